@@ -1,0 +1,58 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PG_TEST_DB := grants_test_$(shell echo $$$$)
+
+.PHONY: run test lint test-sqlite test-postgres test-browser browser-deps seed-national bench clean help
+
+help:
+	@echo "make run    - install, migrate, seed (if empty) and serve on http://127.0.0.1:8000"
+	@echo "make test   - lint, tests on SQLite, service/API tests on PostgreSQL, browser tests"
+	@echo "make bench  - benchmarks (see bench/README.md)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python main.py serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint test-sqlite test-postgres
+
+test-sqlite: $(STAMP) browser-deps
+	$(BIN)/python -m pytest
+
+# Service and API tests again on a throwaway PostgreSQL database (created and dropped here).
+test-postgres: $(STAMP)
+	@url=$$($(BIN)/python tools/pg_testdb.py create $(PG_TEST_DB)); rc=$$?; \
+	if [ $$rc -eq 3 ] && [ "$$CI" != "true" ]; then echo "PostgreSQL not available: PostgreSQL run skipped (it is required under CI)"; exit 0; fi; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	TEST_DB=postgres TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -m "not browser"; status=$$?; \
+	$(BIN)/python tools/pg_testdb.py drop $(PG_TEST_DB); exit $$status
+
+# Headless Chromium for the browser tests (Debian packages; installed when missing and root).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing chromium and chromium-driver (Debian packages)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium/chromedriver missing and not root: browser tests will be skipped (install: apt-get install chromium chromium-driver)"; fi; \
+	fi
+
+seed-national: $(STAMP)
+	DATABASE_URL=sqlite:///var/national.db $(BIN)/python main.py seed --scale national --reset
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var/grants.db* .pytest_cache .ruff_cache

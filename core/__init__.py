@@ -1,0 +1,1 @@
+"""Shared foundation: settings, database, users and roles, audit log, money helpers, errors."""

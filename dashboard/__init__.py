@@ -1,0 +1,1 @@
+"""The Dash dashboard served inside the FastAPI application at /dashboard/."""

@@ -1,0 +1,251 @@
+"""Command line of the grant programme system. `python main.py --help` lists the commands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+DEMO_ACCOUNTS = [
+    ("admin", "admin", "demo-admin-2021"),
+    ("official", "official", "demo-official-2021"),
+    ("evaluator", "evaluator", "demo-evaluator-2021"),
+    ("auditor", "auditor", "demo-auditor-2021"),
+]
+
+
+def _settings() -> Any:
+    from core.settings import get_settings
+
+    return get_settings()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from core import migrate
+
+    url = _settings().database_url
+    migrate.upgrade(url)
+    print(f"database at {_redact(url)} is at the newest schema")
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from core import db, migrate
+    from seed_data.run import is_empty, run_seed
+
+    url = _settings().database_url
+    if args.reset:
+        _reset(url)
+    migrate.upgrade(url)
+    engine = db.configure(url)
+    if not is_empty(engine):
+        print("the database already holds a programme; nothing seeded (use --reset to start over)")
+        return 0
+    report = run_seed(engine, scale=args.scale, seed=args.seed, progress=not args.quiet)
+    print(f"seeded scale={report.scale} seed={report.seed}")
+    for table, n in sorted(report.counts.items()):
+        print(f"  {table:<24} {n:>10,}")
+    for step, secs in report.seconds.items():
+        print(f"  {step:<24} {secs:>9.1f}s")
+    return 0
+
+
+def _reset(url: str) -> None:
+    from sqlalchemy import MetaData
+
+    from core import db
+
+    engine = db.make_engine(url)
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    with engine.begin() as conn:
+        meta.drop_all(conn)
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    engine.dispose()
+    print("database reset: all tables dropped")
+
+
+def ensure_demo_accounts() -> list[tuple[str, str, str]]:
+    """Create one account per role (demo mode only); return those created now."""
+    from sqlmodel import select
+
+    from core import auth, db
+    from core.audit import SYSTEM
+    from core.models import Role, User, UserCreate
+
+    created = []
+    with db.session_scope(write=True) as session:
+        for username, role, password in DEMO_ACCOUNTS:
+            if session.exec(select(User).where(User.username == username)).first():
+                continue
+            user = auth.create_user(session, SYSTEM, UserCreate(username=username, role=Role(role), password=password,
+                                                                full_name=f"Demo {role}"))
+            created.append((username, role, password))
+            if role == "evaluator":
+                _link_demo_evaluator(session, user.id)
+    return created
+
+
+def _link_demo_evaluator(session: Any, user_id: int | None) -> None:
+    try:
+        scoring_service = importlib.import_module("scoring.service")
+    except ModuleNotFoundError:
+        return
+    link: Callable[..., Any] | None = getattr(scoring_service, "attach_demo_evaluator", None)
+    if link is not None and user_id is not None:
+        link(session, user_id)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from core import db, migrate
+    from seed_data.run import is_empty, run_seed
+
+    settings = _settings()
+    settings.check_secure()
+    migrate.upgrade(settings.database_url)
+    engine = db.configure(settings.database_url)
+    if is_empty(engine) and not args.no_seed:
+        print(f"empty database: seeding the {settings.seed_scale} scale (seed {settings.seed_number}) …", flush=True)
+        run_seed(engine, scale=settings.seed_scale, seed=settings.seed_number, progress=True)
+    host, port = args.host or settings.host, args.port or settings.port
+    base = f"http://{host}:{port}"
+    print("\n  Grant programme system is starting")
+    print(f"  dashboard        {base}/dashboard/")
+    print(f"  public job board {base}/dashboard/jobs   (API: {base}/api/v1/public/jobs)")
+    print(f"  API docs         {base}/docs")
+    print(f"  health           {base}/health")
+    if settings.demo_mode:
+        created = ensure_demo_accounts()
+        print("\n  DEMO MODE: demo accounts (do not use in production)")
+        for username, role, password in DEMO_ACCOUNTS:
+            print(f"    {role:<10} username={username:<10} password={password}")
+        if created:
+            print(f"  ({len(created)} created now)")
+    print(flush=True)
+    uvicorn.run("server:create_app", factory=True, host=host, port=port, workers=args.workers,
+                log_level="info")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from core import auth, db
+    from core.audit import SYSTEM
+    from core.errors import DomainError
+    from core.models import Role, UserCreate
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+    try:
+        data = UserCreate(username=args.username, role=Role(args.role), password=password, full_name=args.full_name)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with db.session_scope(write=True) as session:
+        try:
+            user = auth.create_user(session, SYSTEM, data)
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        if user.role == Role.evaluator:
+            _link_demo_evaluator(session, user.id) if args.link_evaluator else None
+    print(f"created user '{user.username}' with role {user.role}")
+    return 0
+
+
+def cmd_audit_verify(_: argparse.Namespace) -> int:
+    from core import audit, db
+
+    with db.session_scope() as session:
+        report = audit.verify_chain(session)
+    if report.ok:
+        print(f"audit chain intact: {report.checked} events checked; last hash {report.last_hash}")
+        return 0
+    print(f"audit chain BROKEN at event {report.first_broken_id}: {report.problem} "
+          f"({report.checked} events verified before it)", file=sys.stderr)
+    return 1
+
+
+def _optional_command(module: str, func: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError:
+            print(f"{module} is not available in this version", file=sys.stderr)
+            return 2
+        result: int = getattr(mod, func)(args)
+        return result
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="AI training-data grant programme system")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="migrate, seed an empty database, and serve API + dashboard")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--no-seed", action="store_true", help="do not seed an empty database")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="fill the database with the 2021 programme (deterministic)")
+    p.add_argument("--scale", choices=["program", "national"], default="program")
+    p.add_argument("--seed", type=int, default=2021)
+    p.add_argument("--reset", action="store_true", help="drop all tables first")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("create-user", help="create an account")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "official", "evaluator", "auditor"])
+    p.add_argument("--full-name", default="")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--link-evaluator", action="store_true", help="give an evaluator a profile (demo)")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("audit", help="audit log tools")
+    asub = p.add_subparsers(dest="audit_command", required=True)
+    v = asub.add_parser("verify", help="recompute the hash chain; exit 1 when broken")
+    v.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("check", help="run the compliance checks and print the findings")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--program-id", type=int)
+    p.set_defaults(func=_optional_command("compliance.cli", "run_check"))
+
+    p = sub.add_parser("report", help="render a report to a file")
+    p.add_argument("kind", choices=["status", "evaluation", "compliance"])
+    p.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+    p.add_argument("--out", required=True)
+    p.add_argument("--project", type=int)
+    p.add_argument("--program-id", type=int)
+    p.set_defaults(func=_optional_command("reports.cli", "run_report"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The programme: call, core fields, call types, projects, organisations, consortia, proposals, deliverables."""

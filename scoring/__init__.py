@@ -1,0 +1,1 @@
+"""Evaluation: rubrics, evaluators, panels, conflicts of interest, score sheets, aggregation, ranking, selection."""

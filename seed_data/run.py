@@ -1,0 +1,62 @@
+"""Run the seed steps in order, in one transaction per step."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from program.models import Program
+from seed_data.common import SeedContext
+
+# (module, function): each step builds on the ones before it.
+STEPS: list[tuple[str, str]] = [
+    ("seed_data.programme", "seed_programme"),
+    ("seed_data.evaluation", "seed_evaluation"),
+    ("seed_data.money", "seed_money"),
+    ("seed_data.delivery", "seed_delivery"),
+]
+
+
+@dataclass
+class SeedReport:
+    scale: str
+    seed: int
+    counts: dict[str, int]
+    planted: dict[str, list[Any]]
+    main_program_id: int | None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def is_empty(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Program)).one() == 0
+
+
+def run_seed(engine: Engine, *, scale: str = "program", seed: int = 2021, progress: bool = False) -> SeedReport:
+    """Fill an empty database with the programme at `scale` ('program' or 'national')."""
+    if scale not in ("program", "national"):
+        raise ValueError("scale must be 'program' or 'national'")
+    if not is_empty(engine):
+        raise RuntimeError("the database already holds a programme; use --reset to start over")
+    ctx = SeedContext(scale=scale, seed=seed, progress=progress)
+    seconds: dict[str, float] = {}
+    for module_name, func_name in STEPS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        step = getattr(module, func_name)
+        started = time.perf_counter()
+        with Session(engine.execution_options(sqlite_immediate=True)) as session:
+            step(session, ctx)
+            session.commit()
+        seconds[func_name] = time.perf_counter() - started
+    return SeedReport(scale=scale, seed=seed, counts=ctx.counts, planted=ctx.planted,
+                      main_program_id=ctx.main_program_id, seconds=seconds)

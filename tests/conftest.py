@@ -1,0 +1,111 @@
+"""Test set-up: one database per run (SQLite by default, PostgreSQL with TEST_DB=postgres).
+
+- `engine`: the schema, created once per run; every test that uses it starts from empty tables.
+- `session`: a session on that database for service tests.
+- `client`: the API (without the dashboard) on that database.
+- `seeded_engine`: a SQLite copy of the seeded programme, built once and only read.
+
+Under CI (CI=true) a test that needs PostgreSQL fails rather than skips when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import schema
+from core import db
+
+BACKEND = os.environ.get("TEST_DB", "sqlite")
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backend: {BACKEND} ({PG_URL if BACKEND == 'postgres' else 'SQLite file'})"
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if BACKEND == "postgres":
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    eng = db.configure(url)
+    try:
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # pragma: no cover - environment problem
+        if IN_CI or BACKEND == "postgres":
+            raise RuntimeError(f"test database {url} is not reachable: {exc}") from exc
+        raise
+    schema.drop_all(eng)
+    schema.create_all(eng)
+    yield eng
+    schema.drop_all(eng)
+    eng.dispose()
+
+
+def _truncate(eng: Engine) -> None:
+    tables = list(reversed(schema.load_models().sorted_tables))
+    with eng.begin() as conn:
+        if eng.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())
+
+
+@pytest.fixture
+def clean_engine(engine: Engine) -> Iterator[Engine]:
+    """The test database, emptied after the test."""
+    yield engine
+    _truncate(engine)
+
+
+@pytest.fixture
+def session(clean_engine: Engine) -> Iterator[Session]:
+    with Session(clean_engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(clean_engine: Engine) -> Iterator[TestClient]:
+    from server import create_app
+
+    with TestClient(create_app(with_dashboard=False)) as c:
+        yield c
+
+
+@dataclass
+class Seeded:
+    engine: Engine
+    report: Any  # seed_data.run.SeedReport
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """The seeded 2021 programme (program scale, seed 2021) in its own SQLite file; read only."""
+    from seed_data.run import run_seed
+
+    path: Path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    eng = db.make_engine(f"sqlite:///{path}")
+    schema.create_all(eng)
+    report = run_seed(eng, scale="program", seed=2021)
+    yield Seeded(eng, report)
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(seeded: Seeded) -> Engine:
+    return seeded.engine
