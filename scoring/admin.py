@@ -1,0 +1,340 @@
+"""Officials' use cases: rubrics, panels, progress, confirmation, reopening.
+
+Screening lives in `scoring.screening`, conflicts of interest in `scoring.conflicts`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from core import audit
+from core.audit import Actor
+from core.db import lock_for_update
+from core.errors import Conflict, NotFound, RuleViolation
+from core.timeutil import utcnow
+from program.models import (
+    CallType,
+    Project,
+    ProjectStatus,
+    Proposal,
+    ProposalStatus,
+)
+from scoring import rules
+from scoring.conflicts import conflicts_for_project
+from scoring.frame import load_frame
+from scoring.lookup import program_or_404 as _program
+from scoring.lookup import project_or_404 as _project
+from scoring.models import (
+    BonusItem,
+    BonusItemIn,
+    CriterionRead,
+    CriterionScore,
+    Evaluator,
+    PanelMember,
+    PanelMemberRead,
+    PanelRead,
+    ProgressRead,
+    ProgressRow,
+    Rubric,
+    RubricCriterion,
+    RubricIn,
+    RubricRead,
+    ScoreSheet,
+    Screening,
+    Selection,
+    SheetStatus,
+)
+from scoring.screening import _screen_rows, create_sheets
+
+# --------------------------------------------------------------------------- rubrics
+
+
+def _call_type(session: Session, code: str) -> CallType:
+    ct = session.exec(select(CallType).where(CallType.code == code)).first()
+    if ct is None:
+        raise NotFound(f"call type '{code}' does not exist")
+    return ct
+
+
+def rubric_for(session: Session, program_id: int, call_type_id: int) -> Rubric:
+    rubric = session.exec(select(Rubric).where(Rubric.program_id == program_id,
+                                               Rubric.call_type_id == call_type_id)).first()
+    if rubric is None:
+        raise NotFound(f"no rubric for call type {call_type_id} in programme {program_id}")
+    return rubric
+
+
+def rubric_read(session: Session, rubric: Rubric) -> RubricRead:
+    ct = session.get(CallType, rubric.call_type_id)
+    crits = session.exec(select(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id)
+                         .order_by(RubricCriterion.sort_order)).all()
+    bonus = session.exec(select(BonusItem).where(BonusItem.rubric_id == rubric.id).order_by(BonusItem.id)).all()
+    return RubricRead(id=rubric.id, program_id=rubric.program_id, call_type=str(ct.code) if ct else "",  # type: ignore[arg-type]
+                      step=Decimal(rubric.step),
+                      criteria=[CriterionRead(id=c.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,  # type: ignore[arg-type]
+                                              max_points=Decimal(c.max_points)) for c in crits],
+                      bonus_items=[BonusItemIn(code=b.code, name_ko=b.name_ko, name_en=b.name_en,
+                                               points=Decimal(b.points)) for b in bonus])
+
+
+def get_rubric(session: Session, program_id: int, call_type: str) -> RubricRead:
+    """The rubric of a call type in a programme."""
+    _program(session, program_id)
+    return rubric_read(session, rubric_for(session, program_id, _call_type(session, call_type).id))  # type: ignore[arg-type]
+
+
+def put_rubric(session: Session, actor: Actor, program_id: int, call_type: str, data: RubricIn) -> RubricRead:
+    """Create or replace a rubric: criteria with Korean and English names, maxima summing to 100."""
+    _program(session, program_id)
+    ct = _call_type(session, call_type)
+    codes = [c.code for c in data.criteria]
+    if len(set(codes)) != len(codes):
+        raise RuleViolation("criterion codes must be unique", field="criteria")
+    total = sum((c.max_points for c in data.criteria), Decimal(0))
+    if total != 100:
+        raise RuleViolation(f"criterion maxima must sum to 100 points, not {total}", field="criteria")
+    for c in data.criteria:
+        if (Fraction(c.max_points) / Fraction(data.step)).denominator != 1:
+            raise RuleViolation(f"maximum of {c.code} must be a multiple of the step {data.step}",
+                                field=f"criteria.{c.code}")
+    if len({b.code for b in data.bonus_items}) != len(data.bonus_items):
+        raise RuleViolation("bonus item codes must be unique", field="bonus_items")
+    rubric = session.exec(lock_for_update(session, select(Rubric).where(
+        Rubric.program_id == program_id, Rubric.call_type_id == ct.id))).first()
+    before = rubric_read(session, rubric).model_dump(mode="json") if rubric else None
+    if rubric is not None:
+        used = session.exec(select(func.count()).select_from(CriterionScore).join(
+            RubricCriterion, RubricCriterion.id == CriterionScore.criterion_id)
+            .where(RubricCriterion.rubric_id == rubric.id)).one()
+        if used:
+            raise Conflict("scoring has started with this rubric; it can no longer be changed")
+        session.execute(delete(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id))  # type: ignore[arg-type]
+        session.execute(delete(BonusItem).where(BonusItem.rubric_id == rubric.id))  # type: ignore[arg-type]
+        rubric.step = data.step
+        rubric.updated_at = utcnow()
+    else:
+        rubric = Rubric(program_id=program_id, call_type_id=ct.id, step=data.step)  # type: ignore[arg-type]
+    session.add(rubric)
+    session.flush()
+    for i, c in enumerate(data.criteria):
+        session.add(RubricCriterion(rubric_id=rubric.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,  # type: ignore[arg-type]
+                                    max_points=c.max_points, sort_order=i))
+    for b in data.bonus_items:
+        session.add(BonusItem(rubric_id=rubric.id, code=b.code, name_ko=b.name_ko, name_en=b.name_en,  # type: ignore[arg-type]
+                              points=b.points))
+    session.flush()
+    result = rubric_read(session, rubric)
+    audit.record(session, actor, "rubric.put", "rubric", rubric.id, before=before, after=result)
+    session.commit()
+    return result
+
+
+# --------------------------------------------------------------------------- panels
+
+
+def get_panel(session: Session, project_id: int) -> PanelRead:
+    project = _project(session, project_id)
+    rows = session.execute(select(PanelMember, Evaluator).join(Evaluator, Evaluator.id == PanelMember.evaluator_id)
+                           .where(PanelMember.project_id == project_id).order_by(PanelMember.code)).all()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for ev, status, n in session.execute(select(ScoreSheet.evaluator_id, ScoreSheet.status, func.count())
+                                         .where(ScoreSheet.project_id == project_id)
+                                         .group_by(ScoreSheet.evaluator_id, ScoreSheet.status)).all():
+        counts[ev][str(status.value if hasattr(status, "value") else status)] += n
+    conflicted = conflicts_for_project(session, project, [ev.id for _, ev in rows]) if rows else {}
+    return PanelRead(project_id=project_id, members=[
+        PanelMemberRead(evaluator_id=ev.id, evaluator_code=ev.code, name=ev.name, panel_code=pm.code,
+                        expertise_field_id=ev.expertise_field_id, sheets_assigned=sum(counts[ev.id].values()),
+                        sheets_submitted=counts[ev.id]["submitted"], conflicted=ev.id in conflicted)
+        for pm, ev in rows])
+
+
+def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: list[int]) -> PanelRead:
+    """Set a project's panel (5–9 conflict-free evaluators); creates the sheets; screens first if needed."""
+    project = _project(session, project_id, lock=True)
+    program = _program(session, project.program_id)
+    r = program.rules
+    ids = list(dict.fromkeys(evaluator_ids))
+    if not r.panel_min <= len(ids) <= r.panel_max:
+        raise RuleViolation(f"a panel has {r.panel_min} to {r.panel_max} evaluators, not {len(ids)}",
+                            field="evaluator_ids")
+    if session.exec(select(Selection).where(Selection.project_id == project_id)).first():
+        raise Conflict("the selection of this project is confirmed; the panel is closed")
+    found = {e.id: e for e in session.exec(select(Evaluator).where(Evaluator.id.in_(ids))).all()}  # type: ignore[union-attr]
+    missing = [i for i in ids if i not in found or not found[i].active]
+    if missing:
+        raise RuleViolation(f"unknown or inactive evaluator(s): {missing}", field="evaluator_ids")
+    conflicted = conflicts_for_project(session, project, ids)
+    if conflicted:
+        raise RuleViolation("conflict of interest: " + ", ".join(
+            f"{found[e].code} ({conflicted[e][0][0]})" for e in sorted(conflicted)), field="evaluator_ids")
+    if not session.exec(select(Screening).where(Screening.project_id == project_id)).first():
+        _screen_rows(session, project, utcnow().date())
+    current = {pm.evaluator_id: pm for pm in session.exec(select(PanelMember).where(
+        PanelMember.project_id == project_id)).all()}
+    before = sorted(current)
+    for ev_id, pm in current.items():
+        if ev_id in ids:
+            continue
+        started = session.exec(select(func.count()).select_from(ScoreSheet).where(
+            ScoreSheet.panel_member_id == pm.id, ScoreSheet.status != SheetStatus.assigned)).one()
+        if started:
+            raise Conflict(f"evaluator {found.get(ev_id).code if ev_id in found else ev_id} has already scored; "  # type: ignore[union-attr]
+                           "declare a conflict instead of removing them")
+        sheet_ids = session.exec(select(ScoreSheet.id).where(ScoreSheet.panel_member_id == pm.id)).all()
+        if sheet_ids:
+            session.execute(delete(ScoreSheet).where(ScoreSheet.id.in_(sheet_ids)))  # type: ignore[arg-type,union-attr]
+        session.delete(pm)
+    session.flush()
+    used = {pm.code for ev, pm in current.items() if ev in ids}
+    free = (f"E{i:02d}" for i in range(1, 100) if f"E{i:02d}" not in used)
+    for ev_id in ids:
+        if ev_id not in current:
+            session.add(PanelMember(project_id=project_id, evaluator_id=ev_id, code=next(free)))
+    session.flush()
+    members = session.exec(select(PanelMember).where(PanelMember.project_id == project_id)).all()
+    create_sheets(session, project, members)
+    if project.status == ProjectStatus.open:
+        project.status = ProjectStatus.under_evaluation
+        session.add(project)
+    session.flush()
+    audit.record(session, actor, "panel.set", "project", project_id, before={"evaluator_ids": before},
+                 after={"evaluator_ids": sorted(ids)})
+    session.commit()
+    return get_panel(session, project_id)
+
+
+def auto_panel(session: Session, actor: Actor, project_id: int, size: int | None = None) -> PanelRead:
+    """Fill a panel automatically: keep current members, add conflict-free evaluators of the project's field
+    first, fewest panels in the programme first (balanced load)."""
+    project = _project(session, project_id)
+    r = _program(session, project.program_id).rules
+    size = size or min(max(r.panel_min, 7), r.panel_max)
+    current = list(session.exec(select(PanelMember.evaluator_id).where(PanelMember.project_id == project_id)
+                                .order_by(PanelMember.code)).all())
+    load = dict(session.execute(select(PanelMember.evaluator_id, func.count())
+                                .join(Project, Project.id == PanelMember.project_id)
+                                .where(Project.program_id == project.program_id)
+                                .group_by(PanelMember.evaluator_id)).all())
+    evaluators = session.execute(select(Evaluator.id, Evaluator.expertise_field_id)
+                                 .where(Evaluator.active.is_(True))).all()  # type: ignore[attr-defined]
+    conflicted = conflicts_for_project(session, project)
+    candidates = sorted((e for e in evaluators if e[0] not in current and e[0] not in conflicted),
+                        key=lambda e: (e[1] != project.field_id, load.get(e[0], 0), e[0]))
+    picks = current + [e[0] for e in candidates[: max(size - len(current), 0)]]
+    if len(picks) < r.panel_min:
+        raise RuleViolation(f"only {len(picks)} conflict-free evaluators are available; a panel needs "
+                            f"{r.panel_min}", field="size")
+    return set_panel(session, actor, project_id, picks)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def progress(session: Session, program_id: int) -> ProgressRead:
+    """Sheets assigned, drafted and submitted per project (one grouped query)."""
+    program = _program(session, program_id)
+    rows = session.execute(select(Project.id, Project.code, ScoreSheet.status, func.count())
+                           .join(ScoreSheet, ScoreSheet.project_id == Project.id)
+                           .where(Project.program_id == program_id)
+                           .group_by(Project.id, Project.code, ScoreSheet.status)).all()
+    sizes = dict(session.execute(select(PanelMember.project_id, func.count())
+                                 .join(Project, Project.id == PanelMember.project_id)
+                                 .where(Project.program_id == program_id).group_by(PanelMember.project_id)).all())
+    per: dict[int, dict[str, Any]] = {}
+    for pid, code, status, n in rows:
+        d = per.setdefault(pid, {"code": code, "assigned": 0, "draft": 0, "submitted": 0})
+        d[str(status.value if hasattr(status, "value") else status)] += n
+    out = []
+    for pid, d in sorted(per.items()):
+        total = d["assigned"] + d["draft"] + d["submitted"]
+        out.append(ProgressRow(project_id=pid, project_code=d["code"], panel_size=sizes.get(pid, 0), assigned=total,
+                               drafted=d["draft"], submitted=d["submitted"],
+                               complete=d["submitted"] == total and sizes.get(pid, 0) >= program.rules.panel_min))
+    totals = {"projects_with_panel": len(out), "assigned": sum(p.assigned for p in out),
+              "drafted": sum(p.drafted for p in out), "submitted": sum(p.submitted for p in out),
+              "complete": sum(p.complete for p in out)}
+    return ProgressRead(program_id=program_id, totals=totals, projects=out)
+
+
+# --------------------------------------------------------------------------- confirmation
+
+
+def confirm_selection(session: Session, actor: Actor, project_id: int, *, proposal_id: int | None = None,
+                      reason: str | None = None, now: datetime | None = None) -> Selection:
+    """Confirm the selection of a complete panel: rank 1 by default; another passing proposal needs a reason.
+
+    Records who confirmed and when, marks the counted sheets, updates statuses (the hand-over to budgeting)."""
+    project = _project(session, project_id, lock=True)
+    if session.exec(select(Selection).where(Selection.project_id == project_id)).first():
+        raise Conflict(f"the selection of project {project.code} is already confirmed")
+    fr = load_frame(session, project.program_id, [project_id])
+    decision = fr.decide(project_id)
+    if decision.outcome == "pending":
+        raise Conflict("the panel is not complete: some sheets are not submitted")
+    if decision.outcome == "re-announce":
+        raise RuleViolation("no proposal can be selected (none reaches the threshold or the panel is incomplete); "
+                            "the project must be re-announced", field="proposal_id")
+    by_id = decision.by_id()
+    chosen_id = proposal_id if proposal_id is not None else decision.winner_id
+    o = by_id.get(chosen_id)  # type: ignore[arg-type]
+    if o is None:
+        raise RuleViolation(f"proposal {chosen_id} is not a proposal of this project", field="proposal_id")
+    if o.final_score is None or o.final_score < Fraction(fr.rules.pass_threshold):
+        raise RuleViolation(f"proposal {chosen_id} is below the threshold of {fr.rules.pass_threshold} "
+                            "or not eligible and cannot be selected", field="proposal_id")
+    reason = (reason or "").strip() or None
+    if chosen_id != decision.winner_id and (reason is None or len(reason) < 5):
+        raise RuleViolation("selecting a proposal other than rank 1 requires a written reason", field="reason")
+    sel = Selection(program_id=project.program_id, project_id=project_id, proposal_id=chosen_id,  # type: ignore[arg-type]
+                    final_score=rules.to_decimal(o.final_score), recommended_grant_krw=o.recommended_grant_krw,  # type: ignore[arg-type]
+                    confirmed_by_user_id=actor.user_id, confirmed_by=actor.username, confirmed_at=now or utcnow(),
+                    override_reason=reason if chosen_id != decision.winner_id else None, rank_at_confirmation=o.rank)
+    session.add(sel)
+    counted = [s.id for p in fr.proposals_by_project.get(project_id, []) for s in fr.counted(p)]
+    for sheet in session.exec(select(ScoreSheet).where(ScoreSheet.id.in_(counted))).all():  # type: ignore[union-attr]
+        sheet.counted_at_confirmation = True
+        session.add(sheet)
+    for p in session.exec(select(Proposal).where(Proposal.project_id == project_id)).all():
+        po = by_id[p.id]  # type: ignore[index]
+        p.status = (ProposalStatus.ineligible if po.outcome == "ineligible" else ProposalStatus.selected
+                    if p.id == chosen_id else ProposalStatus.reserve
+                    if po.final_score is not None and po.final_score >= Fraction(fr.rules.pass_threshold)
+                    else ProposalStatus.not_selected)
+        session.add(p)
+    project.status = ProjectStatus.awarded
+    session.add(project)
+    session.flush()
+    audit.record(session, actor, "selection.confirm", "selection", sel.id,
+                 after={"project_id": project_id, "proposal_id": chosen_id, "final_score": sel.final_score,
+                        "recommended_grant_krw": sel.recommended_grant_krw, "rank": o.rank}, reason=reason)
+    session.commit()
+    return sel
+
+
+def reopen_sheet(session: Session, actor: Actor, sheet_id: int, reason: str) -> ScoreSheet:
+    """Unlock a submitted sheet (official only); the reason goes into the audit log."""
+    sheet = session.exec(lock_for_update(session, select(ScoreSheet).where(ScoreSheet.id == sheet_id))).first()
+    if sheet is None:
+        raise NotFound(f"sheet {sheet_id} does not exist")
+    if sheet.status != SheetStatus.submitted:
+        raise Conflict(f"sheet {sheet_id} is not submitted; there is nothing to reopen")
+    if session.exec(select(Selection).where(Selection.project_id == sheet.project_id)).first():
+        raise Conflict("the selection of this project is confirmed; its sheets can no longer be reopened")
+    before = {"status": sheet.status, "total": sheet.total, "submitted_at": sheet.submitted_at}
+    sheet.status, sheet.total, sheet.submitted_at = SheetStatus.draft, None, None
+    sheet.reopen_count += 1
+    sheet.updated_at = utcnow()
+    session.add(sheet)
+    session.flush()
+    audit.record(session, actor, "sheet.reopen", "score_sheet", sheet_id, before=before,
+                 after={"status": sheet.status, "reopen_count": sheet.reopen_count}, reason=reason)
+    session.commit()
+    return sheet

@@ -1,0 +1,316 @@
+"""Use cases of the evaluation domain: the evaluator's assignments and sheets, the demo evaluator,
+and (re-exported) the officials' use cases and the read-only results other packages call.
+
+Public contract (used by main.py, budgeting, compliance, the dashboard and reports):
+
+- `attach_demo_evaluator(session, user_id)`: profile + conflict-free seats on the open panels.
+- `project_result(session, project_id) -> ProjectResult`
+- `evaluation_overview(session, program_id) -> DataFrame` (one row per project, bulk queries)
+- `evaluator_stats(session, program_id) -> EvaluatorStats`
+- `score_distribution(session, program_id) -> DataFrame`
+- `list_selections(session, program_id)`, `get_selection(session, selection_id)`
+- `conflicted_sheets_counted(session, program_id)`, `selections_departing_from_ranking(session, program_id)`
+- evaluator side: `my_assignments`, `get_assignment`, `save_sheet`, `submit_sheet`, `declare_own_conflict`
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from core import audit
+from core.audit import Actor
+from core.db import lock_for_update
+from core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from core.models import Role, User
+from core.timeutil import utcnow
+from program.models import Consortium, ConsortiumMember, Organization, Program, Project, ProjectStatus, Proposal
+from scoring import rules
+from scoring.admin import (  # noqa: F401  (re-exported: one door to the domain)
+    auto_panel,
+    confirm_selection,
+    get_panel,
+    get_rubric,
+    progress,
+    put_rubric,
+    reopen_sheet,
+    rubric_for,
+    rubric_read,
+    set_panel,
+)
+from scoring.conflicts import (  # noqa: F401
+    conflicts_for_project,
+    is_conflicted,
+    list_conflicts,
+    record_conflict,
+)
+from scoring.models import (
+    AssignmentDetail,
+    AssignmentRead,
+    ConflictIn,
+    ConflictRead,
+    CriterionScore,
+    Evaluator,
+    PanelMember,
+    ProposalSummary,
+    RubricCriterion,
+    ScoreRead,
+    ScoreSheet,
+    Screening,
+    SheetIn,
+    SheetRead,
+    SheetStatus,
+)
+from scoring.results import (  # noqa: F401
+    conflicted_sheets_counted,
+    evaluation_overview,
+    evaluator_stats,
+    get_selection,
+    list_selections,
+    project_result,
+    score_distribution,
+    selections_departing_from_ranking,
+)
+from scoring.screening import create_sheets, list_screening, override_screening, screen_project  # noqa: F401
+
+# --------------------------------------------------------------------------- the evaluator's side
+
+
+def evaluator_of(session: Session, user: User) -> Evaluator:
+    """The evaluator profile of a logged-in user (403 when the account has none)."""
+    ev = session.exec(select(Evaluator).where(Evaluator.user_id == user.id)).first()
+    if ev is None or not ev.active:
+        raise Forbidden("this account has no active evaluator profile")
+    return ev
+
+
+def _assignment_rows(session: Session, evaluator_id: int, sheet_id: int | None = None) -> list[AssignmentRead]:
+    stmt = (select(ScoreSheet, Project, Proposal, Consortium)
+            .join(Project, Project.id == ScoreSheet.project_id)
+            .join(Proposal, Proposal.id == ScoreSheet.proposal_id)
+            .join(Consortium, Consortium.id == Proposal.consortium_id)
+            .join(Screening, Screening.proposal_id == Proposal.id)
+            .where(ScoreSheet.evaluator_id == evaluator_id)
+            .where(func.coalesce(Screening.override_eligible, Screening.eligible).is_(True))
+            .order_by(ScoreSheet.id))
+    if sheet_id is not None:
+        stmt = stmt.where(ScoreSheet.id == sheet_id)
+    rows = session.execute(stmt).all()
+    conflicted: dict[int, bool] = {}
+    out = []
+    for sheet, project, proposal, consortium in rows:
+        if project.id not in conflicted:
+            conflicted[project.id] = is_conflicted(session, evaluator_id, project.id)
+        if conflicted[project.id]:
+            continue  # never show a proposal the evaluator is in conflict with
+        out.append(AssignmentRead(id=sheet.id, project_id=project.id, project_code=project.code,
+                                  project_title=project.title_ko, proposal_id=proposal.id,
+                                  proposal_title=proposal.title, consortium_name=consortium.name,
+                                  status=sheet.status, total=sheet.total, submitted_at=sheet.submitted_at))
+    return out
+
+
+def my_assignments(session: Session, user: User) -> list[AssignmentRead]:
+    """The caller's sheets, without any proposal they are in conflict with."""
+    return _assignment_rows(session, evaluator_of(session, user).id)  # type: ignore[arg-type]
+
+
+def _own_sheet(session: Session, user: User, sheet_id: int, *, lock: bool = False) -> tuple[Evaluator, ScoreSheet]:
+    ev = evaluator_of(session, user)
+    stmt = select(ScoreSheet).where(ScoreSheet.id == sheet_id)
+    sheet = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
+    if sheet is None or sheet.evaluator_id != ev.id:
+        raise NotFound(f"assignment {sheet_id} does not exist")  # same answer for someone else's sheet
+    if is_conflicted(session, ev.id, sheet.project_id):  # type: ignore[arg-type]
+        raise Forbidden("you have a conflict of interest with this project")
+    if not _assignment_rows(session, ev.id, sheet_id):  # type: ignore[arg-type]
+        raise NotFound(f"assignment {sheet_id} does not exist")
+    return ev, sheet
+
+
+def _sheet_read(session: Session, sheet: ScoreSheet) -> SheetRead:
+    scores = session.execute(select(RubricCriterion.code, CriterionScore.points, CriterionScore.comment)
+                             .join(RubricCriterion, RubricCriterion.id == CriterionScore.criterion_id)
+                             .where(CriterionScore.sheet_id == sheet.id).order_by(RubricCriterion.sort_order)).all()
+    return SheetRead(id=sheet.id, proposal_id=sheet.proposal_id, status=sheet.status,  # type: ignore[arg-type]
+                     total=sheet.total, submitted_at=sheet.submitted_at,
+                     scores=[ScoreRead(criterion_code=c, points=Decimal(p), comment=m) for c, p, m in scores])
+
+
+def _rubric_of_sheet(session: Session, sheet: ScoreSheet) -> tuple[object, list[RubricCriterion], Decimal]:
+    project = session.get(Project, sheet.project_id)
+    assert project is not None
+    rubric = rubric_for(session, project.program_id, project.call_type_id)
+    crits = list(session.exec(select(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id)
+                              .order_by(RubricCriterion.sort_order)).all())
+    return rubric, crits, Decimal(rubric.step)
+
+
+def get_assignment(session: Session, user: User, sheet_id: int) -> AssignmentDetail:
+    """Proposal summary, rubric and the caller's own sheet."""
+    _, sheet = _own_sheet(session, user, sheet_id)
+    assignment = _assignment_rows(session, sheet.evaluator_id, sheet_id)[0]
+    proposal = session.get(Proposal, sheet.proposal_id)
+    assert proposal is not None
+    consortium = session.get(Consortium, proposal.consortium_id)
+    assert consortium is not None
+    lead = session.get(Organization, consortium.lead_org_id)
+    members = session.exec(select(Organization.name).join(ConsortiumMember, ConsortiumMember.org_id == Organization.id)
+                           .where(ConsortiumMember.consortium_id == consortium.id)
+                           .order_by(ConsortiumMember.id)).all()
+    rubric, _, _ = _rubric_of_sheet(session, sheet)
+    return AssignmentDetail(
+        assignment=assignment,
+        proposal=ProposalSummary(id=proposal.id, title=proposal.title, consortium_name=consortium.name,  # type: ignore[arg-type]
+                                 lead_org_name=lead.name if lead else "", members=list(members),
+                                 requested_grant_krw=proposal.requested_grant_krw,
+                                 private_matching_krw=proposal.private_matching_krw,
+                                 planned_direct_hires=proposal.planned_direct_hires,
+                                 planned_crowd_payment_krw=proposal.planned_crowd_payment_krw,
+                                 vulnerable_hiring_plan=proposal.vulnerable_hiring_plan),
+        rubric=rubric_read(session, rubric),  # type: ignore[arg-type]
+        sheet=_sheet_read(session, sheet))
+
+
+def get_my_sheet(session: Session, user: User, sheet_id: int) -> SheetRead:
+    _, sheet = _own_sheet(session, user, sheet_id)
+    return _sheet_read(session, sheet)
+
+
+def _write_scores(session: Session, sheet: ScoreSheet, data: SheetIn) -> None:
+    """Validate every score against the rubric (422 naming the criterion) and upsert them."""
+    _, crits, step = _rubric_of_sheet(session, sheet)
+    by_code = {c.code: c for c in crits}
+    seen: set[str] = set()
+    for s in data.scores:
+        c = by_code.get(s.criterion_code)
+        if c is None:
+            raise RuleViolation(f"unknown criterion '{s.criterion_code}'; one of {', '.join(by_code)}",
+                                field=f"scores.{s.criterion_code}")
+        if s.criterion_code in seen:
+            raise RuleViolation(f"criterion {c.code} appears twice", field=f"scores.{c.code}")
+        seen.add(s.criterion_code)
+        error = rules.score_error(s.points, Decimal(c.max_points), step)
+        if error:
+            raise RuleViolation(f"criterion {c.code} ({c.name_ko}): {s.points} {error}", field=f"scores.{c.code}")
+    existing = {cs.criterion_id: cs for cs in session.exec(select(CriterionScore)
+                                                           .where(CriterionScore.sheet_id == sheet.id)).all()}
+    for s in data.scores:
+        c = by_code[s.criterion_code]
+        row = existing.get(c.id) or CriterionScore(sheet_id=sheet.id, criterion_id=c.id, points=s.points)  # type: ignore[arg-type]
+        row.points = s.points
+        row.comment = (s.comment or "").strip() or None
+        session.add(row)
+    session.flush()
+
+
+def save_sheet(session: Session, user: User, sheet_id: int, data: SheetIn) -> SheetRead:
+    """Save scores as a draft (partial sheets allowed); a submitted sheet is locked (409)."""
+    ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
+    if sheet.status == SheetStatus.submitted:
+        raise Conflict("this sheet is submitted and locked; ask an official to reopen it")
+    _write_scores(session, sheet, data)
+    sheet.status, sheet.updated_at = SheetStatus.draft, utcnow()
+    session.add(sheet)
+    session.flush()
+    result = _sheet_read(session, sheet)
+    audit.record(session, Actor.of(user), "sheet.save", "score_sheet", sheet_id, after=result)
+    session.commit()
+    return result
+
+
+def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | None = None) -> SheetRead:
+    """Submit (and lock) a complete sheet: every criterion scored, comments where below 40% of the maximum."""
+    ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
+    if sheet.status == SheetStatus.submitted:
+        raise Conflict("this sheet is already submitted")
+    if data is not None and data.scores:
+        _write_scores(session, sheet, data)
+    _, crits, _ = _rubric_of_sheet(session, sheet)
+    project = session.get(Project, sheet.project_id)
+    program = session.get(Program, project.program_id) if project else None
+    below = program.rules.comment_required_below if program else Decimal("0.40")
+    scores = {cs.criterion_id: cs for cs in session.exec(select(CriterionScore)
+                                                         .where(CriterionScore.sheet_id == sheet.id)).all()}
+    for c in crits:
+        cs = scores.get(c.id)  # type: ignore[arg-type]
+        if cs is None:
+            raise RuleViolation(f"criterion {c.code} ({c.name_ko}) has no score", field=f"scores.{c.code}")
+        if rules.comment_required(Decimal(cs.points), Decimal(c.max_points), below) and not cs.comment:
+            raise RuleViolation(f"criterion {c.code} ({c.name_ko}): a comment is required below "
+                                f"{below * 100:.0f}% of the maximum", field=f"scores.{c.code}.comment")
+    sheet.total = rules.sheet_total(Decimal(scores[c.id].points) for c in crits)  # type: ignore[index]
+    sheet.status, sheet.submitted_at = SheetStatus.submitted, utcnow()
+    sheet.updated_at = sheet.submitted_at
+    session.add(sheet)
+    session.flush()
+    result = _sheet_read(session, sheet)
+    audit.record(session, Actor.of(user), "sheet.submit", "score_sheet", sheet_id, after=result)
+    session.commit()
+    return result
+
+
+def declare_own_conflict(session: Session, user: User, sheet_id: int, reason: str) -> ConflictRead:
+    """An evaluator declares a conflict with the project of one of their assignments."""
+    ev, sheet = _own_sheet(session, user, sheet_id)
+    return record_conflict(session, Actor.of(user), ConflictIn(evaluator_id=ev.id, project_id=sheet.project_id,  # type: ignore[arg-type]
+                                                               reason=reason))
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def attach_demo_evaluator(session: Session, user_id: int) -> None:
+    """Give the demo evaluator a profile and conflict-free seats on the open panels (2–4 proposals).
+
+    Idempotent; commits. Open panels: projects under evaluation whose panels are below the maximum.
+    """
+    user = session.get(User, user_id)
+    if user is None or Role(user.role) != Role.evaluator:
+        raise NotFound(f"evaluator account {user_id} does not exist")
+    ev = session.exec(select(Evaluator).where(Evaluator.user_id == user_id)).first()
+    if ev is None:
+        n = session.exec(select(func.count()).select_from(Evaluator)).one()
+        code = f"EV{n + 1:04d}"
+        while session.exec(select(Evaluator).where(Evaluator.code == code)).first():
+            n += 1
+            code = f"EV{n + 1:04d}"
+        ev = Evaluator(code=code, user_id=user_id, name=user.full_name or user.username)
+        session.add(ev)
+        session.flush()
+        audit.record(session, audit.SYSTEM, "evaluator.create", "evaluator", ev.id,
+                     after={"code": ev.code, "user_id": user_id})
+    have = session.exec(select(func.count()).select_from(ScoreSheet).where(ScoreSheet.evaluator_id == ev.id)).one()
+    if have >= 2:
+        session.commit()
+        return
+    open_projects = session.exec(select(Project).join(Program, Program.id == Project.program_id)
+                                 .where(Project.status == ProjectStatus.under_evaluation)
+                                 .order_by((Program.year != 2021), Project.id)).all()
+    total = have
+    for project in open_projects:
+        if total >= 4:
+            break
+        rules_ = session.get(Program, project.program_id).rules  # type: ignore[union-attr]
+        members = session.exec(select(PanelMember).where(PanelMember.project_id == project.id)).all()
+        if not members or len(members) >= rules_.panel_max or any(m.evaluator_id == ev.id for m in members):
+            continue
+        if is_conflicted(session, ev.id, project.id):  # type: ignore[arg-type]
+            continue
+        n_eligible = session.exec(select(func.count()).select_from(Screening).where(
+            Screening.project_id == project.id,
+            func.coalesce(Screening.override_eligible, Screening.eligible).is_(True))).one()
+        if not n_eligible or total + n_eligible > 4:
+            continue
+        used = {m.code for m in members}
+        code = next(f"E{i:02d}" for i in range(1, 100) if f"E{i:02d}" not in used)
+        pm = PanelMember(project_id=project.id, evaluator_id=ev.id, code=code)  # type: ignore[arg-type]
+        session.add(pm)
+        session.flush()
+        total += create_sheets(session, project, [pm])
+        session.flush()
+        audit.record(session, audit.SYSTEM, "panel.add_demo_evaluator", "project", project.id,
+                     after={"evaluator_id": ev.id, "panel_code": code})
+    session.commit()
