@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -30,6 +31,18 @@ class SeedReport:
     planted: dict[str, list[Any]]
     main_program_id: int | None
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _advance_sequences(engine: Engine) -> None:
+    """Seeds insert explicit ids; move PostgreSQL's sequences past them so later inserts do not collide."""
+    import schema
+
+    with engine.begin() as conn:
+        for t in schema.load_models().sorted_tables:
+            if "id" in t.c and t.c.id.primary_key and t.c.id.autoincrement:
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{t.name}\"', 'id'), "
+                    f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM \"{t.name}\""))
 
 
 def is_empty(engine: Engine) -> bool:
@@ -58,5 +71,7 @@ def run_seed(engine: Engine, *, scale: str = "program", seed: int = 2021, progre
             step(session, ctx)
             session.commit()
         seconds[func_name] = time.perf_counter() - started
+    if engine.dialect.name == "postgresql":
+        _advance_sequences(engine)
     return SeedReport(scale=scale, seed=seed, counts=ctx.counts, planted=ctx.planted,
                       main_program_id=ctx.main_program_id, seconds=seconds)

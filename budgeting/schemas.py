@@ -1,0 +1,343 @@
+"""Request and response schemas of the money domain (money in int won, ratios Decimal)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import Field as PField
+
+from budgeting.models import AwardStatus, CostCategory, EmploymentType, TransferStatus
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- envelopes
+
+
+class EnvelopeRead(BaseModel):
+    id: int
+    program_id: int
+    code: str
+    name_ko: str
+    call_type_id: int
+    field_id: int | None
+    amount_krw: int
+    awarded_krw: int
+    available_krw: int
+
+
+class EnvelopeTransferCreate(_In):
+    from_envelope_id: int
+    to_envelope_id: int
+    amount_krw: int = PField(gt=0)
+    reason: str = PField(min_length=3, max_length=500)
+
+
+class EnvelopeTransferRead(BaseModel):
+    id: int
+    program_id: int
+    from_envelope_id: int
+    to_envelope_id: int
+    amount_krw: int
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+# --------------------------------------------------------------------------- awards
+
+
+class AwardCreate(_In):
+    """An agreement from a confirmed selection. Lines default to the programme's typical shares."""
+
+    selection_id: int
+    grant_krw: int | None = PField(default=None, gt=0, description="default: the selection's recommended grant")
+    matching_krw: int | None = PField(default=None, ge=0, description="default: the proposal's private matching")
+    start_date: date
+    end_date: date
+    lines: dict[CostCategory, int] | None = None
+    envelope_id: int | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> AwardCreate:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class ExtensionCreate(_In):
+    new_end_date: date
+    reason: str = PField(min_length=3, max_length=500)
+
+
+class ExtensionRead(BaseModel):
+    id: int
+    award_id: int
+    previous_end_date: date
+    new_end_date: date
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+class LineRead(BaseModel):
+    id: int
+    category: CostCategory
+    budget_krw: int
+    spent_krw: int
+    remaining_krw: int
+
+
+class AwardSummary(BaseModel):
+    """An award with its totals (the list row)."""
+
+    id: int
+    program_id: int
+    project_id: int
+    project_code: str
+    project_title: str
+    field_code: str
+    call_type_code: str
+    consortium_id: int
+    consortium_name: str
+    envelope_id: int
+    grant_krw: int
+    matching_krw: int
+    budget_krw: int
+    spent_krw: int
+    remaining_krw: int
+    execution_rate: Decimal | None
+    start_date: date
+    end_date: date
+    current_end_date: date
+    status: AwardStatus
+
+
+class LineTransferCreate(_In):
+    from_category: CostCategory
+    to_category: CostCategory
+    amount_krw: int = PField(gt=0)
+    reason: str = PField(min_length=3, max_length=500)
+
+
+class TransferDecision(_In):
+    approve: bool
+    reason: str = PField(default="", max_length=500)
+
+
+class LineTransferRead(BaseModel):
+    id: int
+    award_id: int
+    from_line_id: int
+    to_line_id: int
+    amount_krw: int
+    reason: str
+    status: TransferStatus
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+class ExpenditureCreate(_In):
+    category: CostCategory
+    spent_date: date
+    amount_krw: int = PField(gt=0)
+    payee_name: str = PField(min_length=1, max_length=200)
+    payee_business_number: str | None = PField(default=None, pattern=r"^\d{3}-\d{2}-\d{5}$")
+    description: str = PField(default="", max_length=500)
+    evidence_ref: str = PField(min_length=1, max_length=120)
+
+
+class ReversalCreate(_In):
+    reason: str = PField(min_length=3, max_length=500)
+    spent_date: date | None = PField(default=None, description="default: the corrected entry's date")
+
+
+class ExpenditureRead(BaseModel):
+    id: int
+    award_id: int
+    line_id: int
+    category: CostCategory
+    spent_date: date
+    amount_krw: int
+    payee_name: str
+    payee_business_number: str | None
+    description: str
+    evidence_ref: str
+    reverses_id: int | None
+    created_by: str
+    created_at: datetime
+
+
+class ImportResult(BaseModel):
+    award_id: int
+    rows: int
+    total_krw: int
+    first_id: int | None
+    last_id: int | None
+
+
+# --------------------------------------------------------------------------- obligations
+
+
+class HireCreate(_In):
+    person_key: str = PField(min_length=3, max_length=64, description="pseudonymous key; never a resident number")
+    org_id: int
+    job_role: str = PField(min_length=1, max_length=100)
+    employment_type: EmploymentType = EmploymentType.direct
+    contract_start: date
+    contract_end: date
+    full_time: bool = True
+    social_insurance: bool = False
+    evidence_contract: str | None = PField(default=None, max_length=120)
+    evidence_insurance: str | None = PField(default=None, max_length=120)
+    evidence_payroll: str | None = PField(default=None, max_length=120)
+
+    @field_validator("person_key")
+    @classmethod
+    def _not_resident_number(cls, v: str) -> str:
+        from budgeting.rules import looks_like_resident_number
+
+        if looks_like_resident_number(v):
+            raise ValueError("person_key looks like a resident registration number (주민등록번호); "
+                             "use a pseudonymous key")
+        return v
+
+    @model_validator(mode="after")
+    def _period(self) -> HireCreate:
+        if self.contract_end < self.contract_start:
+            raise ValueError("contract_end must not be before contract_start")
+        return self
+
+
+class HireRead(BaseModel):
+    id: int
+    award_id: int
+    person_key: str
+    org_id: int
+    job_role: str
+    employment_type: EmploymentType
+    contract_start: date
+    contract_end: date
+    full_time: bool
+    social_insurance: bool
+    evidence_contract: str | None
+    evidence_insurance: str | None
+    evidence_payroll: str | None
+    counts: bool
+    lacks_evidence: bool
+
+
+class HireCompliance(BaseModel):
+    award_id: int | None
+    grant_krw: int
+    required: int
+    counted: int
+    shortfall: int
+    lacking_evidence: int
+
+
+class CrowdActivityCreate(_In):
+    period_start: date
+    period_end: date
+    workers_engaged: int = PField(ge=0)
+    items_labelled: int = PField(ge=0)
+
+
+class TrainingCreate(_In):
+    held_date: date
+    title: str = PField(min_length=1, max_length=200)
+    hours: int = PField(gt=0, le=1000)
+    attendees: int = PField(ge=0)
+
+
+class TrainingRead(BaseModel):
+    id: int
+    award_id: int
+    held_date: date
+    title: str
+    hours: int
+    attendees: int
+
+
+class CrowdSummary(BaseModel):
+    award_id: int
+    workers_engaged: int
+    items_labelled: int
+    crowd_paid_krw: int
+    crowd_share_of_grant: Decimal | None
+    planned_crowd_payment_krw: int
+    planned_crowd_workers: int
+    training_sessions: int
+    training_hours: int
+    planned_training_hours: int
+
+
+class JobPostingCreate(_In):
+    title: str = PField(min_length=1, max_length=200)
+    platform: str = PField(min_length=1, max_length=120)
+    pay_krw: int = PField(gt=0)
+    pay_unit: str = PField(default="건", max_length=20)
+    open_date: date
+    close_date: date
+    region: str | None = None
+
+
+class JobPostingPublic(BaseModel):
+    """What citizens see: the job, not the people."""
+
+    id: int
+    title: str
+    platform: str
+    pay_krw: int
+    pay_unit: str
+    open_date: date
+    close_date: date
+    field_code: str
+    field_name_ko: str
+    region: str
+    project_title: str
+
+
+class JobPostingRead(JobPostingPublic):
+    award_id: int
+    is_open: bool
+
+
+# --------------------------------------------------------------------------- detail and totals
+
+
+class AwardDetail(BaseModel):
+    award: AwardSummary
+    lines: list[LineRead]
+    extensions: list[ExtensionRead]
+    transfers: list[LineTransferRead]
+    ledger: list[ExpenditureRead]
+    ledger_total: int
+    hires: list[HireRead]
+    hire_compliance: HireCompliance
+    crowd: CrowdSummary
+    trainings: list[TrainingRead]
+
+
+class ProgramTotals(BaseModel):
+    program_id: int
+    total_budget_krw: int
+    enveloped_krw: int
+    awarded_krw: int
+    matching_krw: int
+    executed_krw: int
+    remaining_krw: int
+    unawarded_krw: int
+    execution_rate: Decimal | None
+    projects_awarded: int
+    projects_total: int

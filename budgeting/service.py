@@ -1,0 +1,343 @@
+"""Use cases of envelopes, awards (협약), extensions and transfers between budget lines.
+
+Limits hold under concurrent requests: every use case that checks a money limit first
+locks the row that holds the limit (`core.db.lock_for_update`: FOR UPDATE on PostgreSQL;
+SQLite write transactions are already serialised by BEGIN IMMEDIATE), then reads the sums.
+Lock order, to stay free of deadlocks: programme → envelopes (by id) → award.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from budgeting import rules
+from budgeting.models import (
+    Award,
+    AwardExtension,
+    BudgetLine,
+    CostCategory,
+    Envelope,
+    EnvelopeTransfer,
+    LineTransfer,
+    TransferStatus,
+)
+from budgeting.schemas import (
+    AwardCreate,
+    EnvelopeRead,
+    EnvelopeTransferCreate,
+    ExtensionCreate,
+    LineTransferCreate,
+    TransferDecision,
+)
+from core import audit
+from core.audit import Actor
+from core.db import lock_for_update
+from core.errors import Conflict, Forbidden, LimitExceeded, NotFound, RuleViolation
+from core.money import split_largest_remainder
+from core.timeutil import utcnow
+from program.models import CallType, CoreField, Program, Project, Proposal
+from scoring.models import Selection
+
+
+def typical_shares() -> dict[str, Decimal]:
+    """Typical share of each cost category, the default split of a new award's budget."""
+    return dict(rules.DEFAULT_COST_SHARES)
+
+
+def _program(session: Session, program_id: int, *, lock: bool = False) -> Program:
+    stmt = select(Program).where(Program.id == program_id)
+    program = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
+    if program is None:
+        raise NotFound(f"programme {program_id} does not exist")
+    return program
+
+
+# --------------------------------------------------------------------------- envelopes
+
+
+def envelope_plan(session: Session, program_id: int) -> list[dict[str, Any]]:
+    """The default envelopes of a programme: designated × each field, regional, free, sized by ceilings.
+
+    Each envelope's weight is the sum of its projects' ceilings; amounts are the programme
+    total split by largest remainder, so they add up to it exactly.
+    """
+    program = _program(session, program_id)
+    types = {t.id: t for t in session.exec(select(CallType)).all()}
+    fields = {f.id: f for f in session.exec(select(CoreField).order_by(CoreField.sort_order, CoreField.id)).all()}
+    rows = session.exec(
+        select(Project.call_type_id, Project.field_id, func.sum(Project.ceiling_krw))
+        .where(Project.program_id == program_id).group_by(Project.call_type_id, Project.field_id)
+    ).all()
+    weights: dict[tuple[int, int | None], int] = {}
+    for ct_id, field_id, ceilings in rows:
+        key = (ct_id, field_id if str(types[ct_id].code) == "designated" else None)
+        weights[key] = weights.get(key, 0) + int(ceilings)
+    order = {"designated": 0, "regional": 1, "free": 2}
+    field_order = {fid: i for i, fid in enumerate(fields)}
+    keys = sorted(weights, key=lambda k: (order.get(str(types[k[0]].code), 9), field_order.get(k[1], -1)))
+    if not keys:
+        return []
+    amounts = split_largest_remainder(program.total_budget_krw, [weights[k] for k in keys])
+    plan = []
+    for (ct_id, field_id), amount in zip(keys, amounts, strict=True):
+        ct = types[ct_id]
+        code = str(ct.code) if field_id is None else f"{ct.code}-{fields[field_id].code}"
+        name = ct.name_ko if field_id is None else f"{ct.name_ko} · {fields[field_id].name_ko}"
+        plan.append({"program_id": program_id, "code": code, "name_ko": name, "call_type_id": ct_id,
+                     "field_id": field_id, "amount_krw": amount})
+    return plan
+
+
+def create_envelopes(session: Session, actor: Actor, program_id: int) -> list[Envelope]:
+    """Split the programme total into its envelopes (once per programme)."""
+    _program(session, program_id, lock=True)
+    if session.exec(select(Envelope.id).where(Envelope.program_id == program_id)).first():
+        raise Conflict(f"programme {program_id} already has envelopes; move money with a transfer")
+    plan = envelope_plan(session, program_id)
+    if not plan:
+        raise RuleViolation(f"programme {program_id} has no projects to build envelopes for")
+    envelopes = [Envelope(**row) for row in plan]
+    session.add_all(envelopes)
+    session.flush()
+    audit.record(session, actor, "envelope.create", "program", program_id,
+                 after={e.code: e.amount_krw for e in envelopes})
+    session.commit()
+    return envelopes
+
+
+def _awarded_by_envelope(session: Session, envelope_ids: list[int]) -> dict[int, int]:
+    rows = session.exec(
+        select(Award.envelope_id, func.coalesce(func.sum(Award.grant_krw), 0))
+        .where(Award.envelope_id.in_(envelope_ids)).group_by(Award.envelope_id)  # type: ignore[attr-defined]
+    ).all()
+    return {eid: int(total) for eid, total in rows}
+
+
+def list_envelopes(session: Session, program_id: int) -> list[EnvelopeRead]:
+    """Envelopes of a programme with what is awarded from each and what is left."""
+    envs = session.exec(select(Envelope).where(Envelope.program_id == program_id).order_by(Envelope.id)).all()
+    awarded = _awarded_by_envelope(session, [e.id for e in envs if e.id is not None])
+    return [EnvelopeRead(**e.model_dump(), awarded_krw=awarded.get(e.id or 0, 0),
+                         available_krw=e.amount_krw - awarded.get(e.id or 0, 0)) for e in envs]
+
+
+def transfer_between_envelopes(session: Session, actor: Actor, program_id: int,
+                               data: EnvelopeTransferCreate) -> EnvelopeTransfer:
+    """Move money from one envelope to another; the source keeps at least what it has awarded."""
+    if data.from_envelope_id == data.to_envelope_id:
+        raise RuleViolation("source and target envelope are the same", field="to_envelope_id")
+    ids = sorted({data.from_envelope_id, data.to_envelope_id})
+    envs = {e.id: e for e in session.exec(
+        lock_for_update(session, select(Envelope).where(Envelope.id.in_(ids)).order_by(Envelope.id))  # type: ignore[union-attr]
+    ).all()}
+    for eid, fld in ((data.from_envelope_id, "from_envelope_id"), (data.to_envelope_id, "to_envelope_id")):
+        if eid not in envs or envs[eid].program_id != program_id:
+            raise NotFound(f"envelope {eid} does not exist in programme {program_id}", field=fld)
+    src, dst = envs[data.from_envelope_id], envs[data.to_envelope_id]
+    available = src.amount_krw - _awarded_by_envelope(session, [data.from_envelope_id]).get(data.from_envelope_id, 0)
+    if data.amount_krw > available:
+        raise LimitExceeded(
+            f"envelope '{src.code}' has {available:,} KRW not yet awarded; moving {data.amount_krw:,} KRW "
+            f"would overspend it by {data.amount_krw - available:,} KRW", field="amount_krw")
+    before = {src.code: src.amount_krw, dst.code: dst.amount_krw}
+    src.amount_krw -= data.amount_krw
+    dst.amount_krw += data.amount_krw
+    transfer = EnvelopeTransfer(program_id=program_id, from_envelope_id=src.id, to_envelope_id=dst.id,
+                                amount_krw=data.amount_krw, reason=data.reason, created_by=actor.username)
+    session.add_all([src, dst, transfer])
+    session.flush()
+    audit.record(session, actor, "envelope.transfer", "envelope_transfer", transfer.id, before=before,
+                 after={src.code: src.amount_krw, dst.code: dst.amount_krw, "amount_krw": data.amount_krw},
+                 reason=data.reason)
+    session.commit()
+    return transfer
+
+
+def list_envelope_transfers(session: Session, program_id: int) -> list[EnvelopeTransfer]:
+    return list(session.exec(select(EnvelopeTransfer).where(EnvelopeTransfer.program_id == program_id)
+                             .order_by(EnvelopeTransfer.id)).all())
+
+
+# --------------------------------------------------------------------------- awards
+
+
+def get_award(session: Session, award_id: int, *, lock: bool = False) -> Award:
+    stmt = select(Award).where(Award.id == award_id)
+    award = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
+    if award is None:
+        raise NotFound(f"award {award_id} does not exist")
+    return award
+
+
+def envelope_for_project(session: Session, project: Project, *, lock: bool = False) -> Envelope:
+    """The envelope a project's award draws on: its call type and field, or its call type alone."""
+    stmt = (select(Envelope).where(Envelope.program_id == project.program_id,
+                                   Envelope.call_type_id == project.call_type_id,
+                                   (Envelope.field_id == project.field_id) | (Envelope.field_id.is_(None)))  # type: ignore[union-attr]
+            .order_by(Envelope.field_id.is_(None), Envelope.id))  # type: ignore[union-attr]
+    env = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
+    if env is None:
+        raise RuleViolation(f"no envelope covers project {project.code}; create the programme's envelopes first",
+                            field="envelope_id")
+    return env
+
+
+def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
+    """Make the agreement from a confirmed selection, within ceiling, recommendation and envelope."""
+    selection = session.get(Selection, data.selection_id)
+    if selection is None:
+        raise NotFound(f"selection {data.selection_id} does not exist", field="selection_id")
+    project = session.get(Project, selection.project_id)
+    proposal = session.get(Proposal, selection.proposal_id)
+    program = session.get(Program, selection.program_id)
+    assert project is not None and proposal is not None and program is not None
+    program_rules = program.rules
+    grant = data.grant_krw if data.grant_krw is not None else selection.recommended_grant_krw
+    matching = data.matching_krw if data.matching_krw is not None else proposal.private_matching_krw
+    recommended = selection.recommended_grant_krw
+    if grant > recommended:
+        raise RuleViolation(f"grant {grant:,} KRW exceeds the selection's recommended grant of "
+                            f"{recommended:,} KRW by {grant - recommended:,} KRW",
+                            field="grant_krw")
+    if grant > project.ceiling_krw:
+        raise LimitExceeded(f"grant {grant:,} KRW exceeds the project ceiling of {project.ceiling_krw:,} KRW "
+                            f"by {grant - project.ceiling_krw:,} KRW", field="grant_krw")
+    lines = ({str(k): v for k, v in data.lines.items()} if data.lines is not None
+             else rules.default_budget_lines(grant + matching, typical_shares(), program_rules.indirect_cost_cap))
+    problems = rules.budget_line_problems(lines, grant, matching, program_rules.indirect_cost_cap)
+    if problems:
+        field, reason = problems[0]
+        raise RuleViolation(reason, field=field, details=[{"field": f, "reason": r} for f, r in problems])
+
+    # the limiting row: the envelope (locked), then the sums under it
+    if data.envelope_id is not None:
+        stmt = select(Envelope).where(Envelope.id == data.envelope_id)
+        envelope = session.exec(lock_for_update(session, stmt)).first()
+        if envelope is None or envelope.program_id != program.id:
+            raise NotFound(f"envelope {data.envelope_id} does not exist in this programme", field="envelope_id")
+    else:
+        envelope = envelope_for_project(session, project, lock=True)
+    if session.exec(select(Award.id).where(Award.project_id == project.id)).first() is not None:
+        raise Conflict(f"project {project.code} already has an award", field="selection_id")
+    awarded = _awarded_by_envelope(session, [envelope.id or 0]).get(envelope.id or 0, 0)
+    if awarded + grant > envelope.amount_krw:
+        raise LimitExceeded(
+            f"envelope '{envelope.code}' has {envelope.amount_krw - awarded:,} KRW left; a grant of {grant:,} KRW "
+            f"would exceed it by {awarded + grant - envelope.amount_krw:,} KRW", field="grant_krw")
+    award = Award(program_id=program.id, project_id=project.id, selection_id=selection.id, proposal_id=proposal.id,
+                  consortium_id=proposal.consortium_id, envelope_id=envelope.id, grant_krw=grant,
+                  matching_krw=matching, start_date=data.start_date, end_date=data.end_date,
+                  current_end_date=data.end_date, created_by=actor.username)
+    session.add(award)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent award for the same project or selection
+        session.rollback()
+        raise Conflict(f"project {project.code} already has an award") from exc
+    session.add_all([BudgetLine(award_id=award.id, category=CostCategory(k), budget_krw=v) for k, v in lines.items()])
+    session.flush()
+    audit.record(session, actor, "award.create", "award", award.id,
+                 after={**award.model_dump(mode="json"), "lines": lines})
+    session.commit()
+    return award
+
+
+def extend_award(session: Session, actor: Actor, award_id: int, data: ExtensionCreate) -> AwardExtension:
+    """Extend the agreement period (recorded as a row with its reason)."""
+    award = get_award(session, award_id, lock=True)
+    if data.new_end_date <= award.current_end_date:
+        raise RuleViolation(f"new end date {data.new_end_date} must be after the current end "
+                            f"{award.current_end_date}", field="new_end_date")
+    ext = AwardExtension(award_id=award_id, previous_end_date=award.current_end_date,
+                         new_end_date=data.new_end_date, reason=data.reason, created_by=actor.username)
+    award.current_end_date = data.new_end_date
+    session.add_all([ext, award])
+    session.flush()
+    audit.record(session, actor, "award.extend", "award", award_id,
+                 before={"end_date": ext.previous_end_date}, after={"end_date": ext.new_end_date}, reason=data.reason)
+    session.commit()
+    return ext
+
+
+# --------------------------------------------------------------------------- line transfers
+
+
+def award_lines(session: Session, award_id: int, *, lock: bool = False) -> dict[str, BudgetLine]:
+    stmt = select(BudgetLine).where(BudgetLine.award_id == award_id).order_by(BudgetLine.id)
+    return {str(line.category): line for line in session.exec(lock_for_update(session, stmt) if lock else stmt).all()}
+
+
+def _apply_line_transfer(session: Session, award: Award, program_rules: Any, src: BudgetLine, dst: BudgetLine,
+                         amount: int) -> None:
+    """Check the transfer against the source's unspent money and the indirect cap, then move it."""
+    unspent = src.budget_krw - src.spent_krw
+    if amount > unspent:
+        raise LimitExceeded(f"line '{src.category}' has {unspent:,} KRW unspent; moving {amount:,} KRW would "
+                            f"take it below what is already spent by {amount - unspent:,} KRW", field="amount_krw")
+    budgets = {str(line.category): line.budget_krw for line in award_lines(session, award.id or 0).values()}
+    budgets[str(src.category)] -= amount
+    budgets[str(dst.category)] += amount
+    excess = rules.indirect_excess_krw(budgets, program_rules.indirect_cost_cap)
+    if excess:
+        raise RuleViolation(f"after this transfer indirect costs would exceed the cap of "
+                            f"{program_rules.indirect_cost_cap * 100:g}% of direct costs by {excess:,} KRW",
+                            field="amount_krw")
+    src.budget_krw -= amount
+    dst.budget_krw += amount
+    session.add_all([src, dst])
+
+
+def request_line_transfer(session: Session, actor: Actor, award_id: int, data: LineTransferCreate) -> LineTransfer:
+    """Move money between two lines: small ones are recorded at once, larger ones wait for approval."""
+    if data.from_category == data.to_category:
+        raise RuleViolation("source and target line are the same", field="to_category")
+    award = get_award(session, award_id, lock=True)
+    program_rules = _program(session, award.program_id).rules
+    lines = award_lines(session, award_id)
+    src, dst = lines.get(str(data.from_category)), lines.get(str(data.to_category))
+    if src is None or dst is None:
+        raise NotFound("the award has no such budget line", field="from_category" if src is None else "to_category")
+    needs_approval = rules.transfer_needs_approval(data.amount_krw, src.budget_krw, program_rules.transfer_free_ratio)
+    if not needs_approval:
+        _apply_line_transfer(session, award, program_rules, src, dst, data.amount_krw)
+    transfer = LineTransfer(award_id=award_id, from_line_id=src.id, to_line_id=dst.id, amount_krw=data.amount_krw,
+                            reason=data.reason, requested_by=actor.username,
+                            status=TransferStatus.pending if needs_approval else TransferStatus.recorded)
+    session.add(transfer)
+    session.flush()
+    audit.record(session, actor, "line_transfer.request", "line_transfer", transfer.id,
+                 after=transfer.model_dump(mode="json"), reason=data.reason)
+    session.commit()
+    return transfer
+
+
+def decide_line_transfer(session: Session, actor: Actor, transfer_id: int, data: TransferDecision) -> LineTransfer:
+    """Approve (apply) or reject a pending transfer; the decider must not be the requester."""
+    stmt = select(LineTransfer).where(LineTransfer.id == transfer_id)
+    transfer = session.exec(stmt).first()
+    if transfer is None:
+        raise NotFound(f"transfer {transfer_id} does not exist")
+    award = get_award(session, transfer.award_id, lock=True)
+    session.refresh(transfer)
+    if transfer.status != TransferStatus.pending:
+        raise Conflict(f"transfer {transfer_id} is {transfer.status}, not pending")
+    if transfer.requested_by == actor.username:
+        raise Forbidden("a transfer must be decided by an official other than the one who requested it")
+    if data.approve:
+        src, dst = session.get(BudgetLine, transfer.from_line_id), session.get(BudgetLine, transfer.to_line_id)
+        assert src is not None and dst is not None
+        _apply_line_transfer(session, award, _program(session, award.program_id).rules, src, dst, transfer.amount_krw)
+    before = {"status": transfer.status}
+    transfer.status = TransferStatus.approved if data.approve else TransferStatus.rejected
+    transfer.decided_by = actor.username
+    transfer.decided_at = utcnow()
+    transfer.decision_reason = data.reason or None
+    session.add(transfer)
+    audit.record(session, actor, "line_transfer.decide", "line_transfer", transfer.id, before=before,
+                 after={"status": transfer.status, "amount_krw": transfer.amount_krw}, reason=data.reason or None)
+    session.commit()
+    return transfer
