@@ -18,12 +18,13 @@ from sqlmodel import Session
 
 from budgeting import queries, rules
 from budgeting.models import Award, BudgetLine, Expenditure
+from program import service as program_service
 from program.models import CallType, CoreField, Project
 
 AWARD_COLUMNS = ["award_id", "project_code", "field_code", "call_type", "grant_krw", "matching_krw", "budget_krw",
                  "start_date", "end_date"]
 MONTHLY_COLUMNS = ["award_id", "month", "spent_krw"]
-UNSPENT_TOLERANCE = 0.10  # flag awards projected to leave more than 10% of their budget unspent
+UNSPENT_TOLERANCE = 0.10  # default of ProgramRules.unspent_tolerance (for callers passing frames directly)
 
 
 # --------------------------------------------------------------------------- loading (SQL)
@@ -181,7 +182,8 @@ def likely_unspent(session: Session, program_id: int, *, as_of: date | None = No
             return project_unspent(awards.iloc[0:0], monthly, date(2000, 1, 1))
         y, mo = str(monthly["month"].max()).split("-")
         as_of = date(int(y), int(mo), 1)
-    out = project_unspent(awards, monthly, as_of)
+    tolerance = float(program_service.get_program(session, program_id).rules.unspent_tolerance)
+    out = project_unspent(awards, monthly, as_of, tolerance=tolerance)
     return out[out["likely_unspent"]].reset_index(drop=True) if only_flagged else out
 
 

@@ -36,12 +36,6 @@ def required_direct_hires(grant_krw: int, hires_per_100m_krw: Decimal | str = De
 DEFAULT_INDIRECT_COST_CAP = Decimal("0.05")  # 간접비 ≤ 5% of direct costs
 DEFAULT_TRANSFER_FREE_RATIO = Decimal("0.20")  # 비목 간 전용 ≤ 20% of the source line without approval
 INDIRECT_CATEGORY = "indirect"
-# Typical share of each cost category (program_2021.json "cost_categories"): the default split of new awards.
-DEFAULT_COST_SHARES: dict[str, Decimal] = {
-    "labour": Decimal("0.32"), "crowdsourcing": Decimal("0.25"), "outsourcing": Decimal("0.10"),
-    "collection": Decimal("0.12"), "equipment": Decimal("0.08"), "quality": Decimal("0.05"),
-    "travel": Decimal("0.03"), "indirect": Decimal("0.05"),
-}
 _RRN = re.compile(r"(?<!\d)\d{6}[-\s]?[1-8]\d{6}(?!\d)")
 
 

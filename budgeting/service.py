@@ -39,13 +39,13 @@ from core.db import lock_for_update
 from core.errors import Conflict, Forbidden, LimitExceeded, NotFound, RuleViolation
 from core.money import split_largest_remainder
 from core.timeutil import utcnow
-from program.models import CallType, CoreField, Program, Project, Proposal
+from program.models import CallType, CoreField, Program, ProgramRules, Project, Proposal
 from scoring.models import Selection
 
 
-def typical_shares() -> dict[str, Decimal]:
-    """Typical share of each cost category, the default split of a new award's budget."""
-    return dict(rules.DEFAULT_COST_SHARES)
+def typical_shares(program_rules: ProgramRules | None = None) -> dict[str, Decimal]:
+    """Typical share of each cost category (the programme's rules), the default split of a new award's budget."""
+    return dict((program_rules or ProgramRules()).cost_category_shares)
 
 
 def _program(session: Session, program_id: int, *, lock: bool = False) -> Program:
@@ -207,7 +207,8 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
         raise LimitExceeded(f"grant {grant:,} KRW exceeds the project ceiling of {project.ceiling_krw:,} KRW "
                             f"by {grant - project.ceiling_krw:,} KRW", field="grant_krw")
     lines = ({str(k): v for k, v in data.lines.items()} if data.lines is not None
-             else rules.default_budget_lines(grant + matching, typical_shares(), program_rules.indirect_cost_cap))
+             else rules.default_budget_lines(grant + matching, typical_shares(program_rules),
+                                          program_rules.indirect_cost_cap))
     problems = rules.budget_line_problems(lines, grant, matching, program_rules.indirect_cost_cap)
     if problems:
         field, reason = problems[0]

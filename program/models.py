@@ -77,6 +77,16 @@ class ProgramRules(BaseModel):
     indirect_cost_cap: Decimal = Decimal("0.05")
     transfer_free_ratio: Decimal = Decimal("0.20")
     delivery_min_ratio: Decimal = Decimal("0.95")
+    # a sheet this many points from the median of the other sheets on a proposal is an outlier
+    outlier_points: Decimal = Decimal("15")
+    # an award projected to leave more than this share of its budget unspent is flagged
+    unspent_tolerance: Decimal = Decimal("0.10")
+    # typical share of each cost category: the default split of a new award's budget
+    cost_category_shares: dict[str, Decimal] = {
+        "labour": Decimal("0.32"), "crowdsourcing": Decimal("0.25"), "outsourcing": Decimal("0.10"),
+        "collection": Decimal("0.12"), "equipment": Decimal("0.08"), "quality": Decimal("0.05"),
+        "travel": Decimal("0.03"), "indirect": Decimal("0.05"),
+    }
 
     def min_matching_rate(self, kind: str) -> Decimal:
         for m in self.matching_min_rates:

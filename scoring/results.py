@@ -177,7 +177,8 @@ def evaluator_stats(session: Session, program_id: int) -> EvaluatorStats:
             counted = fr.counted(pid)
             for s in counted:
                 per_rater[s.panel_code][pid] = s.total  # type: ignore[assignment]
-            for sheet, med, dist in rules.outliers([(s, s.total) for s in counted]):
+            far = rules.outliers([(s, s.total) for s in counted], max_distance=fr.rules.outlier_points)
+            for sheet, med, dist in far:
                 outliers.append(OutlierSheet(sheet_id=sheet.id, project_id=prj_id, proposal_id=pid,
                                              evaluator_code=sheet.evaluator_code, total=sheet.total,
                                              median_of_others=D(med), distance=D(dist)))  # type: ignore[arg-type]

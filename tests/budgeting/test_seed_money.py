@@ -8,14 +8,15 @@ from sqlmodel import Session, select
 
 from budgeting import queries, rules
 from budgeting.models import Award, BudgetLine, Envelope, Expenditure, Hire, JobPosting
-from program.models import Program, Project
+from program.models import Program, ProgramRules, Project
 from scoring.models import Selection
 from seed_data.common import call_2021
 
 
 def test_cost_shares_match_the_call_data():
-    assert rules.DEFAULT_COST_SHARES == {c["code"]: Decimal(c["typical_share"])
-                                         for c in call_2021()["cost_categories"]}
+    expected = {c["code"]: Decimal(c["typical_share"]) for c in call_2021()["cost_categories"]}
+    assert ProgramRules().cost_category_shares == expected
+    assert ProgramRules.model_validate(call_2021()["rules"]).cost_category_shares == expected
 
 
 def test_envelopes_awards_and_lines_add_up(seeded):
