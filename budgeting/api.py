@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from pydantic import TypeAdapter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -97,16 +97,7 @@ def crowd_table(program_id: int, _: ReaderUser, session: Session = Depends(get_s
 # --------------------------------------------------------------------------- awards
 
 
-async def _reader_no_hop(request: Request, token: str | None = Depends(auth.oauth2_scheme)) -> User:
-    """ReaderUser, checked on the event loop (one indexed primary-key read) instead of two thread hops."""
-    user = auth.user_from_token(token or request.cookies.get(auth.COOKIE_NAME))
-    if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Not authenticated or token expired",
-                            headers={"WWW-Authenticate": "Bearer"})
-    if not auth.allows(user.role, (Role.official, Role.auditor)):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"role '{user.role}' may not do this; needs one of: "
-                                                              "official, auditor")
-    return user
+_reader_no_hop = auth.require_roles_on_loop(Role.official, Role.auditor)
 
 
 @router.get("/awards", response_model=Page[AwardSummary])

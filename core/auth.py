@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -102,6 +102,16 @@ def current_user(request: Request, token: Annotated[str | None, Depends(oauth2_s
     return user
 
 
+def _check(user: User | None, roles: tuple[Role, ...]) -> User:
+    if user is None:
+        raise _unauthorized("Not authenticated or token expired")
+    if not allows(user.role, roles):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            detail=f"role '{user.role}' may not do this; needs one of: "
+                                   + ", ".join(r.value for r in roles))
+    return user
+
+
 def allows(user_role: Role | str, allowed: tuple[Role, ...]) -> bool:
     """Admins may do what officials may; otherwise the role must be listed."""
     role = Role(user_role)
@@ -114,11 +124,20 @@ def require_roles(*roles: Role) -> Callable[..., User]:
     """Dependency factory: the caller must have one of `roles` (admins count as officials)."""
 
     def dependency(user: Annotated[User, Depends(current_user)]) -> User:
-        if not allows(user.role, roles):
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                detail=f"role '{user.role}' may not do this; needs one of: "
-                                       + ", ".join(r.value for r in roles))
-        return user
+        return _check(user, roles)
+
+    return dependency
+
+
+def require_roles_on_loop(*roles: Role) -> Callable[..., Any]:
+    """The same check run on the event loop (one primary-key read) instead of two thread-pool hops.
+
+    For hot read endpoints: measured on the 150-row award list, 0.42–0.5× of a bare endpoint
+    with the threaded dependencies, 0.83× with this one (bench/bench_budgeting.py).
+    """
+
+    async def dependency(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+        return _check(user_from_token(token or request.cookies.get(COOKIE_NAME)), roles)
 
     return dependency
 
