@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core import audit, auth
 from core.audit import Actor
@@ -45,7 +45,7 @@ def me(user: CurrentUser) -> User:
 def list_users(_: AdminUser, session: Session = Depends(get_session),
                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Page[UserRead]:
     total = session.exec(select(func.count()).select_from(User)).one()
-    rows = session.exec(select(User).order_by(User.id).offset(offset).limit(limit)).all()
+    rows = session.exec(select(User).order_by(col(User.id)).offset(offset).limit(limit)).all()
     return Page(items=[UserRead.model_validate(u, from_attributes=True) for u in rows], total=total)
 
 

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.db import lock_for_update
 from core.models import AuditEvent, AuditHead, User
@@ -143,7 +143,7 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
     while True:
         # plain columns, not ORM objects: never a stale copy from the identity map, and faster
         rows = session.exec(
-            select(*cols).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)  # type: ignore[call-overload]
+            select(*cols).where(col(AuditEvent.id) > last_id).order_by(col(AuditEvent.id)).limit(batch)  # type: ignore[call-overload]
         ).all()
         if not rows:
             break
