@@ -1,0 +1,244 @@
+"""Render a `Document` as PDF (reportlab platypus); returns bytes.
+
+Hangul: NanumGothic (regular and bold, SIL Open Font Licence, in reports/fonts/) is
+registered as a TrueType font and embedded as a subset, so the file shows Korean on any
+machine. Tables repeat their header on each page, wrap long text and right-align
+numbers; charts are reportlab graphics (bar, line, pie). No database, no paths.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+
+from reports.document import Chart, Document, Table, format_value, totals
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT, FONT_BOLD = "NanumGothic", "NanumGothicBold"
+PALETTE = [colors.HexColor(c) for c in ("#2f5597", "#ed7d31", "#70ad47", "#ffc000", "#5b9bd5", "#a5a5a5",
+                                        "#7030a0", "#c00000")]
+MAX_PDF_ROWS = 2000  # a PDF table lists at most this many rows; the rest is summarised in a note
+
+
+@lru_cache
+def register_fonts() -> None:
+    """Register (once) the embedded Hangul fonts and their bold family member."""
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "NanumGothic.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "NanumGothicBold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+@lru_cache
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=18, leading=24, spaceAfter=4),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=15,
+                                   textColor=colors.HexColor("#444444")),
+        "h1": ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=13, leading=18, spaceBefore=10,
+                             spaceAfter=4, textColor=colors.HexColor("#1f3864")),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=6,
+                             spaceAfter=3),
+        "body": base,
+        "meta": ParagraphStyle("meta", parent=base, fontSize=8, leading=10.5),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
+        "cell_num": ParagraphStyle("cell_num", parent=base, fontSize=7.5, leading=9.5, alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9.5),
+        "note": ParagraphStyle("note", parent=base, fontSize=7.5, leading=10, textColor=colors.HexColor("#555555")),
+    }
+
+
+def _p(text: str, style: str) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), _styles()[style])
+
+
+def _table_flowables(table: Table, avail_width: float) -> list[Any]:
+    st = _styles()
+    cols = list(table.columns)
+    rows: list[Sequence[Any]] = []
+    extra = 0
+    for r in table.rows:
+        if len(rows) < MAX_PDF_ROWS:
+            rows.append(r)
+        else:
+            extra += 1
+    data: list[list[Any]] = [[Paragraph(escape(c.label), st["head"]) for c in cols]]
+    numeric = [c.fmt in ("won", "int", "id", "percent", "decimal") for c in cols]
+    for r in rows:
+        data.append([Paragraph(escape(format_value(v, c.fmt)), st["cell_num"] if num else st["cell"])
+                     for v, c, num in zip(r, cols, numeric, strict=True)])
+    if table.total_label and rows:
+        tot = totals(cols, rows)
+        tot[0] = table.total_label
+        data.append([Paragraph("<b>" + escape("" if v is None else format_value(v, c.fmt) if i else str(v)) + "</b>",
+                               st["cell_num"] if numeric[i] and i else st["cell"])
+                     for i, (v, c) in enumerate(zip(tot, cols, strict=True))])
+    weights = [c.width for c in cols]
+    scale = avail_width / sum(weights)
+    t = LongTable(data, colWidths=[w * scale for w in weights], repeatRows=1)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#9aa5b1")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde5f0")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if table.total_label and rows:
+        style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f2f2f2")))
+    t.setStyle(TableStyle(style))
+    out: list[Any] = [CondPageBreak(30 * mm), _p(table.title, "h2"), t]
+    if extra:
+        out.append(_p(f"… 외 {extra:,}행 생략 (and {extra:,} more rows; see the Excel workbook)", "note"))
+    if table.note:
+        out.append(_p(table.note, "note"))
+    out.append(Spacer(1, 4 * mm))
+    return out
+
+
+def _fmt_axis(v: float) -> str:
+    a = abs(v)
+    if a >= 1e8:
+        return f"{v / 1e8:,.0f}억"
+    if a >= 1e4:
+        return f"{v / 1e4:,.0f}만"
+    return f"{v:,.0f}"
+
+
+def _short(label: str, n: int = 10) -> str:
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+def chart_drawing(spec: Chart, width: float, height: float = 62 * mm) -> Drawing:
+    """A reportlab Drawing of the chart spec (Hangul labels in the embedded font)."""
+    register_fonts()
+    d = Drawing(width, height)
+    d.add(String(0, height - 11, spec.title, fontName=FONT_BOLD, fontSize=9.5))
+    if not spec.categories or not spec.series:
+        d.add(String(width / 2, height / 2, "자료 없음 (no data)", fontName=FONT, fontSize=9, textAnchor="middle"))
+        return d
+    legend_h = 12 if len(spec.series) > 1 or spec.kind == "pie" else 0
+    if spec.kind == "pie":
+        pie = Pie()
+        pie.x, pie.y, pie.width, pie.height = 10, 10, height - 30, height - 30
+        pie.data = [max(float(v), 0.0) for v in spec.series[0].values]
+        pie.labels = None
+        pie.slices.strokeWidth = 0.5
+        for i in range(len(pie.data)):
+            pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
+        d.add(pie)
+        legend = Legend()
+        legend.x, legend.y = height, height - 22
+        legend.fontName, legend.fontSize = FONT, 7.5
+        legend.alignment = "right"
+        total = sum(pie.data) or 1.0
+        legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], f"{_short(c, 18)}  {v / total:.1%}")
+                                 for i, (c, v) in enumerate(zip(spec.categories, pie.data, strict=True))]
+        d.add(legend)
+        return d
+    chart: VerticalBarChart | HorizontalLineChart = VerticalBarChart() if spec.kind == "bar" else HorizontalLineChart()
+    chart.x, chart.y = 42, 22 + legend_h
+    chart.width, chart.height = width - 52, height - 40 - legend_h
+    chart.data = [[float(v) for v in s.values] for s in spec.series]
+    many = len(spec.categories) > 8
+    chart.categoryAxis.categoryNames = [_short(c, 6 if many else 12) for c in spec.categories]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 6 if many else 7
+    if many:
+        chart.categoryAxis.labels.angle = 45
+        chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = _fmt_axis
+    chart.valueAxis.valueMin = 0
+    for i in range(len(spec.series)):
+        if spec.kind == "bar":
+            chart.bars[i].fillColor = PALETTE[i % len(PALETTE)]  # type: ignore[union-attr]
+        else:
+            chart.lines[i].strokeColor = PALETTE[i % len(PALETTE)]  # type: ignore[union-attr]
+            chart.lines[i].strokeWidth = 1.5  # type: ignore[union-attr]
+    d.add(chart)
+    if legend_h:
+        legend = Legend()
+        legend.x, legend.y = 42, 8
+        legend.fontName, legend.fontSize = FONT, 7
+        legend.alignment = "right"
+        legend.columnMaximum = 1
+        legend.deltax = 90
+        legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], s.name) for i, s in enumerate(spec.series)]
+        d.add(legend)
+    return d
+
+
+def _footer(doc: Document) -> Any:
+    def draw(canvas: Any, pdf: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 7)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        text = (f"{doc.title} · {doc.meta.generated_at:%Y-%m-%d %H:%M} UTC · {doc.meta.generated_by} · "
+                f"audit {doc.meta.audit_hash[:16]}…")
+        canvas.drawString(pdf.leftMargin, 8 * mm, text)
+        canvas.drawRightString(pdf.pagesize[0] - pdf.rightMargin, 8 * mm, f"{pdf.page}")
+        canvas.restoreState()
+
+    return draw
+
+
+def render_pdf(doc: Document, *, landscape_pages: bool = True) -> bytes:
+    """The document as PDF bytes: title, metadata block, then each section's text, charts and tables."""
+    register_fonts()
+    buf = io.BytesIO()
+    pagesize = landscape(A4) if landscape_pages else A4
+    pdf = SimpleDocTemplate(buf, pagesize=pagesize, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm,
+                            bottomMargin=16 * mm, title=doc.title, author=doc.meta.generated_by,
+                            subject=doc.subtitle, creator="grant programme system")
+    width = pagesize[0] - pdf.leftMargin - pdf.rightMargin
+    story: list[Any] = [_p(doc.title, "title"), _p(doc.subtitle, "subtitle"), Spacer(1, 3 * mm)]
+    meta_rows = [[_p(k, "meta"), _p(v, "meta")] for k, v in doc.meta.lines()]
+    mt = LongTable(meta_rows, colWidths=[70 * mm, width - 70 * mm])
+    mt.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.25, colors.grey),
+                            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    story += [mt, Spacer(1, 4 * mm)]
+    for section in doc.sections:
+        # keep a section's heading with its first chart row (or the start of its first table)
+        story += [CondPageBreak((110 if section.charts else 40) * mm), _p(section.title, "h1")]
+        story += [_p(text, "body") for text in section.paragraphs]
+        charts = [chart_drawing(c, (width - 6 * mm) / 2) for c in section.charts]
+        for i in range(0, len(charts), 2):
+            pair = charts[i:i + 2]
+            row = LongTable([pair], colWidths=[(width) / 2] * len(pair), hAlign="LEFT")
+            row.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            story += [KeepTogether([row]), Spacer(1, 3 * mm)]
+        for table in section.tables:
+            story += _table_flowables(table, width)
+    pdf.build(story, onFirstPage=_footer(doc), onLaterPages=_footer(doc))
+    return buf.getvalue()
