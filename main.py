@@ -229,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="run the compliance checks and print the findings")
     p.add_argument("--json", action="store_true")
     p.add_argument("--program-id", type=int)
+    p.add_argument("--as-of", help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.set_defaults(func=_optional_command("compliance.cli", "run_check"))
 
     p = sub.add_parser("report", help="render a report to a file")
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--project", type=int)
     p.add_argument("--program-id", type=int)
+    p.add_argument("--as-of", help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.set_defaults(func=_optional_command("reports.cli", "run_report"))
     return parser
 

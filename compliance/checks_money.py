@@ -154,7 +154,7 @@ def labour_per_item_outlier(self: Check, ctx: CheckContext) -> Iterator[Finding]
             if index is not None and labour > 0:
                 per.append((ref, labour, built, budget, contracted, index))
         values = [x[-1] for x in per]
-        fence = rules.upper_fence(values)
+        fence = rules.upper_fence(values, ctx.rules(pid).labour_outlier_iqr_factor)
         if fence is None:
             continue
         q1, median, q3 = rules.quartiles(values)
@@ -187,10 +187,11 @@ def promises_not_kept(self: Check, ctx: CheckContext) -> Iterator[Finding]:
             if ref is None or ref.end_date >= ctx.today:
                 continue
             evidence = []
-            if rules.far_below_promise(row.crowd_paid_krw, row.planned_crowd_payment_krw):
+            min_ratio = ctx.rules(pid).promise_min_ratio
+            if rules.far_below_promise(row.crowd_paid_krw, row.planned_crowd_payment_krw, min_ratio):
                 evidence.append({"award_id": row.award_id, "measure": "crowd_payment_krw",
                                  "promised": row.planned_crowd_payment_krw, "delivered": row.crowd_paid_krw})
-            if rules.far_below_promise(row.training_hours, row.planned_training_hours):
+            if rules.far_below_promise(row.training_hours, row.planned_training_hours, min_ratio):
                 evidence.append({"award_id": row.award_id, "measure": "training_hours",
                                  "promised": row.planned_training_hours, "delivered": row.training_hours})
             if evidence:

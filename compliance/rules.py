@@ -16,11 +16,11 @@ from fractions import Fraction
 # honest expensive ones; the index removes that spread and still grows both when labour
 # is inflated and when items are not delivered. A z-score rule was rejected: one huge
 # outlier inflates the standard deviation and hides itself; quartiles are robust to it.
-OUTLIER_IQR_FACTOR = Decimal("3")
+OUTLIER_IQR_FACTOR = Decimal("3")  # default of ProgramRules.labour_outlier_iqr_factor
 OUTLIER_MIN_SAMPLE = 8  # fewer awards than this: no distribution to compare against
 # Promises scored in selection (crowd payments, training hours): a finished award that
 # delivered less than this share of its promise is "far below" it (default; a rule value).
-PROMISE_MIN_RATIO = Decimal("0.5")
+PROMISE_MIN_RATIO = Decimal("0.5")  # default of ProgramRules.promise_min_ratio
 
 
 def quartiles(values: Sequence[Decimal | int | float]) -> tuple[Decimal, Decimal, Decimal]:

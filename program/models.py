@@ -81,6 +81,10 @@ class ProgramRules(BaseModel):
     outlier_points: Decimal = Decimal("15")
     # an award projected to leave more than this share of its budget unspent is flagged
     unspent_tolerance: Decimal = Decimal("0.10")
+    # an award's labour cost per delivered item above Q3 + k × IQR of the programme is an outlier
+    labour_outlier_iqr_factor: Decimal = Decimal("3")
+    # crowd payments or training below this share of what the proposal promised are flagged
+    promise_min_ratio: Decimal = Decimal("0.5")
     # typical share of each cost category: the default split of a new award's budget
     cost_category_shares: dict[str, Decimal] = {
         "labour": Decimal("0.32"), "crowdsourcing": Decimal("0.25"), "outsourcing": Decimal("0.10"),

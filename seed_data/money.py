@@ -402,10 +402,11 @@ def _plant(rng: random.Random, ctx: SeedContext, ids: _Ids, awards: list[dict[st
     h2["person_key"] = h1["person_key"]
     h1["full_time"] = h2["full_time"] = True
     ctx.plant("ghost_employee", h1["id"], h2["id"])
-    # inflated_labour: the outsourcing and collection budgets (and their spending) turned into labour
+    # inflated_labour: the outsourcing, collection and crowd budgets (and their spending) paid as labour
+    # for work volume that was never delivered (the prosecuted "overstated work volume" pattern)
     for a in pick[6:8]:
         ls = lines_of[a["id"]]
-        for cat in ("outsourcing", "collection"):
+        for cat in ("outsourcing", "collection", "crowdsourcing"):
             ls["labour"]["budget_krw"] += ls[cat]["budget_krw"]
             ls[cat]["budget_krw"] = 0
             for e in entries_of[(a["id"], cat)]:

@@ -47,15 +47,10 @@ def test_planted_pattern_is_found(seeded, report, pattern):
 
 
 def test_inflated_labour_is_found(seeded, report):
-    """LAB-01 finds the strongest planted labour inflation and the 0.2% dataset.
-
-    The seed's second inflated award moves only small outsourcing/collection lines into labour:
-    its labour index (0.41) sits inside the honest spread (up to 0.41), so no robust rule can
-    single it out without flagging honest awards too; reported to the lead.
-    """
+    """LAB-01 finds every planted labour inflation and the 0.2% dataset."""
     planted = set(seeded.report.planted["inflated_labour"])
     found = _evidence(report, "LAB-01", "award_id")
-    assert planted & found
+    assert planted <= found, f"LAB-01 misses inflated awards {sorted(planted - found)}"
     tiny = [f for f in report.findings if f.check_id == "DLV-01" and f.evidence[0]["delivered_ratio"] < 0.01]
     assert tiny and tiny[0].award_id in found
 
