@@ -1,0 +1,202 @@
+"""The dashboard shell: Dash mounted on the FastAPI app at /dashboard/, login, navigation, stores.
+
+`attach(app)` is called by server.create_app. Pages live in dashboard/pages/ (one module a
+page: `layout(user, lang, query)` plus `register(dash_app)` for its callbacks).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from dash import Dash, Input, Output, State, dcc, html
+from dash.backends import _fastapi as dash_fastapi
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from core import auth
+from core.db import session_scope
+from core.models import User
+from dashboard import access, webfont
+from dashboard.i18n import t
+
+PREFIX = "/dashboard/"
+HERE = Path(__file__).resolve().parent
+PAGE_MODULES = ["login", "overview", "allocation", "award", "evaluation", "assignments", "obligations",
+                "delivery", "compliance", "jobs"]
+
+
+def page_module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(f"dashboard.pages.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"dashboard.pages.{name}":
+            raise
+        return None
+
+
+def parse_path(pathname: str | None) -> tuple[str, list[str]]:
+    """'/dashboard/award/12' → ('award', ['12']); '/dashboard/' → ('', [])."""
+    path = (pathname or PREFIX)
+    if path.startswith(PREFIX):
+        path = path[len(PREFIX):]
+    parts = [p for p in path.strip("/").split("/") if p]
+    return (parts[0], parts[1:]) if parts else ("", [])
+
+
+# --------------------------------------------------------------------------- shell callbacks
+
+
+def render_nav(user: User | None, lang: str | None, pathname: str | None) -> list[Any]:
+    """The navigation bar: the pages this role may open, who is logged in, language and logout."""
+    current, _ = parse_path(pathname)
+    links: list[Any] = [html.Span(t("app.title", lang), className="nav-title")]
+    for page in access.pages_for(user):
+        cls = "nav-link active" if page == current else "nav-link"
+        links.append(dcc.Link(t(f"nav.{page}", lang), href=f"{PREFIX}{page}", className=cls, id=f"nav-{page}"))
+    right: list[Any] = [html.Button(t("lang.toggle", lang), id="shell-lang-toggle", n_clicks=0,
+                                    className="lang-toggle")]
+    if user is None:
+        right.append(html.A(t("nav.login", lang), href=f"{PREFIX}login", className="nav-link", id="nav-login"))
+    else:
+        right.append(html.Span(f"{user.full_name or user.username} · {t('role.' + str(user.role), lang)}",
+                               className="nav-user", id="nav-user"))
+        right.append(html.A(t("nav.logout", lang), href=f"{PREFIX}logout", className="nav-link", id="nav-logout"))
+    return [html.Div(links, className="nav-left"), html.Div(right, className="nav-right")]
+
+
+def denied(lang: str | None, user: User | None) -> html.Div:
+    return html.Div([
+        html.H2(t("denied.title", lang)),
+        html.P(t("denied.login" if user is None else "denied.role", lang)),
+        html.A(t("nav.login", lang), href=f"{PREFIX}login") if user is None else None,
+    ], className="denied", id="page-denied")
+
+
+def render_page(user: User | None, pathname: str | None, search: str | None, lang: str | None) -> Any:
+    """The content of the page at `pathname` for this user (a refusal when the role may not open it)."""
+    page, rest = parse_path(pathname)
+    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    if page == "":
+        page = access.home_page(user)
+    if page == "login":
+        return page_module("login").layout(user, lang, query)  # type: ignore[union-attr]
+    if page not in access.PAGE_ROLES:
+        return html.Div(html.H2(t("notfound", lang)), id="page-notfound")
+    if not access.may_open(user, page):
+        return denied(lang, user)
+    module = page_module(page)
+    if module is None:
+        return html.Div(html.P(t("unavailable", lang)), className="empty-state")
+    return module.layout(user, lang, query, *rest)
+
+
+def shell(pathname: str | None, search: str | None, lang: str | None) -> tuple[list[Any], Any]:
+    """Router callback: navigation and page content, both decided on the server from the cookie."""
+    user = access.caller()
+    return render_nav(user, lang, pathname), render_page(user, pathname, search, lang)
+
+
+def toggle_lang(n_clicks: int | None, lang: str | None) -> str:
+    if not n_clicks:
+        return lang or "ko"
+    return "en" if lang != "en" else "ko"
+
+
+def serve_layout() -> html.Div:
+    return html.Div([
+        dcc.Location(id="shell-url", refresh="callback-nav"),
+        dcc.Store(id="shell-lang", storage_type="local", data="ko"),
+        html.Nav(id="shell-nav", className="nav"),
+        dcc.Loading(html.Main(id="shell-page", className="page"), type="circle", delay_show=300,
+                    overlay_style={"visibility": "visible", "opacity": 0.6}),
+    ], className="shell")
+
+
+def build_dash(server: FastAPI) -> Dash:
+    dash_app = Dash(
+        __name__,
+        server=server,
+        backend="fastapi",
+        routes_pathname_prefix=PREFIX,
+        requests_pathname_prefix=PREFIX,
+        assets_folder=str(HERE / "assets"),
+        title="AI 학습용 데이터 사업 대시보드",
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    dash_app.index_string = dash_app.index_string.replace(
+        "{%css%}", '{%css%}\n        <link rel="preload" href="/dashboard/fonts/NanumGothic.ttf" as="font" '
+                   'type="font/ttf" crossorigin>')
+    dash_app.layout = serve_layout
+    access.register(dash_app, shell, Output("shell-nav", "children"), Output("shell-page", "children"),
+                    Input("shell-url", "pathname"), Input("shell-url", "search"), Input("shell-lang", "data"),
+                    page=None)
+    access.register(dash_app, toggle_lang, Output("shell-lang", "data"), Input("shell-lang-toggle", "n_clicks"),
+                    State("shell-lang", "data"), page=None, prevent_initial_call=True)
+    for name in PAGE_MODULES:
+        module = page_module(name)
+        if module is not None and hasattr(module, "register"):
+            module.register(dash_app)
+    return dash_app
+
+
+# --------------------------------------------------------------------------- FastAPI routes
+
+
+def _login_redirect(error: bool = False) -> RedirectResponse:
+    return RedirectResponse(f"{PREFIX}login" + ("?error=1" if error else ""), status_code=303)
+
+
+def add_routes(server: FastAPI, dash_app: Dash) -> None:
+    """Login/logout (form post → HttpOnly cookie), the Hangul web font and the page catch-all."""
+
+    @server.post(f"{PREFIX}login", include_in_schema=False)
+    def login(username: str = Form(""), password: str = Form("")) -> Response:
+        with session_scope() as session:
+            user = auth.authenticate(session, username, password)
+        if user is None:
+            return _login_redirect(error=True)
+        response = RedirectResponse(PREFIX, status_code=303)
+        response.set_cookie(auth.COOKIE_NAME, auth.create_token(user), httponly=True, samesite="lax", path="/",
+                            max_age=auth.get_settings().token_ttl_minutes * 60)
+        return response
+
+    @server.get(f"{PREFIX}logout", include_in_schema=False)
+    def logout() -> Response:
+        response = _login_redirect()
+        response.delete_cookie(auth.COOKIE_NAME, path="/")
+        return response
+
+    @server.get(f"{PREFIX}fonts/{{name}}", include_in_schema=False)
+    def font(name: str) -> Response:
+        if name not in webfont.FONTS:
+            return Response(status_code=404)
+        return Response(webfont.web_font(name), media_type="font/ttf",
+                        headers={"Cache-Control": "public, max-age=604800"})
+
+    async def page(request: Request, path: str = "") -> Response:
+        # Every dashboard URL serves the same index; the router callback picks the page.
+        token = dash_fastapi.set_current_request(request)
+        try:
+            # Dash collects its assets (our CSS) on the first request through its own routes; a first
+            # visit straight to /dashboard/<page> must not get an index without them.
+            dash_app._setup_server()
+            return Response(content=dash_app.index(), media_type="text/html")
+        finally:
+            dash_fastapi.reset_current_request(token)
+
+    server.add_api_route(f"{PREFIX}{{path:path}}", page, methods=["GET"], include_in_schema=False)
+    server.add_api_route(PREFIX.rstrip("/"), page, methods=["GET"], include_in_schema=False)
+
+
+def attach(app: FastAPI) -> None:
+    """Mount the dashboard on `app` at /dashboard/ (called by server.create_app)."""
+    dash_app = build_dash(app)
+    # Dash's FastAPI backend adds a GET catch-all at the root on startup, which would answer
+    # unknown API paths with the dashboard's HTML; our catch-all below is limited to /dashboard/.
+    dash_app.backend._setup_catchall = lambda: None  # type: ignore[method-assign]
+    add_routes(app, dash_app)
+    app.state.dash_app = dash_app

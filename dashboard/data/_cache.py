@@ -1,0 +1,114 @@
+"""The per-request and versioned caches, and the optional-service lookup, of dashboard.data."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import ModuleType
+from typing import Any, TypeVar
+
+from core.db import session_scope
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+_cache: ContextVar[dict[Any, Any] | None] = ContextVar("dashboard_request_cache", default=None)
+
+
+_shared: OrderedDict[Any, Any] = OrderedDict()
+
+
+_shared_lock = threading.Lock()
+
+
+SHARED_ENTRIES = 256
+
+
+@contextmanager
+def request_cache() -> Iterator[None]:
+    """Cache data calls made inside this block (one callback request)."""
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def data_version() -> tuple[Any, ...]:
+    """What the data looks like now: the database, the audit chain's head and today's date.
+
+    Every change in this system writes an audit event in the same transaction, so the head
+    of the audit chain moves with every write; 'today' matters to deadline-based results.
+    """
+    store = _cache.get()
+    if store is not None and "__version__" in store:
+        return store["__version__"]  # type: ignore[no-any-return]
+    from core.db import get_engine
+    from core.models import AuditHead
+
+    with session_scope() as session:
+        head = session.get(AuditHead, 1)
+    version = (str(get_engine().url), head.last_event_id if head else None, head.event_count if head else 0, today())
+    if store is not None:
+        store["__version__"] = version
+    return version
+
+
+def cached(fn: F) -> F:
+    """Memoise `fn` for one request, and across requests for as long as the data version holds.
+
+    Results are shared between requests: callers never modify a returned frame in place.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        store = _cache.get()
+        if store is not None and key in store:
+            return store[key]
+        shared_key = (key, data_version())
+        with _shared_lock:
+            hit = _shared.get(shared_key, _MISSING)
+            if hit is not _MISSING:
+                _shared.move_to_end(shared_key)
+        if hit is _MISSING:
+            hit = fn(*args, **kwargs)
+            with _shared_lock:
+                _shared[shared_key] = hit
+                while len(_shared) > SHARED_ENTRIES:
+                    _shared.popitem(last=False)
+        if store is not None:
+            store[key] = hit
+        return hit
+
+    return wrapper  # type: ignore[return-value]
+
+
+_MISSING = object()
+
+
+def service(module: str) -> ModuleType | None:
+    """A service module when it exists in this build (the dashboard degrades to an empty state)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+
+
+def today() -> Any:
+    """The dashboard's 'today' (UTC date); services take it as a parameter."""
+    from core.timeutil import utcnow
+
+    return utcnow().date()
+
+
+def clear_caches() -> None:
+    """Forget every result kept across requests."""
+    with _shared_lock:
+        _shared.clear()

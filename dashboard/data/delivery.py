@@ -1,0 +1,37 @@
+"""Data delivery: funnel and per-data-type status (program.delivery)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from core.db import session_scope
+from dashboard.data._cache import cached, service, today
+
+
+@cached
+def delivery_funnel(program_id: int) -> dict[str, Any] | None:
+    delivery = service("program.delivery")
+    if delivery is None:
+        return None
+    with session_scope() as session:
+        return delivery.delivery_funnel(session, today=today(), program_id=program_id).model_dump(mode="json")
+
+
+DELIVERY_COLUMNS = ["data_type_id", "data_type_name", "project_id", "project_code", "field_code", "contracted_volume",
+                    "built_volume", "delivered_ratio", "volume_short", "quality_state", "opening_state", "opened_date",
+                    "days_late"]
+
+
+@cached
+def delivery_frame(program_id: int) -> pd.DataFrame | None:
+    """One row per data type: volumes, quality state and opening state (program.delivery.delivery_statuses)."""
+    delivery = service("program.delivery")
+    if delivery is None:
+        return None
+    with session_scope() as session:
+        rows = delivery.delivery_statuses(session, today=today(), program_id=program_id)
+    df = pd.DataFrame([r.model_dump() for r in rows], columns=DELIVERY_COLUMNS)
+    df["delivered_ratio"] = df["delivered_ratio"].astype(float)
+    return df

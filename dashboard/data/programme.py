@@ -1,0 +1,98 @@
+"""Programme, fields, call types and rules (program.service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from core.db import session_scope
+from dashboard.data._cache import cached, service
+
+
+@cached
+def current_program_id() -> int | None:
+    from core.errors import NotFound
+    from program import service as program_service
+
+    with session_scope() as session:
+        try:
+            return program_service.current_program(session).id
+        except NotFound:
+            return None
+
+
+@cached
+def main_program_id() -> int | None:
+    """The 2021 programme when present (national scale holds 2017–2025), else the newest."""
+    from sqlmodel import select
+
+    from program.models import Program
+
+    with session_scope() as session:
+        pid = session.exec(select(Program.id).where(Program.year == 2021)).first()
+    return pid if pid is not None else current_program_id()
+
+
+@cached
+def program_summary(program_id: int) -> dict[str, Any]:
+    from program import service as program_service
+
+    with session_scope() as session:
+        return program_service.program_summary(session, program_id).model_dump(mode="json")
+
+
+@cached
+def history() -> dict[str, Any]:
+    """Data types built per year toward the goal (program.delivery.delivery_history)."""
+    delivery = service("program.delivery")
+    if delivery is not None and hasattr(delivery, "delivery_history"):
+        with session_scope() as session:
+            h = delivery.delivery_history(session)
+        return {"rows": [(p.year, p.data_types) for p in h.points], "goal": h.goal_data_types,
+                "goal_year": h.goal_year}
+    from seed_data.common import call_2021
+
+    ref = call_2021()
+    return {"rows": [(h["year"], h["data_types"]) for h in ref["history"]], "goal": ref["goal"]["data_types"],
+            "goal_year": ref["goal"]["year"]}
+
+
+@cached
+def fields() -> pd.DataFrame:
+    """The core fields (code, name_ko, name_en) in display order."""
+    from program import service as program_service
+
+    with session_scope() as session:
+        rows = program_service.list_fields(session)
+    return pd.DataFrame([{"code": f.code, "name_ko": f.name_ko, "name_en": f.name_en} for f in rows],
+                        columns=["code", "name_ko", "name_en"])
+
+
+@cached
+def call_types() -> pd.DataFrame:
+    from program import service as program_service
+
+    with session_scope() as session:
+        rows = program_service.list_call_types(session)
+    return pd.DataFrame([{"code": str(c.code), "name_ko": c.name_ko, "name_en": c.name_en} for c in rows],
+                        columns=["code", "name_ko", "name_en"])
+
+
+@cached
+def program_rules(program_id: int) -> dict[str, Any]:
+    from program import service as program_service
+
+    with session_scope() as session:
+        return program_service.program_rules(session, program_id).model_dump(mode="json")
+
+
+@cached
+def project_fields(program_id: int) -> pd.DataFrame:
+    """project_id → field_code for the programme's projects (program.service.list_projects)."""
+    from program import service as program_service
+
+    with session_scope() as session:
+        rows, _ = program_service.list_projects(session, program_id=program_id, limit=1_000_000)
+    return pd.DataFrame([{"project_id": p.id, "field_code": p.field_code} for p in rows],
+                        columns=["project_id", "field_code"])

@@ -1,0 +1,141 @@
+"""Allocation (officials): where the money went, month by month, and the list of awards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_ag_grid as dag
+import pandas as pd
+from dash import Input, Output, dcc, html
+
+from core.models import User
+from core.money import format_krw
+from dashboard import access, data, figures
+from dashboard.i18n import t
+
+PAGE = "allocation"
+
+
+def _options(df: pd.DataFrame, lang: str | None) -> list[dict[str, str]]:
+    col = "name_en" if lang == "en" else "name_ko"
+    return [{"label": t("filter.all", lang), "value": ""}] + [
+        {"label": str(r[col]), "value": str(r["code"])} for _, r in df.iterrows()]
+
+
+def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
+    return html.Div([
+        html.H2(t("al.title", lang)),
+        dcc.Store(id="allocation-lang", data=lang),
+        html.Div([
+            html.Div([html.Label(t("filter.field", lang), htmlFor="allocation-field"),
+                      dcc.Dropdown(id="allocation-field", options=_options(data.fields(), lang),
+                                   value=query.get("field", ""), clearable=False)]),
+            html.Div([html.Label(t("filter.call_type", lang), htmlFor="allocation-call-type"),
+                      dcc.Dropdown(id="allocation-call-type", options=_options(data.call_types(), lang),
+                                   value=query.get("call_type", ""), clearable=False)]),
+        ], className="filters"),
+        html.Div([
+            html.Div(dcc.Loading(dcc.Graph(id="allocation-treemap", config={"displayModeBar": False})),
+                     className="card"),
+            html.Div(dcc.Loading(dcc.Graph(id="allocation-monthly", config={"displayModeBar": False})),
+                     className="card"),
+        ], className="grid2"),
+        html.Div([
+            html.H3(t("al.grid", lang)),
+            dag.AgGrid(id="allocation-grid", rowData=[], columnDefs=column_defs(lang),
+                       defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
+                       dashGridOptions={"pagination": True, "paginationPageSize": 20, "tooltipShowDelay": 300,
+                                        "animateRows": False},
+                       className="ag-theme-alpine", style={"height": "560px"}),
+        ], className="card"),
+    ], id="allocation-page")
+
+
+def column_defs(lang: str | None) -> list[dict[str, Any]]:
+    num = {"type": "rightAligned", "filter": "agNumberColumnFilter",
+           "valueFormatter": {"function": "d3.format(',.1f')(params.value)"}}
+    return [
+        {"field": "link", "headerName": t("col.code", lang), "cellRenderer": "markdown", "width": 130,
+         "filter": "agTextColumnFilter", "pinned": "left"},
+        {"field": "project_title", "headerName": t("col.title", lang), "flex": 2, "minWidth": 220,
+         "tooltipField": "project_title"},
+        {"field": "field", "headerName": t("col.field", lang), "width": 150},
+        {"field": "call_type", "headerName": t("col.call_type", lang), "width": 130},
+        {"field": "consortium_name", "headerName": t("col.consortium", lang), "flex": 1, "minWidth": 150,
+         "tooltipField": "consortium_name"},
+        {"field": "grant_eok", "headerName": t("col.grant", lang), "width": 140, "tooltipField": "grant_won", **num},
+        {"field": "spent_eok", "headerName": t("col.spent", lang), "width": 130, "tooltipField": "spent_won", **num},
+        {"field": "rate_pct", "headerName": t("col.rate", lang), "width": 120, **num},
+        {"field": "current_end_date", "headerName": t("col.end", lang), "width": 130, "cellDataType": "text"},
+        {"field": "status", "headerName": t("col.status", lang), "width": 110},
+    ]
+
+
+def filtered_awards(program_id: int, field: str | None, call_type: str | None) -> pd.DataFrame:
+    df = data.awards_frame(program_id)
+    if field:
+        df = df[df["field_code"] == field]
+    if call_type:
+        df = df[df["call_type_code"] == call_type]
+    return df
+
+
+def _labels(lang: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    col = "name_en" if lang == "en" else "name_ko"
+    f, c = data.fields(), data.call_types()
+    return dict(zip(f["code"], f[col], strict=True)), dict(zip(c["code"], c[col], strict=True))
+
+
+def grid_rows(df: pd.DataFrame, lang: str | None) -> list[dict[str, Any]]:
+    """Rows for the AG Grid: 억원 numbers to sort on, full won in the tooltips, a link to the award."""
+    if df.empty:
+        return []
+    fields, types = _labels(lang)
+    out = pd.DataFrame({
+        "id": df["id"],
+        "link": [f"[{c}](/dashboard/award/{i})" for c, i in zip(df["project_code"], df["id"], strict=True)],
+        "project_title": df["project_title"],
+        "field": df["field_code"].map(fields),
+        "call_type": df["call_type_code"].map(types),
+        "consortium_name": df["consortium_name"],
+        "grant_eok": (df["grant_krw"] / 1e8).round(2),
+        "grant_won": [format_krw(int(v), "won") for v in df["grant_krw"]],
+        "spent_eok": (df["spent_krw"] / 1e8).round(2),
+        "spent_won": [format_krw(int(v), "won") for v in df["spent_krw"]],
+        "rate_pct": (df["execution_rate"].fillna(0) * 100).round(1),
+        "current_end_date": df["current_end_date"].astype(str),
+        "status": df["status"].astype(str),
+    })
+    return out.to_dict("records")
+
+
+def update(user: User | None, field: str | None, call_type: str | None, lang: str | None) -> tuple[Any, Any, Any]:
+    """Treemap, monthly execution and grid for the chosen field and call type."""
+    pid = data.main_program_id()
+    if pid is None:
+        reason = t("empty.nodata", lang)
+        return figures.empty(reason), figures.empty(reason), []
+    all_awards = data.awards_frame(pid)
+    df = filtered_awards(pid, field or None, call_type or None)
+    reason = t("al.no_awards" if all_awards.empty else "al.no_awards_filter", lang)
+    fields, types = _labels(lang)
+    tree_df = df.assign(field_label=df["field_code"].map(fields), call_type_label=df["call_type_code"].map(types))
+    treemap = figures.allocation_treemap(tree_df, root_label=t("al.root", lang), title=t("al.treemap", lang),
+                                         empty_reason=reason, spent_label=t("al.spent", lang))
+    monthly = data.monthly_execution(pid, field or None, call_type or None)
+    if monthly is None:
+        m_reason = t("unavailable", lang)
+    else:
+        m_reason = reason if df.empty else t("al.no_ledger", lang)
+    monthly_fig = figures.execution_vs_plan(monthly, title=t("al.monthly", lang), empty_reason=m_reason,
+                                            spent_label=t("al.spent", lang), plan_label=t("al.plan", lang),
+                                            axis_label=t("amount.eok", lang))
+    return treemap, monthly_fig, grid_rows(df, lang)
+
+
+def register(dash_app: Any) -> None:
+    access.register(dash_app, update,
+                    Output("allocation-treemap", "figure"), Output("allocation-monthly", "figure"),
+                    Output("allocation-grid", "rowData"),
+                    Input("allocation-field", "value"), Input("allocation-call-type", "value"),
+                    Input("allocation-lang", "data"), page=PAGE)

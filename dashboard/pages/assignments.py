@@ -1,0 +1,192 @@
+"""My assignments (evaluators): my proposals, the score sheet with the rubric, validation as I type, save, submit.
+
+Every read and write goes through scoring.service with the caller resolved from the cookie,
+so a forged sheet id reaches only the caller's own sheets (the service answers 'not found'
+for anyone else's and for a project the caller is in conflict with).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from dash import ALL, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from core.errors import DomainError
+from core.models import User
+from core.money import format_krw
+from dashboard import access, data
+from dashboard.i18n import t
+
+PAGE = "assignments"
+
+
+def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
+    assignments = data.my_assignments(user) if user is not None else []
+    if assignments is None:
+        return html.Div([html.H2(t("as.title", lang)), html.P(t("unavailable", lang))], id="assignments-page")
+    options = [{"label": f"{a['project_code']} · {a['consortium_name']} · {a['proposal_title'] or ''} "
+                         f"[{a['status']}]", "value": a["id"]} for a in assignments]
+    chosen = query.get("sheet")
+    value = int(chosen) if chosen and chosen.isdigit() else (options[0]["value"] if options else None)
+    return html.Div([
+        html.H2(t("as.title", lang)),
+        dcc.Store(id="assignments-lang", data=lang),
+        dcc.Store(id="assignments-rubric"),
+        html.P(t("as.none", lang), className="empty-state") if not options else None,
+        html.Div([html.Label(t("as.pick", lang), htmlFor="assignments-sheet"),
+                  dcc.Dropdown(id="assignments-sheet", options=options, value=value, clearable=False)],
+                 style={"maxWidth": "820px", "marginBottom": "10px"}),
+        dcc.Loading(html.Div(id="assignments-form"), type="circle"),
+        html.Div([
+            html.Span(id="assignments-total", className="kpi-value", style={"marginRight": "16px"}),
+            html.Button(t("as.save", lang), id="assignments-save", n_clicks=0, className="primary"),
+            html.Button(t("as.submit", lang), id="assignments-submit", n_clicks=0, className="primary", disabled=True),
+            html.Span(id="assignments-check", className="hint", style={"marginLeft": "12px"}),
+            html.Div(id="assignments-message", role="status", style={"marginLeft": "12px"}),
+        ], className="card actions"),
+    ], id="assignments-page")
+
+
+def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any, Any]:
+    """The score sheet of one of the caller's assignments, with its rubric (and the rules to check it)."""
+    if user is None or not sheet_id:
+        return html.P(t("as.none", lang), className="hint"), None
+    detail = data.assignment_detail(user, int(sheet_id))
+    if detail is None:
+        return html.P(t("as.none", lang), className="hint", id="assignments-missing"), None
+    rubric, sheet, proposal = detail["rubric"], detail["sheet"], detail["proposal"]
+    existing = {s["criterion_code"]: s for s in sheet["scores"]}
+    locked = sheet["status"] == "submitted"
+    rows = []
+    for c in rubric["criteria"]:
+        s = existing.get(c["code"], {})
+        label = c["name_en"] if lang == "en" else c["name_ko"]
+        rows.append(html.Div([
+            html.Div([html.B(f"{c['code']} "), label,
+                      html.Span(f" (0–{_num(c['max_points'])})", className="hint score-max"),
+                      dcc.Textarea(id={"type": "assignments-comment", "code": c["code"]}, value=s.get("comment") or "",
+                                   placeholder=t("as.comment", lang), disabled=locked,
+                                   style={"width": "100%", "height": "34px", "marginTop": "4px"})]),
+            # step="any" and no min/max: the browser would silently drop an invalid number (value None);
+            # the rubric's own rules judge it below, with a message saying why.
+            dcc.Input(id={"type": "assignments-points", "code": c["code"]}, type="number", step="any",
+                      disabled=locked, debounce=False, className="score-input",
+                      value=float(s["points"]) if s.get("points") is not None else None),
+            html.Span(id={"type": "assignments-feedback", "code": c["code"]}, className="hint score-feedback"),
+        ], className="score-row"))
+    pid = data.main_program_id()
+    below = data.program_rules(pid)["comment_required_below"] if pid else "0.40"
+    store = {"sheet_id": sheet["id"], "step": str(rubric["step"]), "below": str(below), "locked": locked,
+             "criteria": [{"code": c["code"], "max": str(c["max_points"])} for c in rubric["criteria"]]}
+    a = detail["assignment"]
+    header = html.Div([
+        html.H3(f"{a['project_code']} · {proposal['title'] or a['project_title']}"),
+        html.P([f"{proposal['consortium_name']} — {t('as.members', lang)}: {', '.join(proposal['members'])}"]),
+        html.P(f"{t('as.requested', lang)}: {format_krw(proposal['requested_grant_krw'], 'eok')} "
+               f"({format_krw(proposal['requested_grant_krw'], 'won')})", className="hint"),
+        html.P(t("as.locked", lang), className="ok", id="assignments-locked") if locked else None,
+    ])
+    return html.Div([header, html.Div(rows, id="assignments-rows")], className="card"), store
+
+
+def _num(v: Any) -> str:
+    d = Decimal(str(v))
+    return f"{d.normalize():f}"
+
+
+def _decimal(v: Any) -> Decimal | None:
+    if v is None or v == "":
+        return None
+    try:
+        return Decimal(str(v))
+    except InvalidOperation:
+        return None
+
+
+def check(points: list[Any], comments: list[Any], rubric: dict[str, Any] | None,
+          lang: str | None) -> tuple[list[str], str, bool, bool, str]:
+    """Validate as the evaluator types, with the same rules the service applies on submit.
+
+    Returns (feedback per criterion, total, submit disabled, save disabled, overall message).
+    """
+    from scoring import rules as scoring_rules
+
+    if not rubric:
+        raise PreventUpdate
+    step, below = Decimal(rubric["step"]), Decimal(rubric["below"])
+    feedback, total, ok = [], Decimal(0), True
+    for crit, value, comment in zip(rubric["criteria"], points, comments, strict=False):
+        p, mx = _decimal(value), Decimal(crit["max"])
+        if p is None:
+            feedback.append(t("as.missing", lang))
+            ok = False
+            continue
+        error = scoring_rules.score_error(p, mx, step)
+        if error:
+            feedback.append(f"✗ {error}")
+            ok = False
+            continue
+        total += p
+        if scoring_rules.comment_required(p, mx, below) and not (comment or "").strip():
+            feedback.append(f"✗ {t('as.comment_needed', lang)}")
+            ok = False
+        else:
+            feedback.append("✓")
+    locked = bool(rubric.get("locked"))
+    message = t("as.locked", lang) if locked else t("as.ready", lang) if ok else t("as.incomplete", lang)
+    return feedback, f"{t('as.total', lang)} {_num(total)}", (not ok) or locked, locked, message
+
+
+def save(user: User | None, save_clicks: int, submit_clicks: int, points: list[Any], comments: list[Any],
+         ids: list[dict[str, str]], rubric: dict[str, Any] | None, lang: str | None) -> tuple[Any, Any, Any]:
+    """Save a draft or submit: scoring.service checks ownership, rubric and completeness again.
+
+    Returns (message, form, rubric store); after a submission the form comes back locked.
+    """
+    import dash
+
+    if not rubric or user is None:
+        raise PreventUpdate
+    triggered = dash.callback_context.triggered_id
+    submit = triggered == "assignments-submit"
+    scores = []
+    for cid, value, comment in zip(ids, points, comments, strict=False):
+        p = _decimal(value)
+        if p is not None:
+            scores.append({"criterion_code": cid["code"], "points": str(p), "comment": comment or None})
+    try:
+        result = data.write_sheet(user, int(rubric["sheet_id"]), scores, submit=submit)
+    except DomainError as exc:
+        return html.P(f"✗ {exc.message}", className="error", id="assignments-error"), dash.no_update, dash.no_update
+    except ValueError as exc:  # a value the request schema refuses
+        return html.P(f"✗ {exc}", className="error", id="assignments-error"), dash.no_update, dash.no_update
+    if submit:
+        locked_form, store = form(user, int(rubric["sheet_id"]), lang)
+        return (html.P(f"✓ {t('as.submitted', lang)} ({t('as.total', lang)} {_num(result['total'])})", className="ok",
+                       id="assignments-done"), locked_form, store)
+    return html.P(f"✓ {t('as.saved', lang)}", className="ok", id="assignments-saved"), dash.no_update, dash.no_update
+
+
+def register(dash_app: Any) -> None:
+    access.register(dash_app, form, Output("assignments-form", "children"), Output("assignments-rubric", "data"),
+                    Input("assignments-sheet", "value"), Input("assignments-lang", "data"), page=PAGE)
+    access.register(dash_app, check,
+                    Output({"type": "assignments-feedback", "code": ALL}, "children"),
+                    Output("assignments-total", "children"), Output("assignments-submit", "disabled"),
+                    Output("assignments-save", "disabled"), Output("assignments-check", "children"),
+                    Input({"type": "assignments-points", "code": ALL}, "value"),
+                    Input({"type": "assignments-comment", "code": ALL}, "value"),
+                    Input("assignments-rubric", "data"), State("assignments-lang", "data"), page=PAGE,
+                    user_arg=False)
+    access.register(dash_app, save,
+                    Output("assignments-message", "children"),
+                    Output("assignments-form", "children", allow_duplicate=True),
+                    Output("assignments-rubric", "data", allow_duplicate=True),
+                    Input("assignments-save", "n_clicks"), Input("assignments-submit", "n_clicks"),
+                    State({"type": "assignments-points", "code": ALL}, "value"),
+                    State({"type": "assignments-comment", "code": ALL}, "value"),
+                    State({"type": "assignments-points", "code": ALL}, "id"),
+                    State("assignments-rubric", "data"), State("assignments-lang", "data"), page=PAGE,
+                    prevent_initial_call=True)

@@ -1,0 +1,29 @@
+"""Small pieces several pages share: filter dropdowns and label maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from dashboard import data
+from dashboard.i18n import t
+
+
+def field_labels(lang: str | None) -> dict[str, str]:
+    f = data.fields()
+    return dict(zip(f["code"], f["name_en" if lang == "en" else "name_ko"], strict=True))
+
+
+def field_options(lang: str | None) -> list[dict[str, str]]:
+    return [{"label": t("filter.all", lang), "value": ""}] + [
+        {"label": label, "value": code} for code, label in field_labels(lang).items()]
+
+
+def dropdown(label: str, cid: str, options: list[dict[str, Any]], value: Any) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=cid),
+                     dcc.Dropdown(id=cid, options=options, value=value, clearable=False)])
+
+
+def graph(gid: str) -> html.Div:
+    return html.Div(dcc.Loading(dcc.Graph(id=gid, config={"displayModeBar": False})), className="card")

@@ -1,0 +1,29 @@
+"""Login page: a plain form posting to POST /dashboard/login (the server sets the HttpOnly cookie)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from core.models import User
+from dashboard.i18n import t
+
+
+def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
+    error = html.P(t("login.failed", lang), className="error", id="login-error") if query.get("error") else None
+    already = (html.P(f"✓ {user.username}", id="login-current") if user is not None else None)
+    return html.Div([
+        html.H2(t("login.title", lang)),
+        already,
+        error,
+        html.Form([
+            html.Label(t("login.username", lang), htmlFor="login-username"),
+            dcc.Input(id="login-username", name="username", type="text", autoComplete="username", required=True),
+            html.Label(t("login.password", lang), htmlFor="login-password"),
+            dcc.Input(id="login-password", name="password", type="password", autoComplete="current-password",
+                      required=True),
+            html.Button(t("login.submit", lang), type="submit", id="login-submit", className="primary"),
+        ], method="POST", action="/dashboard/login", className="login-form"),
+        html.P(dcc.Link(t("login.public", lang), href="/dashboard/jobs"), className="hint"),
+    ], className="login-box", id="login-page")
