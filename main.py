@@ -97,13 +97,11 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
 
 
 def _link_demo_evaluator(session: Any, user_id: int | None) -> None:
-    try:
-        scoring_service = importlib.import_module("scoring.service")
-    except ModuleNotFoundError:
-        return
-    link: Callable[..., Any] | None = getattr(scoring_service, "attach_demo_evaluator", None)
-    if link is not None and user_id is not None:
-        link(session, user_id)
+    """Give an evaluator account a profile and, on the seeded programme, open panels to score."""
+    from scoring.service import attach_demo_evaluator
+
+    if user_id is not None:
+        attach_demo_evaluator(session, user_id)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -160,8 +158,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         except DomainError as exc:
             print(f"error: {exc.message}", file=sys.stderr)
             return 2
-        if user.role == Role.evaluator:
-            _link_demo_evaluator(session, user.id) if args.link_evaluator else None
+        if user.role == Role.evaluator and args.link_evaluator:
+            _link_demo_evaluator(session, user.id)
     print(f"created user '{user.username}' with role {user.role}")
     return 0
 
@@ -179,14 +177,11 @@ def cmd_audit_verify(_: argparse.Namespace) -> int:
     return 1
 
 
-def _optional_command(module: str, func: str) -> Callable[[argparse.Namespace], int]:
+def _command(module: str, func: str) -> Callable[[argparse.Namespace], int]:
+    """A command implemented in a package's cli module (imported only when it runs)."""
+
     def run(args: argparse.Namespace) -> int:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError:
-            print(f"{module} is not available in this version", file=sys.stderr)
-            return 2
-        result: int = getattr(mod, func)(args)
+        result: int = getattr(importlib.import_module(module), func)(args)
         return result
 
     return run
@@ -218,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=["admin", "official", "evaluator", "auditor"])
     p.add_argument("--full-name", default="")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.add_argument("--link-evaluator", action="store_true", help="give an evaluator a profile (demo)")
+    p.add_argument("--link-evaluator", action="store_true",
+                   help="give the evaluator a profile and assign them to open panels")
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("audit", help="audit log tools")
@@ -230,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--program-id", type=int)
     p.add_argument("--as-of", help="judge deadlines as of this date (YYYY-MM-DD; default today)")
-    p.set_defaults(func=_optional_command("compliance.cli", "run_check"))
+    p.set_defaults(func=_command("compliance.cli", "run_check"))
 
     p = sub.add_parser("report", help="render a report to a file")
     p.add_argument("kind", choices=["status", "evaluation", "compliance"])
@@ -239,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", type=int)
     p.add_argument("--program-id", type=int)
     p.add_argument("--as-of", help="judge deadlines as of this date (YYYY-MM-DD; default today)")
-    p.set_defaults(func=_optional_command("reports.cli", "run_report"))
+    p.set_defaults(func=_command("reports.cli", "run_report"))
     return parser
 
 

@@ -19,13 +19,9 @@ MODEL_MODULES = [
 
 
 def load_models() -> MetaData:
-    """Import every model module (those that exist) and return the shared metadata."""
+    """Import every model module and return the shared metadata."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
     return SQLModel.metadata
 
 

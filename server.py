@@ -15,7 +15,7 @@ from core.settings import get_settings
 
 log = logging.getLogger("grants")
 
-# Each domain contributes one router; a module that does not exist yet is skipped.
+# Each domain contributes its router(s), mounted under these prefixes.
 ROUTERS: list[tuple[str, str]] = [
     ("core.api", "/api/v1"),
     ("program.api", "/api/v1"),
@@ -54,21 +54,11 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
         return RedirectResponse("/dashboard/" if with_dashboard else "/docs")
 
     for module_name, prefix in ROUTERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        router: APIRouter = module.router
+        router: APIRouter = importlib.import_module(module_name).router
         app.include_router(router, prefix=prefix)
 
     if with_dashboard:
-        try:
-            dashboard = importlib.import_module("dashboard.app")
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("dashboard.app",):
-                raise
-        else:
-            dashboard.attach(app)
+        from dashboard.app import attach
+
+        attach(app)
     return app

@@ -59,13 +59,7 @@ def run_seed(engine: Engine, *, scale: str = "program", seed: int = 2021, progre
     ctx = SeedContext(scale=scale, seed=seed, progress=progress)
     seconds: dict[str, float] = {}
     for module_name, func_name in STEPS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        step = getattr(module, func_name)
+        step = getattr(importlib.import_module(module_name), func_name)
         started = time.perf_counter()
         with Session(engine.execution_options(sqlite_immediate=True)) as session:
             step(session, ctx)

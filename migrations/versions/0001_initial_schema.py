@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:13:44.253435
+Create Date: 2026-11-28 11:30:17.131022
 """
 from __future__ import annotations
 
@@ -126,6 +126,44 @@ def upgrade() -> None:
     with op.batch_alter_table('consortium', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consortium_lead_org_id'), ['lead_org_id'], unique=False)
 
+    op.create_table('envelope',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
+    sa.Column('name_ko', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('call_type_id', sa.Integer(), nullable=False),
+    sa.Column('field_id', sa.Integer(), nullable=True),
+    sa.Column('amount_krw', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['call_type_id'], ['call_type.id'], ),
+    sa.ForeignKeyConstraint(['field_id'], ['core_field.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('program_id', 'code')
+    )
+    with op.batch_alter_table('envelope', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_envelope_call_type_id'), ['call_type_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_envelope_field_id'), ['field_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_envelope_program_id'), ['program_id'], unique=False)
+
+    op.create_table('evaluator',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('expertise_field_id', sa.Integer(), nullable=True),
+    sa.Column('affiliation_org_id', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['affiliation_org_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['expertise_field_id'], ['core_field.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('evaluator', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evaluator_affiliation_org_id'), ['affiliation_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluator_code'), ['code'], unique=True)
+        batch_op.create_index(batch_op.f('ix_evaluator_expertise_field_id'), ['expertise_field_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluator_user_id'), ['user_id'], unique=True)
+
     op.create_table('project',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
@@ -152,6 +190,52 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_project_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_status'), ['status'], unique=False)
+
+    op.create_table('rubric',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('call_type_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['call_type_id'], ['call_type.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('program_id', 'call_type_id')
+    )
+    with op.batch_alter_table('rubric', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rubric_call_type_id'), ['call_type_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rubric_program_id'), ['program_id'], unique=False)
+
+    op.create_table('bonus_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rubric_id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('name_ko', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('name_en', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('points', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.ForeignKeyConstraint(['rubric_id'], ['rubric.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('rubric_id', 'code')
+    )
+    with op.batch_alter_table('bonus_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bonus_item_rubric_id'), ['rubric_id'], unique=False)
+
+    op.create_table('conflict_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('evaluator_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('declared', 'cleared', name='conflictkind'), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['evaluator_id'], ['evaluator.id'], ),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('conflict_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conflict_record_evaluator_id'), ['evaluator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conflict_record_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conflict_record_project_id'), ['project_id'], unique=False)
 
     op.create_table('consortium_member',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -182,6 +266,55 @@ def upgrade() -> None:
     with op.batch_alter_table('data_type', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_type_project_id'), ['project_id'], unique=False)
 
+    op.create_table('envelope_transfer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('from_envelope_id', sa.Integer(), nullable=False),
+    sa.Column('to_envelope_id', sa.Integer(), nullable=False),
+    sa.Column('amount_krw', sa.BigInteger(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['from_envelope_id'], ['envelope.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['to_envelope_id'], ['envelope.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('envelope_transfer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_envelope_transfer_from_envelope_id'), ['from_envelope_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_envelope_transfer_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_envelope_transfer_to_envelope_id'), ['to_envelope_id'], unique=False)
+
+    op.create_table('evaluator_employment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('evaluator_id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=True),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['evaluator_id'], ['evaluator.id'], ),
+    sa.ForeignKeyConstraint(['org_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('evaluator_employment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evaluator_employment_evaluator_id'), ['evaluator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluator_employment_org_id'), ['org_id'], unique=False)
+
+    op.create_table('panel_member',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('evaluator_id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('assigned_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['evaluator_id'], ['evaluator.id'], ),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('project_id', 'code'),
+    sa.UniqueConstraint('project_id', 'evaluator_id')
+    )
+    with op.batch_alter_table('panel_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_panel_member_evaluator_id'), ['evaluator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_panel_member_project_id'), ['project_id'], unique=False)
+
     op.create_table('proposal',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -208,11 +341,470 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_proposal_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_submitted_at'), ['submitted_at'], unique=False)
 
+    op.create_table('rubric_criterion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rubric_id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('name_ko', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('name_en', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('max_points', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['rubric_id'], ['rubric.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('rubric_id', 'code')
+    )
+    with op.batch_alter_table('rubric_criterion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rubric_criterion_rubric_id'), ['rubric_id'], unique=False)
+
+    op.create_table('data_opening',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('data_type_id', sa.Integer(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('opened_date', sa.Date(), nullable=True),
+    sa.Column('hub', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['data_type_id'], ['data_type.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('data_opening', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_data_opening_data_type_id'), ['data_type_id'], unique=True)
+        batch_op.create_index(batch_op.f('ix_data_opening_due_date'), ['due_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_data_opening_opened_date'), ['opened_date'], unique=False)
+
+    op.create_table('delivery_progress',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('data_type_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('built_items', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['data_type_id'], ['data_type.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('data_type_id', 'month')
+    )
+    with op.batch_alter_table('delivery_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delivery_progress_data_type_id'), ['data_type_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_delivery_progress_month'), ['month'], unique=False)
+
+    op.create_table('quality_verification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('data_type_id', sa.Integer(), nullable=False),
+    sa.Column('verified_date', sa.Date(), nullable=False),
+    sa.Column('agency', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('result', sa.Enum('passed', 'conditional', 'failed', name='qualityresult'), nullable=False),
+    sa.Column('syntactic_target_pct', sa.Numeric(precision=7, scale=3), nullable=True),
+    sa.Column('syntactic_measured_pct', sa.Numeric(precision=7, scale=3), nullable=True),
+    sa.Column('semantic_target_pct', sa.Numeric(precision=7, scale=3), nullable=True),
+    sa.Column('semantic_measured_pct', sa.Numeric(precision=7, scale=3), nullable=True),
+    sa.Column('remediation_due_date', sa.Date(), nullable=True),
+    sa.Column('remediation_status', sa.Enum('not_required', 'open', 'remedied', name='remediationstatus'), nullable=False),
+    sa.Column('remedied_date', sa.Date(), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['data_type_id'], ['data_type.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('quality_verification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quality_verification_data_type_id'), ['data_type_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quality_verification_remediation_due_date'), ['remediation_due_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quality_verification_remediation_status'), ['remediation_status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quality_verification_result'), ['result'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quality_verification_verified_date'), ['verified_date'], unique=False)
+
+    op.create_table('score_sheet',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('evaluator_id', sa.Integer(), nullable=False),
+    sa.Column('panel_member_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('assigned', 'draft', 'submitted', name='sheetstatus'), nullable=False),
+    sa.Column('total', sa.Numeric(precision=9, scale=4), nullable=True),
+    sa.Column('submitted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('counted_at_confirmation', sa.Boolean(), nullable=False),
+    sa.Column('reopen_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['evaluator_id'], ['evaluator.id'], ),
+    sa.ForeignKeyConstraint(['panel_member_id'], ['panel_member.id'], ),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('proposal_id', 'evaluator_id')
+    )
+    with op.batch_alter_table('score_sheet', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_score_sheet_evaluator_id'), ['evaluator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_score_sheet_panel_member_id'), ['panel_member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_score_sheet_project_id'), ['project_id'], unique=False)
+        batch_op.create_index('ix_score_sheet_project_status', ['project_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_score_sheet_proposal_id'), ['proposal_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_score_sheet_status'), ['status'], unique=False)
+
+    op.create_table('screening',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('screened_on', sa.Date(), nullable=False),
+    sa.Column('eligible', sa.Boolean(), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('override_eligible', sa.Boolean(), nullable=True),
+    sa.Column('override_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('overridden_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('screened_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('screening', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_screening_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_screening_proposal_id'), ['proposal_id'], unique=True)
+
+    op.create_table('selection',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('final_score', sa.Numeric(precision=9, scale=4), nullable=False),
+    sa.Column('recommended_grant_krw', sa.BigInteger(), nullable=False),
+    sa.Column('confirmed_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('confirmed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('confirmed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('override_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('rank_at_confirmation', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['confirmed_by_user_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('selection', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_selection_confirmed_by_user_id'), ['confirmed_by_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_selection_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_selection_project_id'), ['project_id'], unique=True)
+        batch_op.create_index(batch_op.f('ix_selection_proposal_id'), ['proposal_id'], unique=True)
+
+    op.create_table('award',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('selection_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('consortium_id', sa.Integer(), nullable=False),
+    sa.Column('envelope_id', sa.Integer(), nullable=False),
+    sa.Column('grant_krw', sa.BigInteger(), nullable=False),
+    sa.Column('matching_krw', sa.BigInteger(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('current_end_date', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('active', 'completed', 'terminated', name='awardstatus'), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['consortium_id'], ['consortium.id'], ),
+    sa.ForeignKeyConstraint(['envelope_id'], ['envelope.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], ),
+    sa.ForeignKeyConstraint(['selection_id'], ['selection.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('award', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_award_consortium_id'), ['consortium_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_award_current_end_date'), ['current_end_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_award_envelope_id'), ['envelope_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_award_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_award_project_id'), ['project_id'], unique=True)
+        batch_op.create_index(batch_op.f('ix_award_proposal_id'), ['proposal_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_award_selection_id'), ['selection_id'], unique=True)
+        batch_op.create_index(batch_op.f('ix_award_status'), ['status'], unique=False)
+
+    op.create_table('criterion_score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sheet_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['criterion_id'], ['rubric_criterion.id'], ),
+    sa.ForeignKeyConstraint(['sheet_id'], ['score_sheet.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('sheet_id', 'criterion_id')
+    )
+    with op.batch_alter_table('criterion_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_criterion_score_criterion_id'), ['criterion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_criterion_score_sheet_id'), ['sheet_id'], unique=False)
+
+    op.create_table('award_extension',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('previous_end_date', sa.Date(), nullable=False),
+    sa.Column('new_end_date', sa.Date(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('award_extension', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_award_extension_award_id'), ['award_id'], unique=False)
+
+    op.create_table('budget_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.Enum('labour', 'crowdsourcing', 'outsourcing', 'collection', 'equipment', 'quality', 'travel', 'indirect', name='costcategory'), nullable=False),
+    sa.Column('budget_krw', sa.BigInteger(), nullable=False),
+    sa.Column('spent_krw', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('award_id', 'category')
+    )
+    with op.batch_alter_table('budget_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_budget_line_award_id'), ['award_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_budget_line_category'), ['category'], unique=False)
+
+    op.create_table('crowd_activity',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('workers_engaged', sa.Integer(), nullable=False),
+    sa.Column('items_labelled', sa.Integer(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('crowd_activity', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_crowd_activity_award_id'), ['award_id'], unique=False)
+
+    op.create_table('hire',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('person_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('job_role', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('employment_type', sa.Enum('direct', 'crowd', name='employmenttype'), nullable=False),
+    sa.Column('contract_start', sa.Date(), nullable=False),
+    sa.Column('contract_end', sa.Date(), nullable=False),
+    sa.Column('full_time', sa.Boolean(), nullable=False),
+    sa.Column('social_insurance', sa.Boolean(), nullable=False),
+    sa.Column('evidence_contract', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('evidence_insurance', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('evidence_payroll', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.ForeignKeyConstraint(['org_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('award_id', 'person_key')
+    )
+    with op.batch_alter_table('hire', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hire_award_id'), ['award_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hire_employment_type'), ['employment_type'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hire_org_id'), ['org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hire_person_key'), ['person_key'], unique=False)
+
+    op.create_table('job_posting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('pay_krw', sa.BigInteger(), nullable=False),
+    sa.Column('pay_unit', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('open_date', sa.Date(), nullable=False),
+    sa.Column('close_date', sa.Date(), nullable=False),
+    sa.Column('is_open', sa.Boolean(), nullable=False),
+    sa.Column('field_id', sa.Integer(), nullable=False),
+    sa.Column('region', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.ForeignKeyConstraint(['field_id'], ['core_field.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('job_posting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_posting_award_id'), ['award_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_posting_field_id'), ['field_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_posting_is_open'), ['is_open'], unique=False)
+        batch_op.create_index('ix_job_posting_open_field_region', ['is_open', 'field_id', 'region'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_posting_region'), ['region'], unique=False)
+
+    op.create_table('training_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('held_date', sa.Date(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('hours', sa.Integer(), nullable=False),
+    sa.Column('attendees', sa.Integer(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('training_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_session_award_id'), ['award_id'], unique=False)
+
+    op.create_table('expenditure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('line_id', sa.Integer(), nullable=False),
+    sa.Column('spent_date', sa.Date(), nullable=False),
+    sa.Column('amount_krw', sa.BigInteger(), nullable=False),
+    sa.Column('payee_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('payee_business_number', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('evidence_ref', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('reverses_id', sa.Integer(), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.ForeignKeyConstraint(['line_id'], ['budget_line.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['reverses_id'], ['expenditure.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('expenditure', schema=None) as batch_op:
+        batch_op.create_index('ix_expenditure_award_date', ['award_id', 'spent_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenditure_award_id'), ['award_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenditure_line_id'), ['line_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenditure_payee_business_number'), ['payee_business_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenditure_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenditure_reverses_id'), ['reverses_id'], unique=True)
+        batch_op.create_index(batch_op.f('ix_expenditure_spent_date'), ['spent_date'], unique=False)
+
+    op.create_table('line_transfer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('from_line_id', sa.Integer(), nullable=False),
+    sa.Column('to_line_id', sa.Integer(), nullable=False),
+    sa.Column('amount_krw', sa.BigInteger(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sa.Enum('recorded', 'pending', 'approved', 'rejected', name='transferstatus'), nullable=False),
+    sa.Column('requested_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('requested_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('decision_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['award_id'], ['award.id'], ),
+    sa.ForeignKeyConstraint(['from_line_id'], ['budget_line.id'], ),
+    sa.ForeignKeyConstraint(['to_line_id'], ['budget_line.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('line_transfer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_line_transfer_award_id'), ['award_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_line_transfer_from_line_id'), ['from_line_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_line_transfer_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_line_transfer_to_line_id'), ['to_line_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('line_transfer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_line_transfer_to_line_id'))
+        batch_op.drop_index(batch_op.f('ix_line_transfer_status'))
+        batch_op.drop_index(batch_op.f('ix_line_transfer_from_line_id'))
+        batch_op.drop_index(batch_op.f('ix_line_transfer_award_id'))
+
+    op.drop_table('line_transfer')
+    with op.batch_alter_table('expenditure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expenditure_spent_date'))
+        batch_op.drop_index(batch_op.f('ix_expenditure_reverses_id'))
+        batch_op.drop_index(batch_op.f('ix_expenditure_program_id'))
+        batch_op.drop_index(batch_op.f('ix_expenditure_payee_business_number'))
+        batch_op.drop_index(batch_op.f('ix_expenditure_line_id'))
+        batch_op.drop_index(batch_op.f('ix_expenditure_award_id'))
+        batch_op.drop_index('ix_expenditure_award_date')
+
+    op.drop_table('expenditure')
+    with op.batch_alter_table('training_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_session_award_id'))
+
+    op.drop_table('training_session')
+    with op.batch_alter_table('job_posting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_posting_region'))
+        batch_op.drop_index('ix_job_posting_open_field_region')
+        batch_op.drop_index(batch_op.f('ix_job_posting_is_open'))
+        batch_op.drop_index(batch_op.f('ix_job_posting_field_id'))
+        batch_op.drop_index(batch_op.f('ix_job_posting_award_id'))
+
+    op.drop_table('job_posting')
+    with op.batch_alter_table('hire', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hire_person_key'))
+        batch_op.drop_index(batch_op.f('ix_hire_org_id'))
+        batch_op.drop_index(batch_op.f('ix_hire_employment_type'))
+        batch_op.drop_index(batch_op.f('ix_hire_award_id'))
+
+    op.drop_table('hire')
+    with op.batch_alter_table('crowd_activity', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_crowd_activity_award_id'))
+
+    op.drop_table('crowd_activity')
+    with op.batch_alter_table('budget_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_budget_line_category'))
+        batch_op.drop_index(batch_op.f('ix_budget_line_award_id'))
+
+    op.drop_table('budget_line')
+    with op.batch_alter_table('award_extension', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_award_extension_award_id'))
+
+    op.drop_table('award_extension')
+    with op.batch_alter_table('criterion_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_criterion_score_sheet_id'))
+        batch_op.drop_index(batch_op.f('ix_criterion_score_criterion_id'))
+
+    op.drop_table('criterion_score')
+    with op.batch_alter_table('award', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_award_status'))
+        batch_op.drop_index(batch_op.f('ix_award_selection_id'))
+        batch_op.drop_index(batch_op.f('ix_award_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_award_project_id'))
+        batch_op.drop_index(batch_op.f('ix_award_program_id'))
+        batch_op.drop_index(batch_op.f('ix_award_envelope_id'))
+        batch_op.drop_index(batch_op.f('ix_award_current_end_date'))
+        batch_op.drop_index(batch_op.f('ix_award_consortium_id'))
+
+    op.drop_table('award')
+    with op.batch_alter_table('selection', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_selection_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_selection_project_id'))
+        batch_op.drop_index(batch_op.f('ix_selection_program_id'))
+        batch_op.drop_index(batch_op.f('ix_selection_confirmed_by_user_id'))
+
+    op.drop_table('selection')
+    with op.batch_alter_table('screening', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_screening_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_screening_project_id'))
+
+    op.drop_table('screening')
+    with op.batch_alter_table('score_sheet', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_score_sheet_status'))
+        batch_op.drop_index(batch_op.f('ix_score_sheet_proposal_id'))
+        batch_op.drop_index('ix_score_sheet_project_status')
+        batch_op.drop_index(batch_op.f('ix_score_sheet_project_id'))
+        batch_op.drop_index(batch_op.f('ix_score_sheet_panel_member_id'))
+        batch_op.drop_index(batch_op.f('ix_score_sheet_evaluator_id'))
+
+    op.drop_table('score_sheet')
+    with op.batch_alter_table('quality_verification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quality_verification_verified_date'))
+        batch_op.drop_index(batch_op.f('ix_quality_verification_result'))
+        batch_op.drop_index(batch_op.f('ix_quality_verification_remediation_status'))
+        batch_op.drop_index(batch_op.f('ix_quality_verification_remediation_due_date'))
+        batch_op.drop_index(batch_op.f('ix_quality_verification_data_type_id'))
+
+    op.drop_table('quality_verification')
+    with op.batch_alter_table('delivery_progress', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_delivery_progress_month'))
+        batch_op.drop_index(batch_op.f('ix_delivery_progress_data_type_id'))
+
+    op.drop_table('delivery_progress')
+    with op.batch_alter_table('data_opening', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_data_opening_opened_date'))
+        batch_op.drop_index(batch_op.f('ix_data_opening_due_date'))
+        batch_op.drop_index(batch_op.f('ix_data_opening_data_type_id'))
+
+    op.drop_table('data_opening')
+    with op.batch_alter_table('rubric_criterion', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rubric_criterion_rubric_id'))
+
+    op.drop_table('rubric_criterion')
     with op.batch_alter_table('proposal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_proposal_submitted_at'))
         batch_op.drop_index(batch_op.f('ix_proposal_status'))
@@ -221,6 +813,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_proposal_consortium_id'))
 
     op.drop_table('proposal')
+    with op.batch_alter_table('panel_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_panel_member_project_id'))
+        batch_op.drop_index(batch_op.f('ix_panel_member_evaluator_id'))
+
+    op.drop_table('panel_member')
+    with op.batch_alter_table('evaluator_employment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evaluator_employment_org_id'))
+        batch_op.drop_index(batch_op.f('ix_evaluator_employment_evaluator_id'))
+
+    op.drop_table('evaluator_employment')
+    with op.batch_alter_table('envelope_transfer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_envelope_transfer_to_envelope_id'))
+        batch_op.drop_index(batch_op.f('ix_envelope_transfer_program_id'))
+        batch_op.drop_index(batch_op.f('ix_envelope_transfer_from_envelope_id'))
+
+    op.drop_table('envelope_transfer')
     with op.batch_alter_table('data_type', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_type_project_id'))
 
@@ -230,6 +838,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consortium_member_consortium_id'))
 
     op.drop_table('consortium_member')
+    with op.batch_alter_table('conflict_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conflict_record_project_id'))
+        batch_op.drop_index(batch_op.f('ix_conflict_record_kind'))
+        batch_op.drop_index(batch_op.f('ix_conflict_record_evaluator_id'))
+
+    op.drop_table('conflict_record')
+    with op.batch_alter_table('bonus_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bonus_item_rubric_id'))
+
+    op.drop_table('bonus_item')
+    with op.batch_alter_table('rubric', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rubric_program_id'))
+        batch_op.drop_index(batch_op.f('ix_rubric_call_type_id'))
+
+    op.drop_table('rubric')
     with op.batch_alter_table('project', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_status'))
         batch_op.drop_index(batch_op.f('ix_project_region'))
@@ -239,6 +862,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_project_call_type_id'))
 
     op.drop_table('project')
+    with op.batch_alter_table('evaluator', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evaluator_user_id'))
+        batch_op.drop_index(batch_op.f('ix_evaluator_expertise_field_id'))
+        batch_op.drop_index(batch_op.f('ix_evaluator_code'))
+        batch_op.drop_index(batch_op.f('ix_evaluator_affiliation_org_id'))
+
+    op.drop_table('evaluator')
+    with op.batch_alter_table('envelope', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_envelope_program_id'))
+        batch_op.drop_index(batch_op.f('ix_envelope_field_id'))
+        batch_op.drop_index(batch_op.f('ix_envelope_call_type_id'))
+
+    op.drop_table('envelope')
     with op.batch_alter_table('consortium', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consortium_lead_org_id'))
 
