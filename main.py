@@ -9,13 +9,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-DEMO_ACCOUNTS = [
-    ("admin", "admin", "demo-admin-2021"),
-    ("official", "official", "demo-official-2021"),
-    ("evaluator", "evaluator", "demo-evaluator-2021"),
-    ("auditor", "auditor", "demo-auditor-2021"),
-]
-
 
 def _settings() -> Any:
     from core.settings import get_settings
@@ -75,27 +68,6 @@ def _reset(url: str) -> None:
     print("database reset: all tables dropped")
 
 
-def ensure_demo_accounts() -> list[tuple[str, str, str]]:
-    """Create one account per role (demo mode only); return those created now."""
-    from sqlmodel import select
-
-    from core import auth, db
-    from core.audit import SYSTEM
-    from core.models import Role, User, UserCreate
-
-    created = []
-    with db.session_scope(write=True) as session:
-        for username, role, password in DEMO_ACCOUNTS:
-            if session.exec(select(User).where(User.username == username)).first():
-                continue
-            user = auth.create_user(session, SYSTEM, UserCreate(username=username, role=Role(role), password=password,
-                                                                full_name=f"Demo {role}"))
-            created.append((username, role, password))
-            if role == "evaluator":
-                _link_demo_evaluator(session, user.id)
-    return created
-
-
 def _link_demo_evaluator(session: Any, user_id: int | None) -> None:
     """Give an evaluator account a profile and, on the seeded programme, open panels to score."""
     from scoring.service import attach_demo_evaluator
@@ -125,10 +97,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"  API docs         {base}/docs")
     print(f"  health           {base}/health")
     if settings.demo_mode:
-        created = ensure_demo_accounts()
+        from seed_data.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+
+        created = ensure_demo_accounts(engine)
         print("\n  DEMO MODE: demo accounts (do not use in production)")
         for username, role, password in DEMO_ACCOUNTS:
-            print(f"    {role:<10} username={username:<10} password={password}")
+            print(f"    {role.value:<10} username={username:<10} password={password}")
         if created:
             print(f"  ({len(created)} created now)")
     print(flush=True)
