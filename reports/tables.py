@@ -34,7 +34,7 @@ LEDGER_CHUNK = 10_000
 def _meta(session: Session, generated_by: str, program: Program | None, now: datetime | None,
           extra: tuple[tuple[str, str], ...] = ()) -> Metadata:
     return Metadata(generated_at=now or utcnow(), generated_by=generated_by, audit_hash=audit.last_hash(session),
-                    program=f"{program.year} {program.name_ko}" if program else "", extra=extra)
+                    program=program.name_ko if program else "", extra=extra)
 
 
 def _pct(num: int, den: int) -> Decimal | None:
@@ -182,7 +182,7 @@ def status_document(session: Session, *, program_id: int | None, generated_by: s
 
     doc = Document(
         title="사업 현황 보고서 (Programme status)",
-        subtitle=f"{program.year} {program.name_ko} · 기준일 {today.isoformat()}",
+        subtitle=f"{program.name_ko} · 기준일 {today.isoformat()}",
         meta=_meta(session, generated_by, program, now), filename_stem=f"status-{program.year}")
     doc.sections = [
         Section("1. 개요 (Overview)", tables=[Table("overview", "주요 지표", overview_cols, overview)]),
@@ -356,7 +356,7 @@ def compliance_document(session: Session, *, program_id: int | None, generated_b
                 else list(program_service.list_programs(session)))
     pids = [p.id for p in programs if p.id is not None]
     program = programs[0] if len(programs) == 1 else None
-    scope = (f"{program.year} {program.name_ko}" if program else
+    scope = (program.name_ko if program else
              f"전체 사업 (all programmes {programs[0].year}–{programs[-1].year})" if programs else "")
     report = compliance_service.run_checks(session, today=today, program_id=program_id)
     checks = {c.id: c for c in compliance_service.list_checks()}
