@@ -187,6 +187,22 @@ def list_hires(session: Session, award_id: int) -> list[HireRead]:
     return [_hire_read(h, award.start_date, award.current_end_date) for h in hires]
 
 
+def hires_by_award(session: Session, program_id: int, *,
+                   lacking_evidence_only: bool = False) -> dict[int, list[HireRead]]:
+    """Every hire of a programme's awards in one query, grouped by award (optionally only those lacking evidence)."""
+    rows = session.exec(
+        select(Hire, Award.start_date, Award.current_end_date).join(Award, Award.id == Hire.award_id)  # type: ignore[arg-type]
+        .where(Award.program_id == program_id).order_by(Hire.award_id, Hire.id)  # type: ignore[arg-type]
+    ).all()
+    out: dict[int, list[HireRead]] = {}
+    for hire, start, end in rows:
+        read = _hire_read(hire, start, end)
+        if lacking_evidence_only and not read.lacks_evidence:
+            continue
+        out.setdefault(hire.award_id, []).append(read)
+    return out
+
+
 # --------------------------------------------------------------------------- programme
 
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from compliance.models import Finding, Severity
 from compliance.registry import Check, CheckContext, check
 
 NEEDS = ("scoring.results",)
+
+
+def _frame(ctx: CheckContext, program_id: int) -> Any:
+    """The programme's evaluation data, loaded once for both checks of a run."""
+    from scoring.frame import load_frame
+
+    key = f"scoring.frame:{program_id}"
+    if key not in ctx.cache:
+        ctx.cache[key] = load_frame(ctx.session, program_id)
+    return ctx.cache[key]
 
 
 @check("EVA-01", "이해충돌 평가위원 점수 반영", "Score sheet of a conflicted evaluator counted", Severity.high,
@@ -17,7 +28,7 @@ def conflicted_sheet_counted(self: Check, ctx: CheckContext) -> Iterator[Finding
     from scoring import results
 
     for pid in ctx.program_ids:
-        for row in results.conflicted_sheets_counted(ctx.session, pid):
+        for row in results.conflicted_sheets_counted(ctx.session, pid, frame=_frame(ctx, pid)):
             yield self.finding(
                 message=f"sheet {row['sheet_id']} by evaluator {row['evaluator_code']} (conflicted) was counted "
                         f"in selection {row['selection_id']} of project {row['project_id']}",
@@ -32,7 +43,7 @@ def selection_without_reason(self: Check, ctx: CheckContext) -> Iterator[Finding
     from scoring import results
 
     for pid in ctx.program_ids:
-        for row in results.selections_departing_from_ranking(ctx.session, pid):
+        for row in results.selections_departing_from_ranking(ctx.session, pid, frame=_frame(ctx, pid)):
             if row.get("has_reason"):
                 continue
             why = "below the pass threshold" if row.get("below_threshold") else f"ranked {row.get('rank')}"

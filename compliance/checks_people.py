@@ -42,11 +42,10 @@ def hires_without_evidence(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from compliance import queries
 
     for pid in ctx.program_ids:
+        lacking = bq.hires_by_award(ctx.session, pid, lacking_evidence_only=True)
         for ref in queries.awards_by_project(ctx.session, pid).values():
             rows = []
-            for h in bq.list_hires(ctx.session, ref.award_id):
-                if not h.lacks_evidence:
-                    continue
+            for h in lacking.get(ref.award_id, []):
                 missing = [name for name, ok in (("contract", h.evidence_contract), ("social_insurance",
                            h.social_insurance and h.evidence_insurance), ("payroll", h.evidence_payroll)) if not ok]
                 rows.append({"hire_id": h.id, "award_id": ref.award_id, "person_key": h.person_key,

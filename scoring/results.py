@@ -203,9 +203,12 @@ def get_selection(session: Session, selection_id: int) -> Selection:
     return sel
 
 
-def conflicted_sheets_counted(session: Session, program_id: int) -> list[dict[str, Any]]:
-    """Sheets by an evaluator now in conflict that were counted in a confirmed result (should be none)."""
-    fr = load_frame(session, program_id)
+def conflicted_sheets_counted(session: Session, program_id: int, *, frame: Frame | None = None) -> list[dict[str, Any]]:
+    """Sheets by an evaluator now in conflict that were counted in a confirmed result (should be none).
+
+    `frame` lets a caller that runs several checks load the programme's evaluation data once.
+    """
+    fr = frame or load_frame(session, program_id)
     out = []
     for pid, sheets in fr.sheets_by_proposal.items():
         for s in sheets:
@@ -217,9 +220,10 @@ def conflicted_sheets_counted(session: Session, program_id: int) -> list[dict[st
     return sorted(out, key=lambda d: d["sheet_id"])
 
 
-def selections_departing_from_ranking(session: Session, program_id: int) -> list[dict[str, Any]]:
+def selections_departing_from_ranking(session: Session, program_id: int, *,
+                                      frame: Frame | None = None) -> list[dict[str, Any]]:
     """Confirmed selections whose proposal is not rank 1 (by score) or is below the threshold."""
-    fr = load_frame(session, program_id)
+    fr = frame or load_frame(session, program_id)
     out = []
     thr = Fraction(fr.rules.pass_threshold)
     for prj_id, sel in sorted(fr.selections.items()):
