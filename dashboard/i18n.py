@@ -182,6 +182,7 @@ LABELS.update({
     "ev.panel": ("이 과제 패널의 평가 점수 분포 (제안서별, 5점 구간)",
                  "This panel's score distribution (per proposal, 5-point bands)"),
     "ev.ranking": ("순위와 최종 점수", "Ranking and final scores"),
+    "ev.report_pdf": ("평가 결과 보고서 (PDF)", "Evaluation report (PDF)"),
     "ev.hist": ("분야별 평가 점수 분포 (5점 구간, 반영된 평가표)",
                 "Score distribution by field (5-point bands, counted sheets)"),
     "ev.leniency": ("평가위원 관대도 (패널 평균 대비, 상·하위 15명)",

@@ -136,7 +136,9 @@ def ranking(user: User | None, project_id: int | None, lang: str | None) -> Any:
     bands = figures.panel_bands(panel_frame(result), title=t("ev.panel", lang), empty_reason=t("ev.no_scores", lang),
                                 x_label=t("ev.points", lang))
     return html.Div([
-        html.P(f"{result['project_code']} · {result['title_ko']} — {t('outcome.' + result['outcome'], lang)}"),
+        html.P([f"{result['project_code']} · {result['title_ko']} — {t('outcome.' + result['outcome'], lang)} · ",
+                html.A(t("ev.report_pdf", lang), href=f"/api/v1/reports/evaluation/{int(project_id)}.pdf",
+                       id="evaluation-report-link", target="_blank")]),
         html.Table([html.Thead(head), html.Tbody(rows)], className="simple", id="evaluation-ranking-table"),
         dcc.Graph(id="evaluation-panel", figure=bands, config={"displayModeBar": False}),
     ])

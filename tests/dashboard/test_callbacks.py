@@ -98,6 +98,7 @@ def test_evaluation_ranking_of_a_project(official: Any) -> None:
     result = data.project_result(project_id)
     counted = sum(1 for p in result["proposals"] for s in p["sheets"] if not s.get("excluded"))
     assert sum(sum(row) for row in panel.figure.data[0].z) == counted
+    assert f"/api/v1/reports/evaluation/{project_id}.pdf" in str(table)  # the report of the same project
 
 
 def test_obligations_and_delivery(official: Any) -> None:
