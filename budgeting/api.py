@@ -203,7 +203,7 @@ def list_hires(award_id: int, _: ReaderUser, session: Session = Depends(get_sess
 def record_hire(award_id: int, data: HireCreate, user: OfficialUser,
                 session: Session = Depends(get_write_session)) -> HireRead:
     hire = obligations.record_hire(session, Actor.of(user), award_id, data)
-    return next(h for h in queries.list_hires(session, award_id) if h.id == hire.id)
+    return queries.hire_read(session, hire)
 
 
 @router.post("/awards/{award_id}/crowd-activity", response_model=CrowdSummary, status_code=201)

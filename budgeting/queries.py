@@ -181,6 +181,12 @@ def list_transfers(session: Session, award_id: int) -> list[LineTransferRead]:
     return [LineTransferRead(**t.model_dump()) for t in rows]
 
 
+def hire_read(session: Session, hire: Hire) -> HireRead:
+    """One hire with whether it counts and whether it lacks evidence (judged against its award's period)."""
+    award = get_award(session, hire.award_id)
+    return _hire_read(hire, award.start_date, award.current_end_date)
+
+
 def list_hires(session: Session, award_id: int) -> list[HireRead]:
     award = get_award(session, award_id)
     hires = session.exec(select(Hire).where(Hire.award_id == award_id).order_by(Hire.id)).all()

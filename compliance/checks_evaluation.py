@@ -8,8 +8,6 @@ from typing import Any
 from compliance.models import Finding, Severity
 from compliance.registry import Check, CheckContext, check
 
-NEEDS = ("scoring.results",)
-
 
 def _frame(ctx: CheckContext, program_id: int) -> Any:
     """The programme's evaluation data, loaded once for both checks of a run."""
@@ -22,7 +20,7 @@ def _frame(ctx: CheckContext, program_id: int) -> Any:
 
 
 @check("EVA-01", "이해충돌 평가위원 점수 반영", "Score sheet of a conflicted evaluator counted", Severity.high,
-       domain="evaluation", needs=NEEDS,
+       domain="evaluation",
        rule="a sheet by an evaluator with a declared conflict of interest is never counted in a confirmed result")
 def conflicted_sheet_counted(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from scoring import results
@@ -37,7 +35,7 @@ def conflicted_sheet_counted(self: Check, ctx: CheckContext) -> Iterator[Finding
 
 
 @check("EVA-02", "사유 없는 순위·기준점 이탈 선정", "Selection contradicting the ranking or threshold without a reason",
-       Severity.high, domain="evaluation", needs=NEEDS,
+       Severity.high, domain="evaluation",
        rule="a selection of a proposal that is not ranked first or is below the pass threshold records a reason")
 def selection_without_reason(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from scoring import results

@@ -12,7 +12,6 @@ from compliance.checks_delivery import statuses
 from compliance.models import Finding, Severity
 from compliance.registry import Check, CheckContext, check
 
-NEEDS = ("budgeting.queries",)
 EVIDENCE_LIMIT = 500  # evidence rows kept per finding (the count and the sum cover them all)
 
 
@@ -28,7 +27,7 @@ def _entries(rows: list[tuple[Any, ...]], keys: tuple[str, ...]) -> list[dict[st
 
 
 @check("MON-01", "협약기간 외 집행", "Spending outside the agreement period", Severity.high, domain="money",
-       needs=NEEDS, rule="every payment is dated within the award's agreement period (extensions included)")
+       rule="every payment is dated within the award's agreement period (extensions included)")
 def spending_outside_period(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from compliance import queries
 
@@ -50,7 +49,7 @@ def spending_outside_period(self: Check, ctx: CheckContext) -> Iterator[Finding]
                 evidence=[{**e, "category": str(e["category"])} for e in _entries(rows, keys)])
 
 
-@check("MON-02", "비목 예산 초과 집행", "Budget line overspent", Severity.high, domain="money", needs=NEEDS,
+@check("MON-02", "비목 예산 초과 집행", "Budget line overspent", Severity.high, domain="money",
        rule="spent on a budget line ≤ its budget (after approved transfers)")
 def line_overrun(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from compliance import queries
@@ -71,7 +70,7 @@ def line_overrun(self: Check, ctx: CheckContext) -> Iterator[Finding]:
                            "excess_krw": s - b} for cat, lid, b, s in over])
 
 
-@check("MON-03", "간접비 한도 초과", "Indirect costs over the cap", Severity.medium, domain="money", needs=NEEDS,
+@check("MON-03", "간접비 한도 초과", "Indirect costs over the cap", Severity.medium, domain="money",
        rule="indirect costs spent ≤ indirect_cost_cap (5%) × direct costs spent")
 def indirect_over_cap(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import rules as brules
@@ -104,7 +103,7 @@ LEGITIMATE_MEMBER_PAYMENTS = {("crowd_platform", "crowdsourcing")}
 
 
 @check("MON-04", "컨소시엄 참여기관에 대한 지급 (환류 위험)", "Payments to a consortium member (round-trip risk)",
-       Severity.high, domain="money", needs=NEEDS,
+       Severity.high, domain="money",
        rule="no payee of an award shares a business number with a member of its consortium "
             "(except crowd work paid to a member crowdsourcing platform)")
 def round_trip_payee(self: Check, ctx: CheckContext) -> Iterator[Finding]:
@@ -132,7 +131,7 @@ def round_trip_payee(self: Check, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check("LAB-01", "건당 인건비 이상치 (작업량 과다 계상 의심)", "Labour cost per delivered item far above the programme",
-       Severity.high, domain="money", needs=NEEDS,
+       Severity.high, domain="money",
        rule="labour-cost index = (labour spent ÷ items built) ÷ (award budget ÷ items contracted) ≤ Q3 + 3 × IQR "
             "of the programme's awards (Tukey far-out fence; see compliance/rules.py)")
 def labour_per_item_outlier(self: Check, ctx: CheckContext) -> Iterator[Finding]:
@@ -174,7 +173,7 @@ def labour_per_item_outlier(self: Check, ctx: CheckContext) -> Iterator[Finding]
 
 
 @check("CRD-01", "크라우드소싱·교육 약속 미이행", "Crowdsourcing or training far below the proposal",
-       Severity.medium, domain="money", needs=NEEDS,
+       Severity.medium, domain="money",
        rule="after the award ends, crowd payments and training hours reach at least 50% of what the proposal "
             "promised (and was scored for)")
 def promises_not_kept(self: Check, ctx: CheckContext) -> Iterator[Finding]:

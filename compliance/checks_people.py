@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from compliance.models import Finding, Severity
 from compliance.registry import Check, CheckContext, check
 
-NEEDS = ("budgeting.queries",)
-
 
 @check("HIR-01", "직접고용 의무 미달 (2.4명/1억원)", "Direct hires below the 2.4 rule", Severity.medium,
-       domain="employment", needs=NEEDS,
+       domain="employment",
        rule="counted direct hires ≥ ceil(hires_per_100m_krw × grant / 100,000,000) once the award period has ended")
 def hires_below_rule(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import queries as bq
@@ -35,7 +33,7 @@ def hires_below_rule(self: Check, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check("HIR-02", "근로계약·4대보험 증빙 없는 고용", "Hires without contract or social-insurance evidence",
-       Severity.high, domain="employment", needs=NEEDS,
+       Severity.high, domain="employment",
        rule="a direct hire in the award period has a labour contract, social-insurance enrolment and payroll on file")
 def hires_without_evidence(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import queries as bq
@@ -60,7 +58,7 @@ def hires_without_evidence(self: Check, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check("HIR-03", "동일인 이중 전일제 고용 (유령 직원 위험)", "Same person full-time on two awards at once",
-       Severity.high, domain="employment", needs=NEEDS,
+       Severity.high, domain="employment",
        rule="one person key is employed full-time by at most one award at any time")
 def same_person_two_awards(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from compliance import queries

@@ -47,7 +47,7 @@ class CheckInfo(BaseModel):
 
 class CheckOutcome(BaseModel):
     check_id: str
-    status: str  # ok | findings | unavailable | error
+    status: str  # ok | findings | error
     findings: int
     detail: str | None = None
 

@@ -70,7 +70,6 @@ class Check:
     rule: str
     domain: str
     fn: Callable[[Check, CheckContext], Iterable[Finding]]
-    needs: tuple[str, ...] = ()  # modules that must exist (a domain not built yet makes the check unavailable)
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         return list(self.fn(self, ctx))
@@ -88,14 +87,14 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(check_id: str, title_ko: str, title_en: str, severity: Severity, *, rule: str, domain: str,
-          needs: tuple[str, ...] = ()) -> Callable[[Callable[[Check, CheckContext], Iterable[Finding]]], Check]:
+def check(check_id: str, title_ko: str, title_en: str, severity: Severity, *, rule: str,
+          domain: str) -> Callable[[Callable[[Check, CheckContext], Iterable[Finding]]], Check]:
     """Register a check. The function receives its own `Check` (for `.finding(...)`) and the context."""
 
     def register(fn: Callable[[Check, CheckContext], Iterable[Finding]]) -> Check:
         if check_id in REGISTRY:
             raise ValueError(f"check id {check_id} registered twice")
-        c = Check(check_id, title_ko, title_en, severity, rule, domain, fn, needs)
+        c = Check(check_id, title_ko, title_en, severity, rule, domain, fn)
         REGISTRY[check_id] = c
         return c
 

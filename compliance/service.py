@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections import Counter
 from datetime import date
@@ -21,15 +20,6 @@ def list_checks() -> list[CheckInfo]:
     return [c.info() for c in load_checks().values()]
 
 
-def _available(needs: tuple[str, ...]) -> str | None:
-    for module in needs:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            return f"{module} is not available ({exc.name})"
-    return None
-
-
 def run_checks(session: Session, *, today: date, program_id: int | None = None,
                check_ids: list[str] | None = None) -> FindingsReport:
     """Run the checks (all, or those named) over one programme or all; findings ordered by severity then check."""
@@ -45,10 +35,6 @@ def run_checks(session: Session, *, today: date, program_id: int | None = None,
     findings: list[Finding] = []
     outcomes: list[CheckOutcome] = []
     for c in checks.values():
-        missing = _available(c.needs)
-        if missing:
-            outcomes.append(CheckOutcome(check_id=c.id, status="unavailable", findings=0, detail=missing))
-            continue
         try:
             found = c.run(ctx)
         except Exception as exc:  # one broken check must not hide the others' findings

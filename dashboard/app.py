@@ -28,13 +28,8 @@ PAGE_MODULES = ["login", "overview", "allocation", "award", "evaluation", "assig
                 "delivery", "compliance", "jobs"]
 
 
-def page_module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(f"dashboard.pages.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"dashboard.pages.{name}":
-            raise
-        return None
+def page_module(name: str) -> Any:
+    return importlib.import_module(f"dashboard.pages.{name}")
 
 
 def parse_path(pathname: str | None) -> tuple[str, list[str]]:
@@ -82,15 +77,12 @@ def render_page(user: User | None, pathname: str | None, search: str | None, lan
     if page == "":
         page = access.home_page(user)
     if page == "login":
-        return page_module("login").layout(user, lang, query)  # type: ignore[union-attr]
+        return page_module("login").layout(user, lang, query)
     if page not in access.PAGE_ROLES:
         return html.Div(html.H2(t("notfound", lang)), id="page-notfound")
     if not access.may_open(user, page):
         return denied(lang, user)
-    module = page_module(page)
-    if module is None:
-        return html.Div(html.P(t("unavailable", lang)), className="empty-state")
-    return module.layout(user, lang, query, *rest)
+    return page_module(page).layout(user, lang, query, *rest)
 
 
 def shell(pathname: str | None, search: str | None, lang: str | None) -> tuple[list[Any], Any]:
@@ -138,7 +130,7 @@ def build_dash(server: FastAPI) -> Dash:
                     State("shell-lang", "data"), page=None, prevent_initial_call=True)
     for name in PAGE_MODULES:
         module = page_module(name)
-        if module is not None and hasattr(module, "register"):
+        if hasattr(module, "register"):
             module.register(dash_app)
     return dash_app
 

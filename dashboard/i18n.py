@@ -35,8 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "denied.login": ("로그인이 필요합니다.", "Please log in."),
     "denied.role": ("현재 역할로는 이 페이지를 열 수 없습니다.", "Your role cannot open this page."),
     "notfound": ("페이지를 찾을 수 없습니다", "Page not found"),
-    "unavailable": ("이 기능의 데이터 서비스가 아직 준비되지 않았습니다.",
-                    "The data service for this view is not available yet."),
+    "unavailable": ("선택한 항목의 자료를 찾을 수 없습니다.", "No record exists for this selection."),
     # common
     "empty.nodata": ("표시할 데이터가 없습니다", "No data to show"),
     "amount.eok": ("억원", "100M KRW (억원)"),

@@ -6,7 +6,7 @@ the head of the audit chain, which every write moves (see `data_version`), so ev
 shows what the API shows now.
 """
 
-from dashboard.data._cache import clear_caches, data_version, request_cache, service, today
+from dashboard.data._cache import clear_caches, data_version, request_cache, today
 from dashboard.data.compliance import (
     FINDING_COLUMNS,
     finding_evidence,
@@ -94,7 +94,6 @@ __all__ = [
     "public_jobs",
     "request_cache",
     "score_histogram",
-    "service",
     "today",
     "top_findings",
     "write_sheet",

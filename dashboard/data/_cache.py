@@ -1,15 +1,13 @@
-"""The per-request and versioned caches, and the optional-service lookup, of dashboard.data."""
+"""The per-request and versioned caches, of dashboard.data."""
 
 from __future__ import annotations
 
 import functools
-import importlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from types import ModuleType
 from typing import Any, TypeVar
 
 from core.db import session_scope
@@ -89,16 +87,6 @@ def cached(fn: F) -> F:
 
 
 _MISSING = object()
-
-
-def service(module: str) -> ModuleType | None:
-    """A service module when it exists in this build (the dashboard degrades to an empty state)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
 
 
 def today() -> Any:

@@ -6,17 +6,15 @@ from typing import Any
 
 import pandas as pd
 
+from compliance import service as compliance
 from core.db import session_scope
-from dashboard.data._cache import cached, service, today
+from dashboard.data._cache import cached, today
 from dashboard.data.programme import main_program_id
 
 
 @cached
-def findings_report(program_id: int) -> Any | None:
+def findings_report(program_id: int) -> Any:
     """compliance.service.run_checks for the programme, as of today (kept while the data version holds)."""
-    compliance = service("compliance.service")
-    if compliance is None:
-        return None
     with session_scope() as session:
         return compliance.run_checks(session, today=today(), program_id=program_id)
 
@@ -29,8 +27,6 @@ FINDING_COLUMNS = ["idx", "check_id", "severity", "severity_rank", "title_ko", "
 def findings_frame(program_id: int) -> pd.DataFrame | None:
     """One row per finding (idx = its position in the report, the key the evidence view asks for)."""
     report = findings_report(program_id)
-    if report is None:
-        return None
     ranks = {"critical": -1, "high": 0, "medium": 1, "low": 2, "info": 3}
     rows = [{"idx": i, "check_id": f.check_id, "severity": str(f.severity),
              "severity_rank": ranks.get(str(f.severity), 9),
@@ -43,7 +39,7 @@ def findings_frame(program_id: int) -> pd.DataFrame | None:
 def finding_evidence(program_id: int, idx: int) -> dict[str, Any] | None:
     """One finding with its evidence rows (JSON-ready), looked up on the server by its index."""
     report = findings_report(program_id)
-    if report is None or not 0 <= idx < len(report.findings):
+    if not 0 <= idx < len(report.findings):
         return None
     return report.findings[idx].model_dump(mode="json")
 

@@ -7,14 +7,12 @@ from typing import Any
 import pandas as pd
 
 from core.db import session_scope
-from dashboard.data._cache import cached, service, today
+from dashboard.data._cache import cached, today
+from program import delivery
 
 
 @cached
 def delivery_funnel(program_id: int) -> dict[str, Any] | None:
-    delivery = service("program.delivery")
-    if delivery is None:
-        return None
     with session_scope() as session:
         return delivery.delivery_funnel(session, today=today(), program_id=program_id).model_dump(mode="json")
 
@@ -27,9 +25,6 @@ DELIVERY_COLUMNS = ["data_type_id", "data_type_name", "project_id", "project_cod
 @cached
 def delivery_frame(program_id: int) -> pd.DataFrame | None:
     """One row per data type: volumes, quality state and opening state (program.delivery.delivery_statuses)."""
-    delivery = service("program.delivery")
-    if delivery is None:
-        return None
     with session_scope() as session:
         rows = delivery.delivery_statuses(session, today=today(), program_id=program_id)
     df = pd.DataFrame([r.model_dump() for r in rows], columns=DELIVERY_COLUMNS)

@@ -7,25 +7,21 @@ from typing import Any
 import pandas as pd
 
 from core.db import session_scope
-from dashboard.data._cache import cached, service
+from dashboard.data._cache import cached
 from dashboard.data.programme import project_fields
+from scoring import results
+from scoring import service as scoring
 
 
 @cached
 def evaluation_overview(program_id: int) -> pd.DataFrame | None:
     """One row per project: proposals, panel size, sheets submitted, complete, outcome, top score."""
-    results = service("scoring.results")
-    if results is None:
-        return None
     with session_scope() as session:
         return results.evaluation_overview(session, program_id)
 
 
 @cached
 def project_result(project_id: int) -> dict[str, Any] | None:
-    results = service("scoring.results")
-    if results is None:
-        return None
     from core.errors import NotFound
 
     with session_scope() as session:
@@ -41,9 +37,6 @@ def score_histogram(program_id: int) -> pd.DataFrame | None:
 
     Binned here on the server: the browser receives at most 6 × 20 counts, never the raw scores.
     """
-    results = service("scoring.results")
-    if results is None:
-        return None
     with session_scope() as session:
         scores = results.score_distribution(session, program_id)
     cols = ["field_code", "bin_start", "sheets"]
@@ -57,9 +50,6 @@ def score_histogram(program_id: int) -> pd.DataFrame | None:
 @cached
 def evaluator_leniency(program_id: int) -> pd.DataFrame | None:
     """Per evaluator code: sheets counted and leniency (mean of total − panel mean)."""
-    results = service("scoring.results")
-    if results is None:
-        return None
     with session_scope() as session:
         stats = results.evaluator_stats(session, program_id)
     return pd.DataFrame([{"evaluator_code": r.evaluator_code, "sheets": r.sheets, "leniency": float(r.leniency)}
@@ -68,9 +58,6 @@ def evaluator_leniency(program_id: int) -> pd.DataFrame | None:
 
 def my_assignments(user: Any) -> list[dict[str, Any]] | None:
     """The caller's own sheets (never another evaluator's, never a conflicted project)."""
-    scoring = service("scoring.service")
-    if scoring is None:
-        return None
     from core.errors import Forbidden
 
     with session_scope() as session:
@@ -81,9 +68,6 @@ def my_assignments(user: Any) -> list[dict[str, Any]] | None:
 
 
 def assignment_detail(user: Any, sheet_id: int) -> dict[str, Any] | None:
-    scoring = service("scoring.service")
-    if scoring is None:
-        return None
     from core.errors import Forbidden, NotFound
 
     with session_scope() as session:

@@ -6,8 +6,9 @@ from typing import Any
 
 import pandas as pd
 
+from budgeting import analytics, queries
 from core.db import session_scope
-from dashboard.data._cache import cached, service, today
+from dashboard.data._cache import cached, today
 
 AWARD_COLUMNS = ["id", "project_id", "project_code", "project_title", "field_code", "call_type_code",
                  "consortium_name", "grant_krw", "matching_krw", "budget_krw", "spent_krw", "remaining_krw",
@@ -17,9 +18,6 @@ AWARD_COLUMNS = ["id", "project_id", "project_code", "project_title", "field_cod
 @cached
 def awards_frame(program_id: int) -> pd.DataFrame:
     """Every award of the programme with its totals (budgeting.queries.list_awards)."""
-    queries = service("budgeting.queries")
-    if queries is None:
-        return pd.DataFrame(columns=AWARD_COLUMNS)
     with session_scope() as session:
         rows, _ = queries.list_awards(session, program_id=program_id, limit=100_000)
     df = pd.DataFrame([r.model_dump() for r in rows], columns=AWARD_COLUMNS)
@@ -30,9 +28,6 @@ def awards_frame(program_id: int) -> pd.DataFrame:
 @cached
 def budget_headline(program_id: int) -> dict[str, Any]:
     """Money, projects awarded, hires counted and crowd workers (budgeting.queries)."""
-    queries = service("budgeting.queries")
-    if queries is None:
-        return {}
     with session_scope() as session:
         totals = queries.program_totals(session, program_id)
         hires = queries.program_hires(session, program_id)
@@ -47,9 +42,6 @@ def budget_headline(program_id: int) -> dict[str, Any]:
 @cached
 def _analytics_frames(program_id: int) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """(awards, monthly spend) frames of budgeting.analytics, aggregated in SQL; None without the service."""
-    analytics = service("budgeting.analytics")
-    if analytics is None:
-        return None
     with session_scope() as session:
         return analytics.awards_frame(session, program_id), analytics.monthly_spend_frame(session, program_id)
 
@@ -77,9 +69,6 @@ def monthly_execution(program_id: int, field_code: str | None = None,
 
 @cached
 def likely_unspent(program_id: int) -> pd.DataFrame | None:
-    analytics = service("budgeting.analytics")
-    if analytics is None:
-        return None
     frames = _analytics_frames(program_id)
     assert frames is not None
     awards, monthly = frames
@@ -94,9 +83,6 @@ def likely_unspent(program_id: int) -> pd.DataFrame | None:
 
 @cached
 def award_detail(award_id: int) -> dict[str, Any] | None:
-    queries = service("budgeting.queries")
-    if queries is None:
-        return None
     from core.errors import NotFound
 
     with session_scope() as session:
@@ -108,10 +94,7 @@ def award_detail(award_id: int) -> dict[str, Any] | None:
 
 @cached
 def hires_frame(program_id: int) -> pd.DataFrame:
-    queries = service("budgeting.queries")
     cols = ["award_id", "grant_krw", "required", "counted", "shortfall", "lacking_evidence"]
-    if queries is None:
-        return pd.DataFrame(columns=cols)
     with session_scope() as session:
         rows = queries.hires_table(session, program_id=program_id)
     return pd.DataFrame([r.model_dump() for r in rows], columns=cols)
@@ -119,12 +102,9 @@ def hires_frame(program_id: int) -> pd.DataFrame:
 
 @cached
 def crowd_frame(program_id: int) -> pd.DataFrame:
-    queries = service("budgeting.queries")
     cols = ["award_id", "workers_engaged", "items_labelled", "crowd_paid_krw", "crowd_share_of_grant",
             "planned_crowd_payment_krw", "planned_crowd_workers", "training_sessions", "training_hours",
             "planned_training_hours"]
-    if queries is None:
-        return pd.DataFrame(columns=cols)
     with session_scope() as session:
         rows = queries.crowd_table(session, program_id=program_id)
     return pd.DataFrame([r.model_dump() for r in rows], columns=cols)
@@ -137,9 +117,6 @@ JOB_COLUMNS = ["id", "title", "platform", "pay_krw", "pay_unit", "open_date", "c
 @cached
 def public_jobs(field_code: str | None = None, region: str | None = None) -> pd.DataFrame | None:
     """Open crowd jobs (no personal data), newest first; None without the service."""
-    queries = service("budgeting.queries")
-    if queries is None:
-        return None
     with session_scope() as session:
         rows, _ = queries.list_public_jobs(session, field_code=field_code, region=region, limit=10_000)
     return pd.DataFrame([r.model_dump() for r in rows], columns=JOB_COLUMNS)

@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 
 from core.db import session_scope
-from dashboard.data._cache import cached, service
+from dashboard.data._cache import cached
+from program import delivery
 
 
 @cached
@@ -45,17 +46,9 @@ def program_summary(program_id: int) -> dict[str, Any]:
 @cached
 def history() -> dict[str, Any]:
     """Data types built per year toward the goal (program.delivery.delivery_history)."""
-    delivery = service("program.delivery")
-    if delivery is not None and hasattr(delivery, "delivery_history"):
-        with session_scope() as session:
-            h = delivery.delivery_history(session)
-        return {"rows": [(p.year, p.data_types) for p in h.points], "goal": h.goal_data_types,
-                "goal_year": h.goal_year}
-    from seed_data.common import call_2021
-
-    ref = call_2021()
-    return {"rows": [(h["year"], h["data_types"]) for h in ref["history"]], "goal": ref["goal"]["data_types"],
-            "goal_year": ref["goal"]["year"]}
+    with session_scope() as session:
+        h = delivery.delivery_history(session)
+    return {"rows": [(p.year, p.data_types) for p in h.points], "goal": h.goal_data_types, "goal_year": h.goal_year}
 
 
 @cached
