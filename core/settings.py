@@ -26,6 +26,33 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     seed_scale: str = "program"
     seed_number: int = 2021
+    # Browser safety: HSTS and Secure cookies when the site is served over HTTPS.
+    # None means "on outside demo mode, off in demo mode" (the demo serves plain http on loopback).
+    https: bool | None = None
+    # Where extra trusted origins for cookie-authenticated unsafe requests may be named
+    # (comma-separated, e.g. "https://grants.example.go.kr"); the request's own origin is always allowed.
+    trusted_origins: str = ""
+    # Uploads: the largest file accepted, and the most rows one import may hold.
+    max_upload_bytes: int = 20 * 2**20
+    max_import_rows: int = 200_000
+    # Largest JSON (or form) body outside uploads.
+    max_body_bytes: int = 2 * 2**20
+    # Login throttling (shared by every worker through the database).
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    login_max_per_client: int = 50  # failures per client address in the same window
+    password_hash_concurrency: int = 2  # Argon2 at 64 MiB each: bounded so a burst cannot exhaust memory
+    # Audit checkpoints: an Ed25519 key and an append-only file, both outside the database.
+    audit_key_file: str = str(ROOT / "var" / "audit-signing.key")
+    audit_checkpoint_file: str = str(ROOT / "var" / "audit-checkpoints.jsonl")
+    checkpoint_interval_minutes: int = 60
+    # Where long jobs keep their result files.
+    storage_dir: str = str(ROOT / "var" / "storage")
+
+    @property
+    def serve_https(self) -> bool:
+        """HTTPS protections (HSTS, Secure cookie) are on unless the setting or demo mode says otherwise."""
+        return self.https if self.https is not None else not self.demo_mode
 
     @property
     def is_sqlite(self) -> bool:
