@@ -41,6 +41,7 @@ from budgeting.schemas import (
 from core import auth
 from core.audit import Actor
 from core.auth import OfficialUser, ReaderUser
+from core.bounded import Code, Id, Offset, SearchText
 from core.db import get_session, get_write_session, session_scope
 from core.models import Role, User
 from core.pagination import Page
@@ -54,43 +55,43 @@ MAX_UPLOAD_BYTES = 20 * 2**20
 
 
 @router.post("/programs/{program_id}/envelopes", response_model=list[EnvelopeRead], status_code=201)
-def create_envelopes(program_id: int, user: OfficialUser,
+def create_envelopes(program_id: Id, user: OfficialUser,
                      session: Session = Depends(get_write_session)) -> list[EnvelopeRead]:
     service.create_envelopes(session, Actor.of(user), program_id)
     return service.list_envelopes(session, program_id)
 
 
 @router.get("/programs/{program_id}/envelopes", response_model=list[EnvelopeRead])
-def list_envelopes(program_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[EnvelopeRead]:
+def list_envelopes(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[EnvelopeRead]:
     return service.list_envelopes(session, program_id)
 
 
 @router.post("/programs/{program_id}/envelope-transfers", response_model=EnvelopeTransferRead, status_code=201)
-def transfer_between_envelopes(program_id: int, data: EnvelopeTransferCreate, user: OfficialUser,
+def transfer_between_envelopes(program_id: Id, data: EnvelopeTransferCreate, user: OfficialUser,
                                session: Session = Depends(get_write_session)) -> EnvelopeTransferRead:
     t = service.transfer_between_envelopes(session, Actor.of(user), program_id, data)
     return EnvelopeTransferRead(**t.model_dump())
 
 
 @router.get("/programs/{program_id}/envelope-transfers", response_model=list[EnvelopeTransferRead])
-def list_envelope_transfers(program_id: int, _: ReaderUser,
+def list_envelope_transfers(program_id: Id, _: ReaderUser,
                             session: Session = Depends(get_session)) -> list[EnvelopeTransferRead]:
     return [EnvelopeTransferRead(**t.model_dump()) for t in service.list_envelope_transfers(session, program_id)]
 
 
 @router.get("/programs/{program_id}/totals", response_model=ProgramTotals)
-def program_totals(program_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> ProgramTotals:
+def program_totals(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> ProgramTotals:
     return queries.program_totals(session, program_id)
 
 
 @router.get("/programs/{program_id}/hires", response_model=list[HireCompliance])
-def hires_table(program_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[HireCompliance]:
+def hires_table(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[HireCompliance]:
     """Per award, then the programme total as the last row (award_id null)."""
     return [*queries.hires_table(session, program_id=program_id), queries.program_hires(session, program_id)]
 
 
 @router.get("/programs/{program_id}/crowd", response_model=list[CrowdSummary])
-def crowd_table(program_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[CrowdSummary]:
+def crowd_table(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[CrowdSummary]:
     return queries.crowd_table(session, program_id=program_id)
 
 
@@ -101,10 +102,10 @@ _reader_no_hop = auth.require_roles_on_loop(Role.official, Role.auditor)
 
 
 @router.get("/awards", response_model=Page[AwardSummary])
-async def list_awards(_: Annotated[User, Depends(_reader_no_hop)], program_id: int | None = None,
-                      field: str | None = Query(None, description="core field code, e.g. HEALTH"),
-                      call_type: str | None = Query(None, description="designated, regional or free"),
-                      limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:
+async def list_awards(_: Annotated[User, Depends(_reader_no_hop)], program_id: Id | None = None,
+                      field: Code | None = Query(None, description="core field code, e.g. HEALTH"),
+                      call_type: Code | None = Query(None, description="designated, regional or free"),
+                      limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Response:
     """Awards with grant, matching, spent, remaining and execution rate.
 
     The hot list of the dashboard: the query and the serialisation run in one worker-thread hop
@@ -127,30 +128,30 @@ def create_award(data: AwardCreate, user: OfficialUser, session: Session = Depen
 
 
 @router.get("/awards/{award_id}", response_model=AwardDetail)
-def award_detail(award_id: int, _: ReaderUser, session: Session = Depends(get_session),
-                 ledger_limit: int = Query(100, ge=1, le=1000), ledger_offset: int = Query(0, ge=0)) -> AwardDetail:
+def award_detail(award_id: Id, _: ReaderUser, session: Session = Depends(get_session),
+                 ledger_limit: int = Query(100, ge=1, le=1000), ledger_offset: Offset = 0) -> AwardDetail:
     return queries.award_detail(session, award_id, ledger_limit=ledger_limit, ledger_offset=ledger_offset)
 
 
 @router.post("/awards/{award_id}/extensions", response_model=ExtensionRead, status_code=201)
-def extend_award(award_id: int, data: ExtensionCreate, user: OfficialUser,
+def extend_award(award_id: Id, data: ExtensionCreate, user: OfficialUser,
                  session: Session = Depends(get_write_session)) -> ExtensionRead:
     return ExtensionRead(**service.extend_award(session, Actor.of(user), award_id, data).model_dump())
 
 
 @router.get("/awards/{award_id}/transfers", response_model=list[LineTransferRead])
-def list_transfers(award_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[LineTransferRead]:
+def list_transfers(award_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[LineTransferRead]:
     return queries.list_transfers(session, award_id)
 
 
 @router.post("/awards/{award_id}/transfers", response_model=LineTransferRead, status_code=201)
-def request_line_transfer(award_id: int, data: LineTransferCreate, user: OfficialUser,
+def request_line_transfer(award_id: Id, data: LineTransferCreate, user: OfficialUser,
                           session: Session = Depends(get_write_session)) -> LineTransferRead:
     return LineTransferRead(**service.request_line_transfer(session, Actor.of(user), award_id, data).model_dump())
 
 
 @router.post("/transfers/{transfer_id}/decision", response_model=LineTransferRead)
-def decide_line_transfer(transfer_id: int, data: TransferDecision, user: OfficialUser,
+def decide_line_transfer(transfer_id: Id, data: TransferDecision, user: OfficialUser,
                          session: Session = Depends(get_write_session)) -> LineTransferRead:
     return LineTransferRead(**service.decide_line_transfer(session, Actor.of(user), transfer_id, data).model_dump())
 
@@ -159,22 +160,22 @@ def decide_line_transfer(transfer_id: int, data: TransferDecision, user: Officia
 
 
 @router.get("/awards/{award_id}/ledger", response_model=Page[ExpenditureRead])
-def ledger_page(award_id: int, _: ReaderUser, session: Session = Depends(get_session),
-                category: str | None = None, limit: int = Query(100, ge=1, le=1000),
-                offset: int = Query(0, ge=0)) -> Page[ExpenditureRead]:
+def ledger_page(award_id: Id, _: ReaderUser, session: Session = Depends(get_session),
+                category: SearchText | None = None, limit: int = Query(100, ge=1, le=1000),
+                offset: Offset = 0) -> Page[ExpenditureRead]:
     items, total = queries.ledger_page(session, award_id, limit=limit, offset=offset, category=category)
     return Page(items=items, total=total)
 
 
 @router.post("/awards/{award_id}/ledger", response_model=ExpenditureRead, status_code=201)
-def record_expenditure(award_id: int, data: ExpenditureCreate, user: OfficialUser,
+def record_expenditure(award_id: Id, data: ExpenditureCreate, user: OfficialUser,
                        session: Session = Depends(get_write_session)) -> ExpenditureRead:
     entry = ledger.record_expenditure(session, Actor.of(user), award_id, data)
     return queries.get_expenditure(session, entry.id or 0)
 
 
 @router.post("/awards/{award_id}/ledger/import", response_model=ImportResult, status_code=201)
-async def import_expenditures(award_id: int, user: OfficialUser, file: UploadFile = File(...),
+async def import_expenditures(award_id: Id, user: OfficialUser, file: UploadFile = File(...),
                               session: Session = Depends(get_write_session)) -> ImportResult:
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
@@ -185,7 +186,7 @@ async def import_expenditures(award_id: int, user: OfficialUser, file: UploadFil
 
 
 @router.post("/ledger/{expenditure_id}/reverse", response_model=ExpenditureRead, status_code=201)
-def reverse_expenditure(expenditure_id: int, data: ReversalCreate, user: OfficialUser,
+def reverse_expenditure(expenditure_id: Id, data: ReversalCreate, user: OfficialUser,
                         session: Session = Depends(get_write_session)) -> ExpenditureRead:
     entry = ledger.reverse_expenditure(session, Actor.of(user), expenditure_id, data)
     return queries.get_expenditure(session, entry.id or 0)
@@ -195,41 +196,41 @@ def reverse_expenditure(expenditure_id: int, data: ReversalCreate, user: Officia
 
 
 @router.get("/awards/{award_id}/hires", response_model=list[HireRead])
-def list_hires(award_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[HireRead]:
+def list_hires(award_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[HireRead]:
     return queries.list_hires(session, award_id)
 
 
 @router.post("/awards/{award_id}/hires", response_model=HireRead, status_code=201)
-def record_hire(award_id: int, data: HireCreate, user: OfficialUser,
+def record_hire(award_id: Id, data: HireCreate, user: OfficialUser,
                 session: Session = Depends(get_write_session)) -> HireRead:
     hire = obligations.record_hire(session, Actor.of(user), award_id, data)
     return queries.hire_read(session, hire)
 
 
 @router.post("/awards/{award_id}/crowd-activity", response_model=CrowdSummary, status_code=201)
-def record_crowd_activity(award_id: int, data: CrowdActivityCreate, user: OfficialUser,
+def record_crowd_activity(award_id: Id, data: CrowdActivityCreate, user: OfficialUser,
                           session: Session = Depends(get_write_session)) -> CrowdSummary:
     obligations.record_crowd_activity(session, Actor.of(user), award_id, data)
     return queries.crowd_table(session, award_id=award_id)[0]
 
 
 @router.post("/awards/{award_id}/trainings", response_model=TrainingRead, status_code=201)
-def record_training(award_id: int, data: TrainingCreate, user: OfficialUser,
+def record_training(award_id: Id, data: TrainingCreate, user: OfficialUser,
                     session: Session = Depends(get_write_session)) -> TrainingRead:
     return TrainingRead(**obligations.record_training(session, Actor.of(user), award_id, data).model_dump())
 
 
 @router.get("/job-postings", response_model=Page[JobPostingRead])
-def list_job_postings(_: ReaderUser, session: Session = Depends(get_session), award_id: int | None = None,
-                      program_id: int | None = None, only_open: bool = False,
-                      limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[JobPostingRead]:
+def list_job_postings(_: ReaderUser, session: Session = Depends(get_session), award_id: Id | None = None,
+                      program_id: Id | None = None, only_open: bool = False,
+                      limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[JobPostingRead]:
     items, total = queries.list_job_postings(session, award_id=award_id, program_id=program_id,
                                              only_open=only_open, limit=limit, offset=offset)
     return Page(items=items, total=total)
 
 
 @router.post("/awards/{award_id}/job-postings", response_model=JobPostingRead, status_code=201)
-def create_job_posting(award_id: int, data: JobPostingCreate, user: OfficialUser,
+def create_job_posting(award_id: Id, data: JobPostingCreate, user: OfficialUser,
                        session: Session = Depends(get_write_session)) -> JobPostingRead:
     posting = obligations.create_job_posting(session, Actor.of(user), award_id, data, today=date.today())
     items, _ = queries.list_job_postings(session, award_id=award_id, limit=500)
@@ -237,7 +238,7 @@ def create_job_posting(award_id: int, data: JobPostingCreate, user: OfficialUser
 
 
 @router.post("/job-postings/{posting_id}/close", response_model=JobPostingRead)
-def close_job_posting(posting_id: int, user: OfficialUser,
+def close_job_posting(posting_id: Id, user: OfficialUser,
                       session: Session = Depends(get_write_session)) -> JobPostingRead:
     posting = obligations.close_job_posting(session, Actor.of(user), posting_id)
     items, _ = queries.list_job_postings(session, award_id=posting.award_id, limit=500)
@@ -248,30 +249,30 @@ def close_job_posting(posting_id: int, user: OfficialUser,
 
 
 @router.get("/programs/{program_id}/analytics/execution")
-def execution(program_id: int, _: ReaderUser, session: Session = Depends(get_session),
+def execution(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
               by: str = Query("award", pattern="^(award|field|call_type|month)$")) -> list[dict[str, Any]]:
     """Execution rate by award, field, call type or month."""
     return analytics.records(analytics.execution_rate(session, program_id, by=by))
 
 
 @router.get("/programs/{program_id}/analytics/burn")
-def burn(program_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
+def burn(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
     """Planned (straight line) against actual spending per month, programme-wide and cumulative."""
     return analytics.records(analytics.burn(session, program_id))
 
 
 @router.get("/programs/{program_id}/analytics/unspent")
-def unspent(program_id: int, _: ReaderUser, session: Session = Depends(get_session),
+def unspent(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
             as_of: date | None = None) -> list[dict[str, Any]]:
     """Awards likely to end with unspent money (linear projection from the last 3 months)."""
     return analytics.records(analytics.likely_unspent(session, program_id, as_of=as_of))
 
 
 @router.get("/programs/{program_id}/analytics/hires")
-def hires_compliance(program_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
+def hires_compliance(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
     return analytics.records(analytics.hires_compliance(session, program_id))
 
 
 @router.get("/programs/{program_id}/analytics/crowd")
-def crowd_delivery(program_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
+def crowd_delivery(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
     return analytics.records(analytics.crowd_promised_vs_delivered(session, program_id))

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from compliance import service
 from compliance.models import CheckInfo, CheckOutcome, Finding, Severity
 from core.auth import ReaderUser
+from core.bounded import Code, Id, Offset
 from core.db import get_session
 
 router = APIRouter(tags=["compliance"])
@@ -32,13 +33,13 @@ def list_checks(_: ReaderUser) -> list[CheckInfo]:
 @router.get("/findings", response_model=FindingsPage)
 def findings(
     _: ReaderUser, session: Session = Depends(get_session),
-    program_id: int | None = None,
+    program_id: Id | None = None,
     severity: Severity | None = None,
-    check_id: str | None = Query(None, description="e.g. DLV-01"),
-    award_id: int | None = None,
-    project_id: int | None = None,
+    check_id: Code | None = Query(None, description="e.g. DLV-01"),
+    award_id: Id | None = None,
+    project_id: Id | None = None,
     as_of: date | None = Query(None, description="judge deadlines as of this date (default today)"),
-    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000), offset: Offset = 0,
 ) -> FindingsPage:
     report = service.run_checks(session, today=as_of or date.today(), program_id=program_id,
                                 check_ids=[check_id] if check_id else None)

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from core.audit import Actor
 from core.auth import AnyStaff, OfficialUser, ReaderUser
+from core.bounded import Code, Id, Offset, SearchText
 from core.db import get_session, get_write_session
 from core.pagination import Page
 from program import service
@@ -45,18 +46,18 @@ def list_programs(_: AnyStaff, session: Session = Depends(get_session)) -> list[
 
 
 @router.get("/programs/{program_id}", response_model=ProgramRead)
-def get_program(program_id: int, _: AnyStaff, session: Session = Depends(get_session)) -> ProgramRead:
+def get_program(program_id: Id, _: AnyStaff, session: Session = Depends(get_session)) -> ProgramRead:
     return _program_read(service.get_program(session, program_id))
 
 
 @router.patch("/programs/{program_id}/rules", response_model=ProgramRead)
-def update_rules(program_id: int, data: ProgramRulesUpdate, user: OfficialUser,
+def update_rules(program_id: Id, data: ProgramRulesUpdate, user: OfficialUser,
                  session: Session = Depends(get_write_session)) -> ProgramRead:
     return _program_read(service.update_rules(session, Actor.of(user), program_id, data.rules))
 
 
 @router.get("/programs/{program_id}/summary", response_model=ProgramSummary)
-def program_summary(program_id: int, _: AnyStaff, session: Session = Depends(get_session)) -> ProgramSummary:
+def program_summary(program_id: Id, _: AnyStaff, session: Session = Depends(get_session)) -> ProgramSummary:
     return service.program_summary(session, program_id)
 
 
@@ -74,12 +75,12 @@ def list_call_types(_: AnyStaff, session: Session = Depends(get_session)) -> lis
 def list_projects(
     _: AnyStaff,
     session: Session = Depends(get_session),
-    program_id: int | None = None,
-    field: str | None = Query(None, description="core field code, e.g. HEALTH"),
-    call_type: str | None = Query(None, description="designated, regional or free"),
+    program_id: Id | None = None,
+    field: Code | None = Query(None, description="core field code, e.g. HEALTH"),
+    call_type: Code | None = Query(None, description="designated, regional or free"),
     status: ProjectStatus | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Page[ProjectRead]:
     items, total = service.list_projects(session, program_id=program_id, field_code=field, call_type=call_type,
                                          status=status, limit=limit, offset=offset)
@@ -87,7 +88,7 @@ def list_projects(
 
 
 @router.get("/projects/{project_id}", response_model=ProjectRead)
-def get_project(project_id: int, _: AnyStaff, session: Session = Depends(get_session)) -> ProjectRead:
+def get_project(project_id: Id, _: AnyStaff, session: Session = Depends(get_session)) -> ProjectRead:
     return service.project_read(session, project_id)
 
 
@@ -100,16 +101,16 @@ def create_project(data: ProjectCreate, user: OfficialUser,
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectRead)
-def update_project(project_id: int, data: ProjectUpdate, user: OfficialUser,
+def update_project(project_id: Id, data: ProjectUpdate, user: OfficialUser,
                    session: Session = Depends(get_write_session)) -> ProjectRead:
     service.update_project(session, Actor.of(user), project_id, data)
     return service.project_read(session, project_id)
 
 
 @router.get("/organizations", response_model=Page[OrganizationRead])
-def list_organizations(_: ReaderUser, session: Session = Depends(get_session), kind: str | None = None,
-                       q: str | None = None, limit: int = Query(50, ge=1, le=500),
-                       offset: int = Query(0, ge=0)) -> Page[OrganizationRead]:
+def list_organizations(_: ReaderUser, session: Session = Depends(get_session), kind: Code | None = None,
+                       q: SearchText | None = None, limit: int = Query(50, ge=1, le=500),
+                       offset: Offset = 0) -> Page[OrganizationRead]:
     rows, total = service.list_organizations(session, kind=kind, q=q, limit=limit, offset=offset)
     return Page(items=[OrganizationRead.model_validate(o, from_attributes=True) for o in rows], total=total)
 
@@ -122,7 +123,7 @@ def create_organization(data: OrganizationCreate, user: OfficialUser,
 
 
 @router.put("/organizations/{org_id}/restriction", response_model=OrganizationRead)
-def set_restriction(org_id: int, data: RestrictionUpdate, user: OfficialUser,
+def set_restriction(org_id: Id, data: RestrictionUpdate, user: OfficialUser,
                     session: Session = Depends(get_write_session)) -> OrganizationRead:
     org = service.set_restriction(session, Actor.of(user), org_id, data)
     return OrganizationRead.model_validate(org, from_attributes=True)
@@ -137,21 +138,21 @@ def create_consortium(data: ConsortiumCreate, user: OfficialUser,
 
 
 @router.get("/consortia/{consortium_id}", response_model=ConsortiumRead)
-def get_consortium(consortium_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> ConsortiumRead:
+def get_consortium(consortium_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> ConsortiumRead:
     return service.consortium_read(session, consortium_id)
 
 
 @router.get("/proposals", response_model=Page[ProposalRead])
-def list_proposals(_: ReaderUser, session: Session = Depends(get_session), project_id: int | None = None,
-                   program_id: int | None = None, status: ProposalStatus | None = None,
-                   limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[ProposalRead]:
+def list_proposals(_: ReaderUser, session: Session = Depends(get_session), project_id: Id | None = None,
+                   program_id: Id | None = None, status: ProposalStatus | None = None,
+                   limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[ProposalRead]:
     rows, total = service.list_proposals(session, project_id=project_id, program_id=program_id, status=status,
                                          limit=limit, offset=offset)
     return Page(items=[ProposalRead.model_validate(p, from_attributes=True) for p in rows], total=total)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalRead)
-def get_proposal(proposal_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> ProposalRead:
+def get_proposal(proposal_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> ProposalRead:
     return ProposalRead.model_validate(service.get_proposal(session, proposal_id), from_attributes=True)
 
 
@@ -163,7 +164,7 @@ def create_proposal(data: ProposalCreate, user: OfficialUser,
 
 
 @router.patch("/proposals/{proposal_id}", response_model=ProposalRead)
-def update_proposal(proposal_id: int, data: ProposalUpdate, user: OfficialUser,
+def update_proposal(proposal_id: Id, data: ProposalUpdate, user: OfficialUser,
                     session: Session = Depends(get_write_session)) -> ProposalRead:
     p = service.update_proposal(session, Actor.of(user), proposal_id, data)
     return ProposalRead.model_validate(p, from_attributes=True)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from core.auth import ReaderUser
+from core.bounded import Code, Id
 from core.db import get_session
 from reports import service
 
@@ -28,8 +29,8 @@ def _by(user) -> str:  # type: ignore[no-untyped-def]
 
 @router.get("/status.{fmt}", response_class=Response,
             responses={200: {"content": {service.CONTENT_TYPES["pdf"]: {}, service.CONTENT_TYPES["xlsx"]: {}}}})
-def status_report(fmt: str, user: ReaderUser, session: Session = Depends(get_session),
-                  program_id: int | None = None, as_of: date | None = None) -> Response:
+def status_report(fmt: Code, user: ReaderUser, session: Session = Depends(get_session),
+                  program_id: Id | None = None, as_of: date | None = None) -> Response:
     """Programme status (allocation, execution, hires, crowdsourcing, delivery) as PDF or XLSX."""
     return _download(service.render_report(session, "status", fmt, generated_by=_by(user),
                                            today=as_of or date.today(), program_id=program_id))
@@ -37,8 +38,8 @@ def status_report(fmt: str, user: ReaderUser, session: Session = Depends(get_ses
 
 @router.get("/compliance.{fmt}", response_class=Response,
             responses={200: {"content": {service.CONTENT_TYPES["pdf"]: {}, service.CONTENT_TYPES["xlsx"]: {}}}})
-def compliance_report(fmt: str, user: ReaderUser, session: Session = Depends(get_session),
-                      program_id: int | None = None,
+def compliance_report(fmt: Code, user: ReaderUser, session: Session = Depends(get_session),
+                      program_id: Id | None = None,
                       as_of: date | None = Query(None, description="judge deadlines as of this date")) -> Response:
     """Compliance audit: findings with evidence (PDF); with awards, lines, ledger, hires… (XLSX)."""
     return _download(service.render_report(session, "compliance", fmt, generated_by=_by(user),
@@ -47,7 +48,7 @@ def compliance_report(fmt: str, user: ReaderUser, session: Session = Depends(get
 
 @router.get("/evaluation/{project_id}.pdf", response_class=Response,
             responses={200: {"content": {service.CONTENT_TYPES["pdf"]: {}}}})
-def evaluation_report(project_id: int, user: ReaderUser, session: Session = Depends(get_session)) -> Response:
+def evaluation_report(project_id: Id, user: ReaderUser, session: Session = Depends(get_session)) -> Response:
     """Evaluation result of one project: anonymised panel, criterion means, trimmed totals, outcome."""
     return _download(service.render_report(session, "evaluation", "pdf", generated_by=_by(user),
                                            today=date.today(), project_id=project_id))

@@ -6,11 +6,12 @@ auditors read results, progress and statistics.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
 from core.audit import Actor
 from core.auth import EvaluatorUser, OfficialUser, ReaderUser
+from core.bounded import Code, Id
 from core.db import get_session, get_write_session
 from scoring import service
 from scoring.models import (
@@ -51,24 +52,24 @@ def my_assignments(user: EvaluatorUser, session: Session = Depends(get_session))
 
 
 @router.get("/assignments/{sheet_id}", response_model=AssignmentDetail)
-def get_assignment(sheet_id: int, user: EvaluatorUser, session: Session = Depends(get_session)) -> AssignmentDetail:
+def get_assignment(sheet_id: Id, user: EvaluatorUser, session: Session = Depends(get_session)) -> AssignmentDetail:
     return service.get_assignment(session, user, sheet_id)
 
 
 @router.put("/assignments/{sheet_id}/sheet", response_model=SheetRead)
-def save_sheet(sheet_id: int, data: SheetIn, user: EvaluatorUser,
+def save_sheet(sheet_id: Id, data: SheetIn, user: EvaluatorUser,
                session: Session = Depends(get_write_session)) -> SheetRead:
     return service.save_sheet(session, user, sheet_id, data)
 
 
 @router.post("/assignments/{sheet_id}/submit", response_model=SheetRead)
-def submit_sheet(sheet_id: int, user: EvaluatorUser, data: SheetIn | None = None,
+def submit_sheet(sheet_id: Id, user: EvaluatorUser, data: SheetIn | None = None,
                  session: Session = Depends(get_write_session)) -> SheetRead:
     return service.submit_sheet(session, user, sheet_id, data)
 
 
 @router.post("/assignments/{sheet_id}/conflict", response_model=ConflictRead, status_code=201)
-def declare_own_conflict(sheet_id: int, data: ReasonIn, user: EvaluatorUser,
+def declare_own_conflict(sheet_id: Id, data: ReasonIn, user: EvaluatorUser,
                          session: Session = Depends(get_write_session)) -> ConflictRead:
     return service.declare_own_conflict(session, user, sheet_id, data.reason)
 
@@ -77,53 +78,53 @@ def declare_own_conflict(sheet_id: int, data: ReasonIn, user: EvaluatorUser,
 
 
 @router.get("/rubrics/{call_type}", response_model=RubricRead)
-def get_rubric(call_type: str, _: ReaderUser, program_id: int = Query(...),
+def get_rubric(call_type: Code, _: ReaderUser, program_id: Id,
                session: Session = Depends(get_session)) -> RubricRead:
     return service.get_rubric(session, program_id, call_type)
 
 
 @router.put("/rubrics/{call_type}", response_model=RubricRead)
-def put_rubric(call_type: str, data: RubricIn, user: OfficialUser, program_id: int = Query(...),
+def put_rubric(call_type: Code, data: RubricIn, user: OfficialUser, program_id: Id,
                session: Session = Depends(get_write_session)) -> RubricRead:
     return service.put_rubric(session, Actor.of(user), program_id, call_type, data)
 
 
 @router.post("/projects/{project_id}/screen", response_model=list[ScreeningRead])
-def screen_project(project_id: int, user: OfficialUser,
+def screen_project(project_id: Id, user: OfficialUser,
                    session: Session = Depends(get_write_session)) -> list[ScreeningRead]:
     return service.screen_project(session, Actor.of(user), project_id)
 
 
 @router.get("/projects/{project_id}/screening", response_model=list[ScreeningRead])
-def list_screening(project_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> list[ScreeningRead]:
+def list_screening(project_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[ScreeningRead]:
     return service.list_screening(session, project_id)
 
 
 @router.post("/proposals/{proposal_id}/screening-override", response_model=ScreeningRead)
-def override_screening(proposal_id: int, data: ScreeningOverrideIn, user: OfficialUser,
+def override_screening(proposal_id: Id, data: ScreeningOverrideIn, user: OfficialUser,
                        session: Session = Depends(get_write_session)) -> ScreeningRead:
     return service.override_screening(session, Actor.of(user), proposal_id, data.eligible, data.reason)
 
 
 @router.get("/projects/{project_id}/panel", response_model=PanelRead)
-def get_panel(project_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> PanelRead:
+def get_panel(project_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> PanelRead:
     return service.get_panel(session, project_id)
 
 
 @router.post("/projects/{project_id}/panel", response_model=PanelRead)
-def set_panel(project_id: int, data: PanelIn, user: OfficialUser,
+def set_panel(project_id: Id, data: PanelIn, user: OfficialUser,
               session: Session = Depends(get_write_session)) -> PanelRead:
     return service.set_panel(session, Actor.of(user), project_id, data.evaluator_ids)
 
 
 @router.post("/projects/{project_id}/panel/auto", response_model=PanelRead)
-def auto_panel(project_id: int, user: OfficialUser, data: PanelAutoIn | None = None,
+def auto_panel(project_id: Id, user: OfficialUser, data: PanelAutoIn | None = None,
                session: Session = Depends(get_write_session)) -> PanelRead:
     return service.auto_panel(session, Actor.of(user), project_id, data.size if data else None)
 
 
 @router.get("/conflicts", response_model=list[ConflictRead])
-def list_conflicts(_: ReaderUser, project_id: int = Query(...),
+def list_conflicts(_: ReaderUser, project_id: Id,
                    session: Session = Depends(get_session)) -> list[ConflictRead]:
     return service.list_conflicts(session, project_id)
 
@@ -136,17 +137,17 @@ def record_conflict(data: ConflictIn, user: OfficialUser,
 
 
 @router.get("/progress", response_model=ProgressRead)
-def progress(_: ReaderUser, program_id: int = Query(...), session: Session = Depends(get_session)) -> ProgressRead:
+def progress(_: ReaderUser, program_id: Id, session: Session = Depends(get_session)) -> ProgressRead:
     return service.progress(session, program_id)
 
 
 @router.get("/projects/{project_id}/result", response_model=ProjectResult)
-def project_result(project_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> ProjectResult:
+def project_result(project_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> ProjectResult:
     return service.project_result(session, project_id)
 
 
 @router.post("/projects/{project_id}/confirm", response_model=SelectionRead, status_code=201)
-def confirm(project_id: int, user: OfficialUser, data: ConfirmIn | None = None,
+def confirm(project_id: Id, user: OfficialUser, data: ConfirmIn | None = None,
             session: Session = Depends(get_write_session)) -> SelectionRead:
     data = data or ConfirmIn()
     return _selection_read(service.confirm_selection(session, Actor.of(user), project_id,
@@ -154,7 +155,7 @@ def confirm(project_id: int, user: OfficialUser, data: ConfirmIn | None = None,
 
 
 @router.post("/sheets/{sheet_id}/reopen", response_model=SheetRead)
-def reopen_sheet(sheet_id: int, data: ReasonIn, user: OfficialUser,
+def reopen_sheet(sheet_id: Id, data: ReasonIn, user: OfficialUser,
                  session: Session = Depends(get_write_session)) -> SheetRead:
     sheet = service.reopen_sheet(session, Actor.of(user), sheet_id, data.reason)
     return SheetRead(id=sheet.id, proposal_id=sheet.proposal_id, status=sheet.status, total=sheet.total,  # type: ignore[arg-type]
@@ -162,17 +163,17 @@ def reopen_sheet(sheet_id: int, data: ReasonIn, user: OfficialUser,
 
 
 @router.get("/stats", response_model=EvaluatorStats)
-def evaluator_stats(_: ReaderUser, program_id: int = Query(...),
+def evaluator_stats(_: ReaderUser, program_id: Id,
                     session: Session = Depends(get_session)) -> EvaluatorStats:
     return service.evaluator_stats(session, program_id)
 
 
 @router.get("/selections", response_model=list[SelectionRead])
-def list_selections(_: ReaderUser, program_id: int = Query(...),
+def list_selections(_: ReaderUser, program_id: Id,
                     session: Session = Depends(get_session)) -> list[SelectionRead]:
     return [_selection_read(s) for s in service.list_selections(session, program_id)]
 
 
 @router.get("/selections/{selection_id}", response_model=SelectionRead)
-def get_selection(selection_id: int, _: ReaderUser, session: Session = Depends(get_session)) -> SelectionRead:
+def get_selection(selection_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> SelectionRead:
     return _selection_read(service.get_selection(session, selection_id))
