@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib
 import logging
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
+from core import docs, http_errors, limits
 from core.db import get_engine
-from core.errors import DomainError
 from core.settings import get_settings
 
 log = logging.getLogger("grants")
@@ -37,11 +37,11 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
         description="Programme management and budget analytics for the AI training-data call "
                     "(인공지능 학습용 데이터 구축 사업). Money is integer won.",
         version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
     )
-
-    @app.exception_handler(DomainError)
-    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content=exc.to_dict())
+    http_errors.install(app)
+    docs.install(app)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
@@ -57,8 +57,15 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
         router: APIRouter = importlib.import_module(module_name).router
         app.include_router(router, prefix=prefix)
 
+    http_errors.document_errors(app)
+
+    dash_prefix, dash_outputs = None, None
     if with_dashboard:
-        from dashboard.app import attach
+        from dashboard.app import PREFIX, attach
 
         attach(app)
+        dash_prefix, dash_outputs = PREFIX, (lambda: app.state.dash_app.callback_map)
+    # Added last so it is the outermost middleware: bodies are capped before anything reads them.
+    limits.install(app, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
+                   dash_prefix=dash_prefix, dash_outputs=dash_outputs)
     return app

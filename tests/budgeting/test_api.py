@@ -220,12 +220,12 @@ def test_import_with_one_bad_row_writes_nothing(client, session):
     for name, content in (("bad.csv", _csv(bad)), ("bad.xlsx", _xlsx(bad))):
         r = client.post(f"{B}/awards/{award.id}/ledger/import", headers=h, files={"file": (name, content)})
         assert r.status_code == 422, r.text
-        assert r.json()["details"] == [{"row": 5, "column": "date",
-                                        "reason": r.json()["details"][0]["reason"]}]
-        assert "outside the agreement period" in r.json()["details"][0]["reason"]
+        assert r.json()["errors"] == [{"field": None, "row": 5, "column": "date",
+                                       "reason": r.json()["errors"][0]["reason"]}]
+        assert "outside the agreement period" in r.json()["errors"][0]["reason"]
     r = client.post(f"{B}/awards/{award.id}/ledger/import", headers=h,
                     files={"file": ("x.csv", _csv([["nope", "soon", "-3", "", "12", "", ""]]))})
-    cols = {(d["row"], d["column"]) for d in r.json()["details"]}
+    cols = {(d["row"], d["column"]) for d in r.json()["errors"]}
     assert cols == {(2, "category"), (2, "date"), (2, "amount"), (2, "payee"), (2, "business_number"),
                     (2, "evidence")}
     r = client.post(f"{B}/awards/{award.id}/ledger/import", headers=h,

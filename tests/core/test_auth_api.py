@@ -21,7 +21,8 @@ def test_bad_password_and_unknown_user_look_the_same(client: TestClient, session
     wrong_pw = client.post("/api/v1/auth/token", data={"username": "olga", "password": "nope-nope-nope"})
     no_user = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "nope-nope-nope"})
     assert wrong_pw.status_code == no_user.status_code == 401
-    assert wrong_pw.json() == no_user.json() == {"detail": "Incorrect username or password"}
+    assert wrong_pw.json() == no_user.json()
+    assert wrong_pw.json()["detail"] == "Incorrect username or password"
 
 
 def test_no_token_is_401(client: TestClient, session: Session):
