@@ -1,9 +1,9 @@
 """Use cases of envelopes, awards (협약), extensions and transfers between budget lines.
 
 Limits hold under concurrent requests: every use case that checks a money limit first
-locks the row that holds the limit (`core.db.lock_for_update`: FOR UPDATE on PostgreSQL;
+locks the row that holds the limit (`core.db.lock_limit` / `lock_rows`: FOR UPDATE on PostgreSQL;
 SQLite write transactions are already serialised by BEGIN IMMEDIATE), then reads the sums.
-Lock order, to stay free of deadlocks: programme → envelopes (by id) → award.
+Lock order, to stay free of deadlocks: programme → envelopes (by id) → project → award → transfer.
 """
 
 from __future__ import annotations
@@ -35,10 +35,12 @@ from budgeting.schemas import (
 )
 from core import audit
 from core.audit import Actor
-from core.db import lock_for_update
+from core.db import lock_for_update, lock_limit, lock_rows
 from core.errors import Conflict, Forbidden, LimitExceeded, NotFound, RuleViolation
 from core.money import split_largest_remainder
 from core.timeutil import utcnow
+from program import service as program_service
+from program.lifecycle import ProjectAction
 from program.models import CallType, CoreField, Program, ProgramRules, Project, Proposal
 from scoring.models import Selection
 
@@ -49,8 +51,7 @@ def typical_shares(program_rules: ProgramRules | None = None) -> dict[str, Decim
 
 
 def _program(session: Session, program_id: int, *, lock: bool = False) -> Program:
-    stmt = select(Program).where(Program.id == program_id)
-    program = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
+    program = lock_limit(session, Program, program_id) if lock else session.get(Program, program_id)
     if program is None:
         raise NotFound(f"programme {program_id} does not exist")
     return program
@@ -130,10 +131,7 @@ def transfer_between_envelopes(session: Session, actor: Actor, program_id: int,
     """Move money from one envelope to another; the source keeps at least what it has awarded."""
     if data.from_envelope_id == data.to_envelope_id:
         raise RuleViolation("source and target envelope are the same", field="to_envelope_id")
-    ids = sorted({data.from_envelope_id, data.to_envelope_id})
-    envs = {e.id: e for e in session.exec(
-        lock_for_update(session, select(Envelope).where(Envelope.id.in_(ids)).order_by(Envelope.id))  # type: ignore[union-attr]
-    ).all()}
+    envs = lock_rows(session, Envelope, [data.from_envelope_id, data.to_envelope_id])
     for eid, fld in ((data.from_envelope_id, "from_envelope_id"), (data.to_envelope_id, "to_envelope_id")):
         if eid not in envs or envs[eid].program_id != program_id:
             raise NotFound(f"envelope {eid} does not exist in programme {program_id}", field=fld)
@@ -166,8 +164,8 @@ def list_envelope_transfers(session: Session, program_id: int) -> list[EnvelopeT
 
 
 def get_award(session: Session, award_id: int, *, lock: bool = False) -> Award:
-    stmt = select(Award).where(Award.id == award_id)
-    award = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
+    """An award; `lock=True` locks it, the row that guards its budget lines and ledger."""
+    award = lock_limit(session, Award, award_id) if lock else session.get(Award, award_id)
     if award is None:
         raise NotFound(f"award {award_id} does not exist")
     return award
@@ -179,7 +177,9 @@ def envelope_for_project(session: Session, project: Project, *, lock: bool = Fal
                                    Envelope.call_type_id == project.call_type_id,
                                    (Envelope.field_id == project.field_id) | (Envelope.field_id.is_(None)))  # type: ignore[union-attr]
             .order_by(Envelope.field_id.is_(None), Envelope.id))  # type: ignore[union-attr]
-    env = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
+    env = session.exec(stmt).first()
+    if env is not None and lock:
+        env = lock_limit(session, Envelope, env.id or 0)
     if env is None:
         raise RuleViolation(f"no envelope covers project {project.code}; create the programme's envelopes first",
                             field="envelope_id")
@@ -187,7 +187,10 @@ def envelope_for_project(session: Session, project: Project, *, lock: bool = Fal
 
 
 def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
-    """Make the agreement from a confirmed selection, within ceiling, recommendation and envelope."""
+    """Make the agreement from a confirmed selection, within ceiling, recommendation and envelope.
+
+    Signing it starts construction (project awarded → building). Locks the envelope, then the project.
+    """
     selection = session.get(Selection, data.selection_id)
     if selection is None:
         raise NotFound(f"selection {data.selection_id} does not exist", field="selection_id")
@@ -203,9 +206,6 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
         raise RuleViolation(f"grant {grant:,} KRW exceeds the selection's recommended grant of "
                             f"{recommended:,} KRW by {grant - recommended:,} KRW",
                             field="grant_krw")
-    if grant > project.ceiling_krw:
-        raise LimitExceeded(f"grant {grant:,} KRW exceeds the project ceiling of {project.ceiling_krw:,} KRW "
-                            f"by {grant - project.ceiling_krw:,} KRW", field="grant_krw")
     lines = ({str(k): v for k, v in data.lines.items()} if data.lines is not None
              else rules.default_budget_lines(grant + matching, typical_shares(program_rules),
                                           program_rules.indirect_cost_cap))
@@ -216,14 +216,17 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
 
     # the limiting row: the envelope (locked), then the sums under it
     if data.envelope_id is not None:
-        stmt = select(Envelope).where(Envelope.id == data.envelope_id)
-        envelope = session.exec(lock_for_update(session, stmt)).first()
+        envelope = lock_limit(session, Envelope, data.envelope_id)
         if envelope is None or envelope.program_id != program.id:
             raise NotFound(f"envelope {data.envelope_id} does not exist in this programme", field="envelope_id")
     else:
         envelope = envelope_for_project(session, project, lock=True)
+    project = program_service.locked_project(session, selection.project_id)  # the ceiling and the status
     if session.exec(select(Award.id).where(Award.project_id == project.id)).first() is not None:
         raise Conflict(f"project {project.code} already has an award", field="selection_id")
+    if grant > project.ceiling_krw:
+        raise LimitExceeded(f"grant {grant:,} KRW exceeds the project ceiling of {project.ceiling_krw:,} KRW "
+                            f"by {grant - project.ceiling_krw:,} KRW", field="grant_krw")
     awarded = _awarded_by_envelope(session, [envelope.id or 0]).get(envelope.id or 0, 0)
     if awarded + grant > envelope.amount_krw:
         raise LimitExceeded(
@@ -241,6 +244,8 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
         raise Conflict(f"project {project.code} already has an award") from exc
     session.add_all([BudgetLine(award_id=award.id, category=CostCategory(k), budget_krw=v) for k, v in lines.items()])
     session.flush()
+    program_service.transition_project(session, actor, project, ProjectAction.sign_agreement,
+                                       details={"award_id": award.id})
     audit.record(session, actor, "award.create", "award", award.id,
                  after={**award.model_dump(mode="json"), "lines": lines})
     session.commit()
@@ -268,7 +273,8 @@ def extend_award(session: Session, actor: Actor, award_id: int, data: ExtensionC
 
 
 def award_lines(session: Session, award_id: int, *, lock: bool = False) -> dict[str, BudgetLine]:
-    stmt = select(BudgetLine).where(BudgetLine.award_id == award_id).order_by(BudgetLine.id)
+    stmt = (select(BudgetLine).where(BudgetLine.award_id == award_id).order_by(BudgetLine.id)
+            .execution_options(populate_existing=True))  # read fresh under the award's lock
     return {str(line.category): line for line in session.exec(lock_for_update(session, stmt) if lock else stmt).all()}
 
 
@@ -318,12 +324,12 @@ def request_line_transfer(session: Session, actor: Actor, award_id: int, data: L
 
 def decide_line_transfer(session: Session, actor: Actor, transfer_id: int, data: TransferDecision) -> LineTransfer:
     """Approve (apply) or reject a pending transfer; the decider must not be the requester."""
-    stmt = select(LineTransfer).where(LineTransfer.id == transfer_id)
-    transfer = session.exec(stmt).first()
-    if transfer is None:
+    plain = session.get(LineTransfer, transfer_id)
+    if plain is None:
         raise NotFound(f"transfer {transfer_id} does not exist")
-    award = get_award(session, transfer.award_id, lock=True)
-    session.refresh(transfer)
+    award = get_award(session, plain.award_id, lock=True)  # lock order: award → transfer
+    transfer = lock_limit(session, LineTransfer, transfer_id)
+    assert transfer is not None
     if transfer.status != TransferStatus.pending:
         raise Conflict(f"transfer {transfer_id} is {transfer.status}, not pending")
     if transfer.requested_by == actor.username:

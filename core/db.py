@@ -9,16 +9,18 @@ are ordinary transactions and the services lock the rows that hold a limit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from core.settings import get_settings
+
+M = TypeVar("M", bound=SQLModel)
 
 _engine: Engine | None = None
 _write_engine: Engine | None = None
@@ -113,3 +115,28 @@ def lock_for_update(session: Session, statement: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return statement.with_for_update()
     return statement
+
+
+def lock_rows(session: Session, model: type[M], ids: Iterable[int]) -> dict[int, M]:
+    """Lock the rows of `model` that hold a limit, in id order, and return them freshly read.
+
+    The one lock helper of every limit (programme total, envelopes, project ceilings, awards and
+    their budget lines, transfers): call it *before* reading what the limit is checked against.
+    On PostgreSQL it takes ``SELECT … FOR UPDATE`` (ids sorted, so two callers never lock the same
+    rows in opposite orders); on SQLite a write session already holds the database lock since
+    ``BEGIN IMMEDIATE``. Rows already in the session are re-read (a lock on stale values is no
+    lock at all). Missing ids are simply absent from the result.
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    pk = model.id  # type: ignore[attr-defined]
+    stmt = (select(model).where(pk.in_(wanted)).order_by(pk)
+            .execution_options(populate_existing=True))
+    rows = session.exec(lock_for_update(session, stmt)).all()
+    return {row.id: row for row in rows}  # type: ignore[attr-defined]
+
+
+def lock_limit(session: Session, model: type[M], row_id: int) -> M | None:
+    """Lock the one row that holds a limit (see `lock_rows`); None when it does not exist."""
+    return lock_rows(session, model, [row_id]).get(row_id)

@@ -10,9 +10,13 @@ from sqlmodel import Session, func, select
 from budgeting import rules as budgeting_rules
 from core import audit
 from core.audit import Actor
-from core.errors import Conflict, NotFound, RuleViolation
+from core.db import lock_limit
+from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation
 from core.money import format_krw
 from core.timeutil import utcnow
+from program import lifecycle
+from program.delivery_models import DataOpening, DeliveryProgress
+from program.lifecycle import ProjectAction, ProjectFacts
 from program.models import (
     CallType,
     CallTypeCode,
@@ -22,6 +26,7 @@ from program.models import (
     ConsortiumRead,
     CoreField,
     CountBy,
+    DataType,
     MemberRead,
     MemberRole,
     Organization,
@@ -220,19 +225,19 @@ def _ceilings_total(session: Session, program_id: int, *, excluding: int | None 
 
 
 def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Project:
-    """Open a new project slot; the ceilings of a programme never exceed its total budget."""
-    program = get_program(session, data.program_id)
+    """Open a new project slot; the ceilings of a programme never exceed its total budget.
+
+    The programme row holds that limit: it is locked before the ceilings are summed, so
+    concurrent creations queue instead of all seeing the same room (finding 2).
+    """
+    program = _locked_program(session, data.program_id)
     field = field_by_code(session, data.field_code)
     ctype = call_type_by_code(session, data.call_type)
     if data.call_type == CallTypeCode.regional and not data.region:
         raise RuleViolation("a regional project needs a region", field="region")
     if session.exec(select(Project).where(Project.program_id == program.id, Project.code == data.code)).first():
         raise Conflict(f"project code '{data.code}' already exists in this programme", field="code")
-    room = program.total_budget_krw - _ceilings_total(session, data.program_id)
-    if data.ceiling_krw > room:
-        raise RuleViolation(
-            f"ceiling {data.ceiling_krw:,} KRW exceeds the programme's unallocated budget of {room:,} KRW "
-            f"by {data.ceiling_krw - room:,} KRW", field="ceiling_krw")
+    _check_room(session, program, data.ceiling_krw)
     project = Project(program_id=program.id, code=data.code, field_id=field.id, call_type_id=ctype.id,
                       title_ko=data.title_ko, title_en=data.title_en, region=data.region,
                       ceiling_krw=data.ceiling_krw, planned_volume=data.planned_volume,
@@ -244,17 +249,44 @@ def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Proje
     return project
 
 
+def _locked_program(session: Session, program_id: int) -> Program:
+    program = lock_limit(session, Program, program_id)
+    if program is None:
+        raise NotFound(f"programme {program_id} does not exist")
+    return program
+
+
+def locked_project(session: Session, project_id: int) -> Project:
+    """The project row, locked (its status and ceiling are limits other writers check)."""
+    project = lock_limit(session, Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return project
+
+
+def _check_room(session: Session, program: Program, ceiling_krw: int, *, excluding: int | None = None) -> None:
+    """The programme total holds the sum of its projects' ceilings (caller has locked the programme)."""
+    assert program.id is not None
+    room = program.total_budget_krw - _ceilings_total(session, program.id, excluding=excluding)
+    if ceiling_krw > room:
+        raise LimitExceeded(
+            f"ceiling {ceiling_krw:,} KRW exceeds the programme's unallocated budget of {room:,} KRW "
+            f"by {ceiling_krw - room:,} KRW", field="ceiling_krw",
+            details={"ceiling_krw": ceiling_krw, "room_krw": room,
+                     "total_budget_krw": program.total_budget_krw})
+
+
 def update_project(session: Session, actor: Actor, project_id: int, data: ProjectUpdate) -> Project:
-    project = get_project(session, project_id)
-    before = _snapshot(project)
+    """Edit a project's descriptive fields; its status moves only by actions and its ceiling only by
+    `scoring.service.change_ceiling` (which re-screens the proposals)."""
     changes = data.model_dump(exclude_unset=True)
-    if "ceiling_krw" in changes and changes["ceiling_krw"] is not None:
-        program = get_program(session, project.program_id)
-        room = program.total_budget_krw - _ceilings_total(session, project.program_id, excluding=project.id)
-        if changes["ceiling_krw"] > room:
-            raise RuleViolation(
-                f"ceiling {changes['ceiling_krw']:,} KRW exceeds the room left in the programme "
-                f"({room:,} KRW)", field="ceiling_krw")
+    for key in ("status", "ceiling_krw"):
+        if key in changes:
+            how = ("POST /api/v1/projects/{id}/actions/{action}" if key == "status"
+                   else "POST /api/v1/scoring/projects/{id}/ceiling")
+            raise RuleViolation(f"'{key}' is not changed by an edit; use {how}", field=key)
+    project = locked_project(session, project_id)
+    before = _snapshot(project)
     for key, value in changes.items():
         if value is not None:
             setattr(project, key, value)
@@ -264,17 +296,101 @@ def update_project(session: Session, actor: Actor, project_id: int, data: Projec
     return project
 
 
-def set_project_status(session: Session, actor: Actor, project_id: int, status: ProjectStatus,
-                       *, reason: str | None = None, commit: bool = True) -> Project:
-    """Move a project through its life (used by scoring and budgeting services too)."""
-    project = get_project(session, project_id)
-    before = {"status": project.status}
-    project.status = status
+def apply_ceiling(session: Session, actor: Actor, project: Project, ceiling_krw: int, *,
+                  floor_krw: int, floor_what: str, reason: str | None = None) -> dict[str, int]:
+    """Set a project's ceiling within the programme total and above `floor_krw`; audits, does not commit.
+
+    The caller (the ceiling use case in scoring, which knows the floor and re-screens) has locked
+    the programme and then the project, in that order.
+    """
+    if ceiling_krw <= 0:
+        raise RuleViolation("a ceiling is a positive number of won", field="ceiling_krw")
+    why = lifecycle.ceiling_floor_problem(ceiling_krw, floor_krw, floor_what)
+    if why:
+        raise LimitExceeded(why, field="ceiling_krw",
+                            details={"ceiling_krw": ceiling_krw, "floor_krw": floor_krw, "floor": floor_what})
+    program = get_program(session, project.program_id)
+    _check_room(session, program, ceiling_krw, excluding=project.id)
+    before = project.ceiling_krw
+    project.ceiling_krw = ceiling_krw
     session.add(project)
-    audit.record(session, actor, "project.status", "project", project.id, before=before,
-                 after={"status": status}, reason=reason)
-    if commit:
-        session.commit()
+    audit.record(session, actor, "project.ceiling", "project", project.id, before={"ceiling_krw": before},
+                 after={"ceiling_krw": ceiling_krw, "floor_krw": floor_krw}, reason=reason)
+    return {"before_krw": before, "after_krw": ceiling_krw}
+
+
+def lock_program_then_project(session: Session, project_id: int) -> tuple[Program, Project]:
+    """Lock order of every ceiling change: programme (the total) → project (the ceiling)."""
+    plain = get_project(session, project_id)
+    program = _locked_program(session, plain.program_id)
+    return program, locked_project(session, project_id)
+
+
+def transition_project(session: Session, actor: Actor, project: Project, action: ProjectAction, *,
+                       reason: str | None = None, details: dict[str, Any] | None = None) -> Project:
+    """Take one automatic transition (panel, selection, agreement): state check, write, audit; no commit.
+
+    The caller has locked `project` and checked the rest of its own rule.
+    """
+    why = lifecycle.state_problem(action, ProjectStatus(project.status))
+    if why:
+        raise Conflict(why, field="status")
+    return _move(session, actor, project, action, reason=reason, details=details)
+
+
+def _move(session: Session, actor: Actor, project: Project, action: ProjectAction, *,
+          reason: str | None = None, details: dict[str, Any] | None = None) -> Project:
+    before = ProjectStatus(project.status)
+    project.status = lifecycle.project_target(action)
+    session.add(project)
+    audit.record(session, actor, f"project.{action.value}", "project", project.id,
+                 before={"status": before}, after={"status": project.status, **(details or {})}, reason=reason)
+    return project
+
+
+def _project_facts(session: Session, project: Project, reason: str | None) -> ProjectFacts:
+    active = session.exec(select(func.count()).select_from(Proposal).where(
+        Proposal.project_id == project.id,
+        Proposal.status.in_(list(lifecycle.PROPOSAL_ACTIVE)))).one()  # type: ignore[attr-defined]
+    type_ids = list(session.exec(select(DataType.id).where(DataType.project_id == project.id)).all())
+    built = opened = 0
+    if type_ids:
+        built = int(session.exec(select(func.coalesce(func.sum(DeliveryProgress.built_items), 0))
+                                 .where(DeliveryProgress.data_type_id.in_(type_ids))).one())  # type: ignore[attr-defined]
+        opened = int(session.exec(select(func.count()).select_from(DataOpening).where(
+            DataOpening.data_type_id.in_(type_ids), DataOpening.opened_date.is_not(None))).one())  # type: ignore[attr-defined,union-attr]
+    return ProjectFacts(status=ProjectStatus(project.status), active_proposals=int(active),
+                        data_types=len(type_ids), built_items=built, data_types_opened=opened, reason=reason)
+
+
+def project_action(session: Session, actor: Actor, project_id: int, action: ProjectAction,
+                   reason: str | None = None) -> Project:
+    """An official moves a project on: close the call, re-announce, cancel, start quality verification,
+    mark its data opened. The rule is `lifecycle.project_transition_problems`; 409 when the state does
+    not allow it, 422 when another rule fails; the audit event carries the reason."""
+    if action not in lifecycle.OFFICIAL_ACTIONS:
+        raise RuleViolation(f"'{action.value}' is not an action an official takes; one of "
+                            + ", ".join(a.value for a in lifecycle.OFFICIAL_ACTIONS), field="action")
+    project = locked_project(session, project_id)
+    facts = _project_facts(session, project, reason)
+    problems = lifecycle.project_transition_problems(action, facts)
+    if problems:
+        state_error = lifecycle.state_problem(action, facts.status)
+        if state_error:
+            raise Conflict(state_error, field="status")
+        raise RuleViolation("; ".join(problems), field="action", details=[{"reason": p} for p in problems])
+    closed: list[int] = []
+    if action in (ProjectAction.reannounce, ProjectAction.cancel):
+        # the proposals of the round that ends are closed as not selected (the history stays)
+        for p in session.exec(select(Proposal).where(
+                Proposal.project_id == project.id,
+                Proposal.status.in_(list(lifecycle.PROPOSAL_ACTIVE))).order_by(Proposal.id)).all():  # type: ignore[attr-defined]
+            p.status = ProposalStatus.not_selected
+            session.add(p)
+            closed.append(p.id)  # type: ignore[arg-type]
+    _move(session, actor, project, action, reason=reason,
+          details={"proposals_closed": closed} if closed else None)
+    session.commit()
     return project
 
 
@@ -402,14 +518,18 @@ def get_proposal(session: Session, proposal_id: int) -> Proposal:
 
 
 def create_proposal(session: Session, actor: Actor, data: ProposalCreate) -> Proposal:
-    """Register a proposal; eligibility screening (scoring) decides whether it goes to a panel."""
-    project = get_project(session, data.project_id)
+    """Register a proposal while the project's call is open (409 otherwise); screening decides the rest.
+
+    The project row is locked so that closing the call and a late proposal cannot cross.
+    """
+    project = locked_project(session, data.project_id)
     if session.get(Consortium, data.consortium_id) is None:
         raise RuleViolation(f"consortium {data.consortium_id} does not exist", field="consortium_id")
-    if project.status not in (ProjectStatus.open, ProjectStatus.reannounced):
-        raise Conflict(f"project {project.code} is not open for proposals (status {project.status})")
+    if not lifecycle.accepts_proposals(ProjectStatus(project.status)):
+        raise Conflict(f"project {project.code} is not open for proposals (status {project.status}); "
+                       "proposals are accepted only while its call is open", field="project_id")
     values = data.model_dump()
-    values["submitted_at"] = values["submitted_at"] or utcnow()
+    values["submitted_at"] = utcnow()  # server-owned: not in ProposalCreate
     p = Proposal(**values)
     session.add(p)
     session.flush()
@@ -418,13 +538,47 @@ def create_proposal(session: Session, actor: Actor, data: ProposalCreate) -> Pro
     return p
 
 
+def _locked_proposal(session: Session, proposal_id: int) -> Proposal:
+    p = lock_limit(session, Proposal, proposal_id)
+    if p is None:
+        raise NotFound(f"proposal {proposal_id} does not exist")
+    return p
+
+
 def update_proposal(session: Session, actor: Actor, proposal_id: int, data: ProposalUpdate) -> Proposal:
-    p = get_proposal(session, proposal_id)
+    """Edit a proposal's title; what is evaluated (requested amounts, plans) is frozen once submitted (409)."""
+    changes = data.model_dump(exclude_unset=True)
+    if "status" in changes:
+        raise RuleViolation("a proposal's status is not changed by an edit; it follows screening, selection "
+                            "and POST /api/v1/proposals/{id}/actions/withdraw", field="status")
+    p = _locked_proposal(session, proposal_id)
+    frozen = lifecycle.frozen_changes(_snapshot(p), changes)
+    if frozen:
+        raise Conflict(f"proposal {proposal_id} is submitted: {', '.join(frozen)} can no longer change",
+                       field=frozen[0], details=[{"field": f, "current": getattr(p, f), "requested": changes[f]}
+                                                 for f in frozen])
     before = _snapshot(p)
-    for key, value in data.model_dump(exclude_unset=True).items():
+    for key, value in changes.items():
         if value is not None:
             setattr(p, key, value)
     session.add(p)
     audit.record(session, actor, "proposal.update", "proposal", p.id, before=before, after=_snapshot(p))
+    session.commit()
+    return p
+
+
+def withdraw_proposal(session: Session, actor: Actor, proposal_id: int, reason: str) -> Proposal:
+    """The consortium withdraws its proposal (신청 철회), only while the project's call is open."""
+    plain = get_proposal(session, proposal_id)
+    project = locked_project(session, plain.project_id)  # lock order: project → proposal
+    p = _locked_proposal(session, proposal_id)
+    why = lifecycle.withdraw_problem(ProposalStatus(p.status), ProjectStatus(project.status))
+    if why:
+        raise Conflict(why, field="status")
+    before = {"status": p.status}
+    p.status = ProposalStatus.withdrawn
+    session.add(p)
+    audit.record(session, actor, "proposal.withdraw", "proposal", p.id, before=before,
+                 after={"status": p.status}, reason=reason)
     session.commit()
     return p

@@ -19,6 +19,9 @@ from core.audit import Actor
 from core.db import lock_for_update
 from core.errors import Conflict, NotFound, RuleViolation
 from core.timeutil import utcnow
+from program import lifecycle
+from program import service as program_service
+from program.lifecycle import ProjectAction
 from program.models import (
     CallType,
     Project,
@@ -33,7 +36,7 @@ from scoring.lookup import program_or_404 as _program
 from scoring.lookup import project_or_404 as _project
 from scoring.models import (
     BonusItem,
-    BonusItemIn,
+    BonusItemRead,
     CriterionRead,
     CriterionScore,
     Evaluator,
@@ -76,12 +79,13 @@ def rubric_read(session: Session, rubric: Rubric) -> RubricRead:
     crits = session.exec(select(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id)
                          .order_by(RubricCriterion.sort_order)).all()
     bonus = session.exec(select(BonusItem).where(BonusItem.rubric_id == rubric.id).order_by(BonusItem.id)).all()
+    bonus_points = _program(session, rubric.program_id).rules.bonus_item_points()  # the one source of the points
     return RubricRead(id=rubric.id, program_id=rubric.program_id, call_type=str(ct.code) if ct else "",  # type: ignore[arg-type]
                       step=Decimal(rubric.step),
                       criteria=[CriterionRead(id=c.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,  # type: ignore[arg-type]
                                               max_points=Decimal(c.max_points)) for c in crits],
-                      bonus_items=[BonusItemIn(code=b.code, name_ko=b.name_ko, name_en=b.name_en,
-                                               points=Decimal(b.points)) for b in bonus])
+                      bonus_items=[BonusItemRead(code=b.code, name_ko=b.name_ko, name_en=b.name_en,
+                                                 points=bonus_points.get(b.code, Decimal(0))) for b in bonus])
 
 
 def get_rubric(session: Session, program_id: int, call_type: str) -> RubricRead:
@@ -126,9 +130,11 @@ def put_rubric(session: Session, actor: Actor, program_id: int, call_type: str, 
     for i, c in enumerate(data.criteria):
         session.add(RubricCriterion(rubric_id=rubric.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,  # type: ignore[arg-type]
                                     max_points=c.max_points, sort_order=i))
+    bonus_points = _program(session, program_id).rules.bonus_item_points()
     for b in data.bonus_items:
+        # `points` keeps a copy of the rule value for the record; results read the programme rules
         session.add(BonusItem(rubric_id=rubric.id, code=b.code, name_ko=b.name_ko, name_en=b.name_en,  # type: ignore[arg-type]
-                              points=b.points))
+                              points=bonus_points[b.code]))
     session.flush()
     result = rubric_read(session, rubric)
     audit.record(session, actor, "rubric.put", "rubric", rubric.id, before=before, after=result)
@@ -157,8 +163,13 @@ def get_panel(session: Session, project_id: int) -> PanelRead:
 
 
 def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: list[int]) -> PanelRead:
-    """Set a project's panel (5–9 conflict-free evaluators); creates the sheets; screens first if needed."""
-    project = _project(session, project_id, lock=True)
+    """Set a project's panel (5–9 conflict-free evaluators); creates the sheets; screens first if needed.
+
+    Setting the panel closes the call (open or re-announced → under evaluation)."""
+    project = program_service.locked_project(session, project_id)
+    problem = lifecycle.state_problem(ProjectAction.panel, ProjectStatus(project.status))
+    if problem:
+        raise Conflict(problem, field="status")
     program = _program(session, project.program_id)
     r = program.rules
     ids = list(dict.fromkeys(evaluator_ids))
@@ -175,7 +186,9 @@ def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: li
     if conflicted:
         raise RuleViolation("conflict of interest: " + ", ".join(
             f"{found[e].code} ({conflicted[e][0][0]})" for e in sorted(conflicted)), field="evaluator_ids")
-    if not session.exec(select(Screening).where(Screening.project_id == project_id)).first():
+    unscreened = session.exec(select(Proposal.id).outerjoin(Screening, Screening.proposal_id == Proposal.id)
+                              .where(Proposal.project_id == project_id, Screening.id.is_(None))).first()  # type: ignore[union-attr]
+    if unscreened is not None:  # first panel, or new proposals of a re-announced call
         _screen_rows(session, project, utcnow().date())
     current = {pm.evaluator_id: pm for pm in session.exec(select(PanelMember).where(
         PanelMember.project_id == project_id)).all()}
@@ -201,9 +214,8 @@ def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: li
     session.flush()
     members = session.exec(select(PanelMember).where(PanelMember.project_id == project_id)).all()
     create_sheets(session, project, members)
-    if project.status == ProjectStatus.open:
-        project.status = ProjectStatus.under_evaluation
-        session.add(project)
+    if project.status != ProjectStatus.under_evaluation:
+        program_service.transition_project(session, actor, project, ProjectAction.panel)
     session.flush()
     audit.record(session, actor, "panel.set", "project", project_id, before={"evaluator_ids": before},
                  after={"evaluator_ids": sorted(ids)})
@@ -272,9 +284,12 @@ def confirm_selection(session: Session, actor: Actor, project_id: int, *, propos
     """Confirm the selection of a complete panel: rank 1 by default; another passing proposal needs a reason.
 
     Records who confirmed and when, marks the counted sheets, updates statuses (the hand-over to budgeting)."""
-    project = _project(session, project_id, lock=True)
+    project = program_service.locked_project(session, project_id)
     if session.exec(select(Selection).where(Selection.project_id == project_id)).first():
         raise Conflict(f"the selection of project {project.code} is already confirmed")
+    problem = lifecycle.state_problem(ProjectAction.confirm_selection, ProjectStatus(project.status))
+    if problem:
+        raise Conflict(problem, field="status")
     fr = load_frame(session, project.program_id, [project_id])
     decision = fr.decide(project_id)
     if decision.outcome == "pending":
@@ -303,15 +318,17 @@ def confirm_selection(session: Session, actor: Actor, project_id: int, *, propos
         sheet.counted_at_confirmation = True
         session.add(sheet)
     for p in session.exec(select(Proposal).where(Proposal.project_id == project_id)).all():
+        if p.status not in lifecycle.PROPOSAL_ACTIVE:
+            continue  # withdrawn, or closed with an earlier round: keeps its status
         po = by_id[p.id]  # type: ignore[index]
         p.status = (ProposalStatus.ineligible if po.outcome == "ineligible" else ProposalStatus.selected
                     if p.id == chosen_id else ProposalStatus.reserve
                     if po.final_score is not None and po.final_score >= Fraction(fr.rules.pass_threshold)
                     else ProposalStatus.not_selected)
         session.add(p)
-    project.status = ProjectStatus.awarded
-    session.add(project)
     session.flush()
+    program_service.transition_project(session, actor, project, ProjectAction.confirm_selection,
+                                       details={"selection_id": sel.id, "proposal_id": chosen_id})
     audit.record(session, actor, "selection.confirm", "selection", sel.id,
                  after={"project_id": project_id, "proposal_id": chosen_id, "final_score": sel.final_score,
                         "recommended_grant_krw": sel.recommended_grant_krw, "rank": o.rank}, reason=reason)

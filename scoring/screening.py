@@ -5,19 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core import audit
 from core.audit import Actor
+from core.bounded import PositiveWon, Reason, RequestModel
 from core.db import lock_for_update
 from core.errors import Conflict, NotFound
 from core.timeutil import utcnow
+from program import lifecycle
+from program import service as program_service
 from program.models import (
     Consortium,
     ConsortiumMember,
     Organization,
     Project,
+    ProjectStatus,
     Proposal,
     ProposalStatus,
 )
@@ -31,6 +36,24 @@ from scoring.models import (
     ScreeningRead,
     Selection,
 )
+
+# --------------------------------------------------------------------------- schemas of the ceiling use case
+
+
+class CeilingIn(RequestModel):
+    """A project's new ceiling (과제 상한액) and why it changes."""
+
+    ceiling_krw: PositiveWon
+    reason: Reason | None = None
+
+
+class CeilingChange(BaseModel):
+    project_id: int
+    before_krw: int
+    ceiling_krw: int
+    floor_krw: int
+    rescreened: list[ScreeningRead]
+
 
 # --------------------------------------------------------------------------- screening
 
@@ -50,6 +73,20 @@ def _screen_rows(session: Session, project: Project, today: date) -> list[Screen
         Screening.project_id == project.id)).all()}
     out = []
     for p in props:
+        if p.status not in lifecycle.PROPOSAL_SCREENABLE and p.status != ProposalStatus.under_review:
+            # withdrawn, or closed with an earlier round of the call: out of the running, whatever
+            # an earlier screening or override said
+            s = existing.get(p.id) or Screening(proposal_id=p.id, project_id=project.id,  # type: ignore[arg-type]
+                                                screened_on=today, eligible=False)
+            code = "withdrawn" if p.status == ProposalStatus.withdrawn else "closed_round"
+            s.screened_on, s.eligible, s.screened_at = today, False, utcnow()
+            s.reasons = [{"code": code, "actual": str(p.status),
+                          "message": "the proposal was withdrawn" if code == "withdrawn"
+                          else "the proposal belongs to an earlier round of this call"}]
+            s.override_eligible = None
+            session.add(s)
+            out.append(s)
+            continue
         consortium = session.get(Consortium, p.consortium_id)
         assert consortium is not None
         lead = session.get(Organization, consortium.lead_org_id)
@@ -85,7 +122,7 @@ def _screen_rows(session: Session, project: Project, today: date) -> list[Screen
 def screen_project(session: Session, actor: Actor, project_id: int, *,
                    today: date | None = None) -> list[ScreeningRead]:
     """Run eligibility screening for every proposal of a project (restrictions as of `today`)."""
-    project = _project(session, project_id, lock=True)
+    project = program_service.locked_project(session, project_id)
     if session.exec(select(Selection).where(Selection.project_id == project_id)).first():
         raise Conflict("the selection of this project is confirmed; screening is closed")
     rows = _screen_rows(session, project, today or utcnow().date())
@@ -112,11 +149,14 @@ def override_screening(session: Session, actor: Actor, proposal_id: int, eligibl
         raise Conflict(f"proposal {proposal_id} has not been screened yet; screen its project first")
     if session.exec(select(Selection).where(Selection.project_id == s.project_id)).first():
         raise Conflict("the selection of this project is confirmed; screening is closed")
+    p = session.get(Proposal, proposal_id)
+    assert p is not None
+    if p.status not in lifecycle.PROPOSAL_SCREENABLE:
+        raise Conflict(f"proposal {proposal_id} is {p.status}; only a submitted, eligible or ineligible proposal "
+                       "can have its screening overridden", field="status")
     before = _screening_read(s).model_dump(mode="json")
     s.override_eligible, s.override_reason, s.overridden_by = eligible, reason, actor.username
     session.add(s)
-    p = session.get(Proposal, proposal_id)
-    assert p is not None
     p.status = ProposalStatus.eligible if eligible else ProposalStatus.ineligible
     session.add(p)
     if eligible:  # send it to the panel that already exists
@@ -153,3 +193,46 @@ def create_sheets(session: Session, project: Project, members: Any) -> int:
     return n
 
 
+# --------------------------------------------------------------------------- ceiling
+
+
+def ceiling_floor(session: Session, project_id: int) -> tuple[int, str]:
+    """What a project's ceiling may not go below: the confirmed selection's recommended grant
+    (an award never exceeds it, so it also covers what is awarded); 0 before confirmation."""
+    sel = session.exec(select(Selection).where(Selection.project_id == project_id)).first()
+    if sel is None:
+        return 0, "nothing yet"
+    return sel.recommended_grant_krw, f"recommended grant of the confirmed selection {sel.id}"
+
+
+def change_ceiling(session: Session, actor: Actor, project_id: int, ceiling_krw: int, *,
+                   reason: str | None = None, today: date | None = None) -> CeilingChange:
+    """Change a project's ceiling (과제 상한액): within the programme total (409 with the room), never below
+    what is recommended or awarded (409 with the figures), and, while the selection is open, re-screen
+    the project's proposals against the new ceiling (and give a new eligible one its panel sheets).
+
+    One use case in scoring because the floor and the screening live here (programme imports nothing
+    of scoring). Locks programme → project, like every ceiling change.
+    """
+    _, project = program_service.lock_program_then_project(session, project_id)
+    if ProjectStatus(project.status) in lifecycle.TERMINAL:
+        raise Conflict(f"project {project.code} is {project.status}; its ceiling no longer changes", field="status")
+    floor, what = ceiling_floor(session, project_id)
+    moved = program_service.apply_ceiling(session, actor, project, ceiling_krw, floor_krw=floor, floor_what=what,
+                                          reason=reason)
+    rescreened: list[ScreeningRead] = []
+    confirmed = session.exec(select(Selection.id).where(Selection.project_id == project_id)).first() is not None
+    screened = session.exec(select(Screening.id).where(Screening.project_id == project_id)).first() is not None
+    if screened and not confirmed:
+        rows = _screen_rows(session, project, today or utcnow().date())
+        create_sheets(session, project, session.exec(select(PanelMember).where(
+            PanelMember.project_id == project_id)).all())
+        session.flush()
+        rescreened = [_screening_read(s) for s in rows]
+        audit.record(session, actor, "screening.run", "project", project_id,
+                     after={"cause": "ceiling", "ceiling_krw": ceiling_krw,
+                            "proposals": [{"proposal_id": s.proposal_id, "eligible": s.effective_eligible,
+                                           "reasons": [x["code"] for x in s.reasons]} for s in rescreened]})
+    session.commit()
+    return CeilingChange(project_id=project_id, before_krw=moved["before_krw"], ceiling_krw=ceiling_krw,
+                         floor_krw=floor, rescreened=rescreened)

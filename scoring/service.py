@@ -10,6 +10,8 @@ Public contract (used by main.py, budgeting, compliance, the dashboard and repor
 - `score_distribution(session, program_id) -> DataFrame`
 - `list_selections(session, program_id)`, `get_selection(session, selection_id)`
 - `conflicted_sheets_counted(session, program_id)`, `selections_departing_from_ranking(session, program_id)`
+- officials: `change_ceiling(session, actor, project_id, ceiling_krw)` (within the programme total, above
+  the recommended grant; re-screens the project's proposals)
 - evaluator side: `my_assignments`, `get_assignment`, `save_sheet`, `submit_sheet`, `declare_own_conflict`
 """
 
@@ -73,7 +75,13 @@ from scoring.results import (  # noqa: F401
     score_distribution,
     selections_departing_from_ranking,
 )
-from scoring.screening import create_sheets, list_screening, override_screening, screen_project  # noqa: F401
+from scoring.screening import (  # noqa: F401
+    change_ceiling,
+    create_sheets,
+    list_screening,
+    override_screening,
+    screen_project,
+)
 
 # --------------------------------------------------------------------------- the evaluator's side
 

@@ -12,7 +12,7 @@ from budgeting import service
 from budgeting.models import Award
 from budgeting.schemas import AwardCreate
 from core.audit import Actor
-from program.models import Program, Project, Proposal
+from program.models import Program, Project, ProjectStatus, Proposal
 from scoring.models import Selection
 from tests.builders import _save, make_consortium, make_org, make_program, make_project, make_proposal
 
@@ -28,6 +28,8 @@ def make_selection(session: Session, project: Project | None = None, proposal: P
                               "final_score": Decimal("85.5"), "recommended_grant_krw": proposal.requested_grant_krw,
                               "confirmed_by": "official", "confirmed_at": datetime(2021, 4, 28, tzinfo=UTC)}
     values.update(overrides)
+    project.status = ProjectStatus.awarded  # a confirmed selection leaves its project awarded
+    session.add(project)
     return _save(session, Selection(**values))
 
 
