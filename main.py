@@ -7,7 +7,41 @@ import getpass
 import importlib
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import Any
+
+INT32_MAX = 2**31 - 1  # ids and counts fit an INTEGER column on PostgreSQL
+
+
+def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a decimal integer within [low, high], else a clear message (exit 2)."""
+
+    def parse(text: str) -> int:
+        raw = text.strip()
+        if not raw.lstrip("-").isdigit():
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text[:40]!r}")
+        if len(raw) > 12 or not low <= int(raw) <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high}, not {raw[:40]}")
+        value = int(raw)
+        return value
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
+def _iso_date(text: str) -> str:
+    """An argparse type: a calendar date YYYY-MM-DD (returned as that text)."""
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date; write YYYY-MM-DD, "
+                                         "e.g. 2022-12-31") from None
+    if not 1900 <= value.year <= 2200:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is outside the years 1900–2200")
+    return value.isoformat()
+
+
+_ID = _int_in(1, INT32_MAX, "id")
 
 
 def _settings() -> Any:
@@ -83,12 +117,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from seed_data.run import is_empty, run_seed
 
     settings = _settings()
-    settings.check_secure()
+    try:
+        settings.check_secure()
+    except RuntimeError as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        return 2
     migrate.upgrade(settings.database_url)
     engine = db.configure(settings.database_url)
     if is_empty(engine) and not args.no_seed:
         print(f"empty database: seeding the {settings.seed_scale} scale (seed {settings.seed_number}) …", flush=True)
         run_seed(engine, scale=settings.seed_scale, seed=settings.seed_number, progress=True)
+    if not settings.demo_mode:
+        from core.auth import refuse_known_passwords
+        from seed_data.demo import demo_credentials
+
+        try:
+            refuse_known_passwords(engine, demo_credentials())
+        except RuntimeError as exc:
+            print(f"refusing to start: {exc}", file=sys.stderr)
+            return 2
     host, port = args.host or settings.host, args.port or settings.port
     base = f"http://{host}:{port}"
     print("\n  Grant programme system is starting")
@@ -138,6 +185,50 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass("new password: ")
+
+
+def cmd_set_password(args: argparse.Namespace) -> int:
+    """Set an account's password (policy-checked, audited); every session of the account ends."""
+    from core import auth, db
+    from core.audit import SYSTEM
+    from core.errors import DomainError
+
+    password = _read_password(args)
+    with db.session_scope(write=True) as session:
+        try:
+            user = auth.find_user(session, args.username)
+            assert user.id is not None
+            auth.set_password(session, SYSTEM, user.id, password)
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+    print(f"new password set for '{args.username}'; its sessions are revoked")
+    return 0
+
+
+def cmd_set_active(args: argparse.Namespace) -> int:
+    """Deactivate or reactivate an account (audited); deactivation ends its sessions."""
+    from core import auth, db
+    from core.audit import SYSTEM
+    from core.errors import DomainError
+
+    active = args.command == "reactivate-user"
+    with db.session_scope(write=True) as session:
+        try:
+            user = auth.find_user(session, args.username)
+            assert user.id is not None
+            auth.set_active(session, SYSTEM, user.id, active)
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+    print(f"'{args.username}' is {'active' if active else 'deactivated; its sessions are revoked'}")
+    return 0
+
+
 def cmd_audit_verify(_: argparse.Namespace) -> int:
     from core import audit, db
 
@@ -163,12 +254,13 @@ def _command(module: str, func: str) -> Callable[[argparse.Namespace], int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="AI training-data grant programme system")
+    parser.add_argument("--traceback", action="store_true", help="on an unexpected error, print the traceback")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="migrate, seed an empty database, and serve API + dashboard")
     p.add_argument("--host")
-    p.add_argument("--port", type=int)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--port", type=_int_in(1, 65535, "port"))
+    p.add_argument("--workers", type=_int_in(1, 64, "workers"), default=1)
     p.add_argument("--no-seed", action="store_true", help="do not seed an empty database")
     p.set_defaults(func=cmd_serve)
 
@@ -177,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("seed", help="fill the database with the 2021 programme (deterministic)")
     p.add_argument("--scale", choices=["program", "national"], default="program")
-    p.add_argument("--seed", type=int, default=2021)
+    p.add_argument("--seed", type=_int_in(0, INT32_MAX, "seed"), default=2021)
     p.add_argument("--reset", action="store_true", help="drop all tables first")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_seed)
@@ -191,6 +283,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="give the evaluator a profile and assign them to open panels")
     p.set_defaults(func=cmd_create_user)
 
+    p = sub.add_parser("set-password", help="set a new password for an account (ends its sessions)")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=cmd_set_password)
+
+    for name, text in (("deactivate-user", "deactivate an account (ends its sessions)"),
+                       ("reactivate-user", "reactivate a deactivated account")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--username", required=True)
+        p.set_defaults(func=cmd_set_active)
+
     p = sub.add_parser("audit", help="audit log tools")
     asub = p.add_subparsers(dest="audit_command", required=True)
     v = asub.add_parser("verify", help="recompute the hash chain; exit 1 when broken")
@@ -198,24 +301,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="run the compliance checks and print the findings")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--program-id", type=int)
-    p.add_argument("--as-of", help="judge deadlines as of this date (YYYY-MM-DD; default today)")
+    p.add_argument("--program-id", type=_ID)
+    p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.set_defaults(func=_command("compliance.cli", "run_check"))
 
     p = sub.add_parser("report", help="render a report to a file")
     p.add_argument("kind", choices=["status", "evaluation", "compliance"])
     p.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
     p.add_argument("--out", required=True)
-    p.add_argument("--project", type=int)
-    p.add_argument("--program-id", type=int)
-    p.add_argument("--as-of", help="judge deadlines as of this date (YYYY-MM-DD; default today)")
+    p.add_argument("--project", type=_ID)
+    p.add_argument("--program-id", type=_ID)
+    p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.set_defaults(func=_command("reports.cli", "run_report"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Bad arguments exit 2 with argparse's message; errors print one line, no traceback."""
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    from core.errors import DomainError
+
+    try:
+        result: int = args.func(args)
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line for the operator
+        if args.traceback:
+            raise
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print(f"error: the database cannot be reached or used: {str(exc.orig)[:300]}", file=sys.stderr)
+        else:
+            print(f"error: {type(exc).__name__}: {str(exc)[:300]} (run with --traceback for details)",
+                  file=sys.stderr)
+        return 1
     return result
 
 
