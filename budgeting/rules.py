@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from core.bounded import exact_fraction
 from core.money import split_largest_remainder
 
 HUNDRED_MILLION = 100_000_000  # 1억원
@@ -22,7 +23,7 @@ def required_direct_hires(grant_krw: int, hires_per_100m_krw: Decimal | str = De
     """
     if grant_krw < 0:
         raise ValueError("grant must not be negative")
-    rate = Fraction(Decimal(hires_per_100m_krw))
+    rate = exact_fraction(hires_per_100m_krw)  # refuses a huge exponent before building the Fraction
     if rate < 0:
         raise ValueError("rate must not be negative")
     exact = rate * grant_krw / HUNDRED_MILLION
@@ -40,7 +41,7 @@ _RRN = re.compile(r"(?<!\d)\d{6}[-\s]?[1-8]\d{6}(?!\d)")
 
 
 def _fraction(value: Decimal | str) -> Fraction:
-    return Fraction(Decimal(value))
+    return exact_fraction(value)
 
 
 def indirect_cost_cap_krw(direct_krw: int, cap: Decimal | str = DEFAULT_INDIRECT_COST_CAP) -> int:

@@ -5,14 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PField
 
 from budgeting.models import AwardStatus, CostCategory, EmploymentType, TransferStatus
+from core.bounded import Count, Id, Name, PositiveWon, RequestModel, Won, bounded_int, bounded_text
+
+# Text fields sized to their columns (budgeting/models.py); reasons may span lines.
+Reason500 = bounded_text(500, min_length=3, multiline=True)
+Evidence = bounded_text(120)
+Note500 = bounded_text(500, multiline=True)
+PersonKey = bounded_text(64, min_length=3)
+JobRole = bounded_text(100, min_length=1)
+TrainingHours = bounded_int(1, 1000)
+PayUnit = bounded_text(20, min_length=1)
+RegionName = bounded_text(20)
+EvidenceRef = bounded_text(120, min_length=1)
+Platform = bounded_text(120, min_length=1)
+BUSINESS_NUMBER_PATTERN = r"^[0-9]{3}-[0-9]{2}-[0-9]{5}$"  # ASCII digits only
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(RequestModel):
+    """Base of the money domain's request bodies: bounded fields, unknown fields refused."""
 
 
 # --------------------------------------------------------------------------- envelopes
@@ -31,10 +45,10 @@ class EnvelopeRead(BaseModel):
 
 
 class EnvelopeTransferCreate(_In):
-    from_envelope_id: int
-    to_envelope_id: int
-    amount_krw: int = PField(gt=0)
-    reason: str = PField(min_length=3, max_length=500)
+    from_envelope_id: Id
+    to_envelope_id: Id
+    amount_krw: PositiveWon
+    reason: Reason500
 
 
 class EnvelopeTransferRead(BaseModel):
@@ -54,13 +68,13 @@ class EnvelopeTransferRead(BaseModel):
 class AwardCreate(_In):
     """An agreement from a confirmed selection. Lines default to the programme's typical shares."""
 
-    selection_id: int
-    grant_krw: int | None = PField(default=None, gt=0, description="default: the selection's recommended grant")
-    matching_krw: int | None = PField(default=None, ge=0, description="default: the proposal's private matching")
+    selection_id: Id
+    grant_krw: PositiveWon | None = PField(default=None, description="default: the selection's recommended grant")
+    matching_krw: Won | None = PField(default=None, description="default: the proposal's private matching")
     start_date: date
     end_date: date
-    lines: dict[CostCategory, int] | None = None
-    envelope_id: int | None = None
+    lines: dict[CostCategory, Won] | None = None
+    envelope_id: Id | None = None
 
     @model_validator(mode="after")
     def _period(self) -> AwardCreate:
@@ -71,7 +85,7 @@ class AwardCreate(_In):
 
 class ExtensionCreate(_In):
     new_end_date: date
-    reason: str = PField(min_length=3, max_length=500)
+    reason: Reason500
 
 
 class ExtensionRead(BaseModel):
@@ -120,13 +134,13 @@ class AwardSummary(BaseModel):
 class LineTransferCreate(_In):
     from_category: CostCategory
     to_category: CostCategory
-    amount_krw: int = PField(gt=0)
-    reason: str = PField(min_length=3, max_length=500)
+    amount_krw: PositiveWon
+    reason: Reason500
 
 
 class TransferDecision(_In):
     approve: bool
-    reason: str = PField(default="", max_length=500)
+    reason: Note500 = ""
 
 
 class LineTransferRead(BaseModel):
@@ -150,15 +164,15 @@ class LineTransferRead(BaseModel):
 class ExpenditureCreate(_In):
     category: CostCategory
     spent_date: date
-    amount_krw: int = PField(gt=0)
-    payee_name: str = PField(min_length=1, max_length=200)
-    payee_business_number: str | None = PField(default=None, pattern=r"^\d{3}-\d{2}-\d{5}$")
-    description: str = PField(default="", max_length=500)
-    evidence_ref: str = PField(min_length=1, max_length=120)
+    amount_krw: PositiveWon
+    payee_name: Name
+    payee_business_number: str | None = PField(default=None, pattern=BUSINESS_NUMBER_PATTERN)
+    description: Note500 = ""
+    evidence_ref: EvidenceRef
 
 
 class ReversalCreate(_In):
-    reason: str = PField(min_length=3, max_length=500)
+    reason: Reason500
     spent_date: date | None = PField(default=None, description="default: the corrected entry's date")
 
 
@@ -190,17 +204,18 @@ class ImportResult(BaseModel):
 
 
 class HireCreate(_In):
-    person_key: str = PField(min_length=3, max_length=64, description="pseudonymous key; never a resident number")
-    org_id: int
-    job_role: str = PField(min_length=1, max_length=100)
+    person_key: PersonKey = PField(
+        description="pseudonymous key; never a resident number")
+    org_id: Id
+    job_role: JobRole
     employment_type: EmploymentType = EmploymentType.direct
     contract_start: date
     contract_end: date
     full_time: bool = True
     social_insurance: bool = False
-    evidence_contract: str | None = PField(default=None, max_length=120)
-    evidence_insurance: str | None = PField(default=None, max_length=120)
-    evidence_payroll: str | None = PField(default=None, max_length=120)
+    evidence_contract: Evidence | None = None
+    evidence_insurance: Evidence | None = None
+    evidence_payroll: Evidence | None = None
 
     @field_validator("person_key")
     @classmethod
@@ -249,15 +264,15 @@ class HireCompliance(BaseModel):
 class CrowdActivityCreate(_In):
     period_start: date
     period_end: date
-    workers_engaged: int = PField(ge=0)
-    items_labelled: int = PField(ge=0)
+    workers_engaged: Count
+    items_labelled: Count
 
 
 class TrainingCreate(_In):
     held_date: date
-    title: str = PField(min_length=1, max_length=200)
-    hours: int = PField(gt=0, le=1000)
-    attendees: int = PField(ge=0)
+    title: Name
+    hours: TrainingHours
+    attendees: Count
 
 
 class TrainingRead(BaseModel):
@@ -283,13 +298,13 @@ class CrowdSummary(BaseModel):
 
 
 class JobPostingCreate(_In):
-    title: str = PField(min_length=1, max_length=200)
-    platform: str = PField(min_length=1, max_length=120)
-    pay_krw: int = PField(gt=0)
-    pay_unit: str = PField(default="건", max_length=20)
+    title: Name
+    platform: Platform
+    pay_krw: PositiveWon
+    pay_unit: PayUnit = "건"
     open_date: date
     close_date: date
-    region: str | None = None
+    region: RegionName | None = None
 
 
 class JobPostingPublic(BaseModel):

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from core.bounded import exact_fraction
+
 # Overstated work volume (과다 계상): an award's labour cost per delivered item is an outlier
 # when its *labour-cost index* lies above Q3 + OUTLIER_IQR_FACTOR × IQR of the programme's
 # awards (Tukey's "far out" fence, k = 3). The index is
@@ -67,4 +69,4 @@ def far_below_promise(delivered: int, promised: int, min_ratio: Decimal = PROMIS
     """True when a positive promise was delivered at less than `min_ratio` of it (exact)."""
     if promised <= 0:
         return False
-    return Fraction(delivered) < Fraction(min_ratio) * promised
+    return Fraction(delivered) < exact_fraction(min_ratio) * promised

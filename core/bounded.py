@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Annotated, Any, TypeVar
 
 from annotated_types import Interval
@@ -205,3 +206,42 @@ def check(kind: Any, value: Any, *, field: str) -> Any:
     except ValidationError as exc:
         reason = exc.errors()[0].get("msg", "invalid value")
         raise RuleViolation(f"{field}: {reason}", field=field) from None
+
+
+# --------------------------------------------------------------------------- exact arithmetic
+
+EXACT_MAX_EXPONENT = 40  # |exponent| of a Decimal that may become a Fraction (10**40 is cheap)
+
+
+def exact_fraction(value: Any) -> Fraction:
+    """`Fraction(value)` for the rules, refusing what would be costly or meaningless.
+
+    A Decimal (or decimal text) must be finite with at most 40 digits and an exponent within
+    ±40: `Fraction(Decimal("1E-10000000"))` would otherwise build a ten-million-digit number.
+    Raises `core.errors.RuleViolation`; ints and Fractions pass through.
+    """
+    from core.errors import RuleViolation
+
+    if isinstance(value, bool):
+        raise RuleViolation("a number is required, not true/false")
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > DECIMAL_MAX_CHARS:
+            raise RuleViolation(f"at most {DECIMAL_MAX_CHARS} characters for a number")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise RuleViolation(f"not a number: {text[:20]!r}") from None
+    if isinstance(value, float):
+        value = Decimal(value)
+    if not isinstance(value, Decimal):
+        raise RuleViolation(f"not a number: {type(value).__name__}")
+    if not value.is_finite():
+        raise RuleViolation("must be a finite number")
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if len(digits) > DECIMAL_MAX_CHARS or abs(exponent) > EXACT_MAX_EXPONENT:
+        raise RuleViolation("the number has too many digits or too large an exponent")
+    return Fraction(value)

@@ -11,6 +11,7 @@ from core.bounded import Code, Id, Offset, SearchText
 from core.db import get_session, get_write_session
 from core.pagination import Page
 from program import service
+from program.lifecycle import ActionIn, OfficialAction, WithdrawIn
 from program.models import (
     CallTypeRead,
     ConsortiumCreate,
@@ -53,7 +54,7 @@ def get_program(program_id: Id, _: AnyStaff, session: Session = Depends(get_sess
 @router.patch("/programs/{program_id}/rules", response_model=ProgramRead)
 def update_rules(program_id: Id, data: ProgramRulesUpdate, user: OfficialUser,
                  session: Session = Depends(get_write_session)) -> ProgramRead:
-    return _program_read(service.update_rules(session, Actor.of(user), program_id, data.rules))
+    return _program_read(service.update_rules(session, Actor.of(user), program_id, data.changes()))
 
 
 @router.get("/programs/{program_id}/summary", response_model=ProgramSummary)
@@ -104,6 +105,14 @@ def create_project(data: ProjectCreate, user: OfficialUser,
 def update_project(project_id: Id, data: ProjectUpdate, user: OfficialUser,
                    session: Session = Depends(get_write_session)) -> ProjectRead:
     service.update_project(session, Actor.of(user), project_id, data)
+    return service.project_read(session, project_id)
+
+
+@router.post("/projects/{project_id}/actions/{action}", response_model=ProjectRead)
+def project_action(project_id: Id, action: OfficialAction, user: OfficialUser, data: ActionIn | None = None,
+                   session: Session = Depends(get_write_session)) -> ProjectRead:
+    """Move a project on in its life cycle (409 when its status does not allow the action)."""
+    service.project_action(session, Actor.of(user), project_id, action, data.reason if data else None)
     return service.project_read(session, project_id)
 
 
@@ -167,4 +176,12 @@ def create_proposal(data: ProposalCreate, user: OfficialUser,
 def update_proposal(proposal_id: Id, data: ProposalUpdate, user: OfficialUser,
                     session: Session = Depends(get_write_session)) -> ProposalRead:
     p = service.update_proposal(session, Actor.of(user), proposal_id, data)
+    return ProposalRead.model_validate(p, from_attributes=True)
+
+
+@router.post("/proposals/{proposal_id}/actions/withdraw", response_model=ProposalRead)
+def withdraw_proposal(proposal_id: Id, data: WithdrawIn, user: OfficialUser,
+                      session: Session = Depends(get_write_session)) -> ProposalRead:
+    """Withdraw a proposal while its project's call is open (409 otherwise)."""
+    p = service.withdraw_proposal(session, Actor.of(user), proposal_id, data.reason)
     return ProposalRead.model_validate(p, from_attributes=True)

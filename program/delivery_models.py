@@ -13,10 +13,10 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
-from pydantic import Field as PField
 from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.bounded import Count, RequestModel, bounded_decimal, bounded_text
 from core.timeutil import utcnow
 
 
@@ -89,40 +89,38 @@ class DataOpening(SQLModel, table=True):
 # --------------------------------------------------------------------------- requests
 
 
-class ProgressIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Percent = bounded_decimal(max_digits=6, decimal_places=3, ge=0, le=100)  # column Numeric(7, 3)
+Note = bounded_text(500, multiline=True)
+Agency = bounded_text(64, min_length=1)
+Url = bounded_text(500)
 
+
+class ProgressIn(RequestModel):
     month: date
-    built_items: int = PField(ge=0)
+    built_items: Count
 
 
-class VerificationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class VerificationIn(RequestModel):
     verified_date: date
-    agency: str = PField(default="TTA", min_length=1, max_length=64)
+    agency: Agency = "TTA"
     result: QualityResult
-    syntactic_target_pct: Decimal | None = PField(default=None, ge=0, le=100)
-    syntactic_measured_pct: Decimal | None = PField(default=None, ge=0, le=100)
-    semantic_target_pct: Decimal | None = PField(default=None, ge=0, le=100)
-    semantic_measured_pct: Decimal | None = PField(default=None, ge=0, le=100)
+    syntactic_target_pct: Percent | None = None
+    syntactic_measured_pct: Percent | None = None
+    semantic_target_pct: Percent | None = None
+    semantic_measured_pct: Percent | None = None
     remediation_due_date: date | None = None
-    note: str | None = PField(default=None, max_length=500)
+    note: Note | None = None
 
 
-class RemediationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RemediationIn(RequestModel):
     remedied_date: date
-    note: str | None = PField(default=None, max_length=500)
+    note: Note | None = None
 
 
-class OpeningIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OpeningIn(RequestModel):
     due_date: date | None = None
     opened_date: date | None = None
-    url: str | None = PField(default=None, max_length=500)
+    url: Url | None = None
 
 
 # --------------------------------------------------------------------------- responses

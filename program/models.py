@@ -9,13 +9,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, create_model, field_validator, model_validator
 from pydantic import Field as PField
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.bounded import (
+    Code,
+    Count,
+    Id,
+    Name,
+    Points,
+    PositiveWon,
+    Rate,
+    Ratio,
+    RequestModel,
+    ShortText,
+    Won,
+    bounded_decimal,
+    bounded_int,
+    bounded_text,
+)
 from core.timeutil import utcnow
 
 
@@ -26,44 +42,71 @@ def krw_column(*, nullable: bool = False, index: bool = False) -> Any:
 # --------------------------------------------------------------------------- rules
 
 
+# Bounded types of the rule values (one place, used by ProgramRules and by its PATCH).
+PointsValue = Points  # 0..1000 points, two decimals
+ShareValue = Ratio  # a share between 0 and 1
+FactorValue = bounded_decimal(max_digits=8, decimal_places=4, ge=0, le=1000)
+SmallCount = bounded_int(1, 100)
+RoundingWon = bounded_int(1, 100_000_000)
+MAX_LOOKBACK_YEARS = 30
+LookbackYears = bounded_int(0, MAX_LOOKBACK_YEARS)
+
+
 class MatchingRate(BaseModel):
     """Minimum private matching (민간부담금) as a share of the total project cost."""
 
-    kind: str
-    min_rate: Decimal
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Code
+    min_rate: ShareValue
 
 
 class AdjustmentBand(BaseModel):
     """Score band → share of the requested grant that is awarded."""
 
-    min_score: Decimal
-    rate: Decimal
+    model_config = ConfigDict(extra="forbid")
+
+    min_score: PointsValue
+    rate: ShareValue
+
+
+_DEFAULT_COST_CATEGORY_SHARES: dict[str, Decimal] = {
+    "labour": Decimal("0.32"), "crowdsourcing": Decimal("0.25"), "outsourcing": Decimal("0.10"),
+    "collection": Decimal("0.12"), "equipment": Decimal("0.08"), "quality": Decimal("0.05"),
+    "travel": Decimal("0.03"), "indirect": Decimal("0.05"),
+}
 
 
 class ProgramRules(BaseModel):
-    """Every rule value of a call, stored as data on the programme (defaults: 2021)."""
+    """Every rule value of a call, stored as data on the programme (defaults: 2021).
+
+    Each value is bounded by its type and the set is checked as a whole (`_consistent`):
+    an invalid combination is refused before it is stored, so no result, summary or report
+    meets one. The bonus points (`bonus_*_points`) are the one source of the bonus items'
+    points: a rubric lists which bonus items its call type has, the rules say how much each is worth.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    hires_per_100m_krw: Decimal = Decimal("2.4")
-    pass_threshold: Decimal = Decimal("70")
-    trim_from_sheets: int = 5
-    panel_min: int = 5
-    panel_max: int = 9
-    bonus_cap: Decimal = Decimal("5")
-    bonus_crowd_share_min: Decimal = Decimal("0.30")
-    bonus_crowd_points: Decimal = Decimal("2")
-    bonus_vulnerable_points: Decimal = Decimal("2")
-    bonus_regional_lead_points: Decimal = Decimal("1")
-    adjustment_bands: list[AdjustmentBand] = [
+    hires_per_100m_krw: Rate = Decimal("2.4")
+    pass_threshold: PointsValue = Decimal("70")
+    trim_from_sheets: SmallCount = 5
+    panel_min: SmallCount = 5
+    panel_max: SmallCount = 9
+    bonus_cap: PointsValue = Decimal("5")
+    bonus_crowd_share_min: ShareValue = Decimal("0.30")
+    bonus_crowd_points: PointsValue = Decimal("2")  # CROWD_SHARE
+    bonus_vulnerable_points: PointsValue = Decimal("2")  # VULNERABLE
+    bonus_regional_lead_points: PointsValue = Decimal("1")  # REGIONAL_LEAD
+    adjustment_bands: list[AdjustmentBand] = PField(default=[
         AdjustmentBand(min_score=Decimal("90"), rate=Decimal("1.00")),
         AdjustmentBand(min_score=Decimal("80"), rate=Decimal("0.95")),
         AdjustmentBand(min_score=Decimal("70"), rate=Decimal("0.90")),
-    ]
-    grant_rounding_krw: int = 1000
-    min_consortium_members: int = 2
-    max_fields_per_lead: int = 3
-    matching_min_rates: list[MatchingRate] = [
+    ], min_length=1, max_length=20)
+    grant_rounding_krw: RoundingWon = 1000
+    min_consortium_members: SmallCount = 2
+    max_fields_per_lead: SmallCount = 3
+    matching_min_rates: list[MatchingRate] = PField(default=[
         MatchingRate(kind="sme", min_rate=Decimal("0.10")),
         MatchingRate(kind="startup", min_rate=Decimal("0.10")),
         MatchingRate(kind="large", min_rate=Decimal("0.15")),
@@ -71,32 +114,66 @@ class ProgramRules(BaseModel):
         MatchingRate(kind="hospital", min_rate=Decimal("0.10")),
         MatchingRate(kind="public", min_rate=Decimal("0.10")),
         MatchingRate(kind="crowd_platform", min_rate=Decimal("0.10")),
-    ]
-    comment_required_below: Decimal = Decimal("0.40")
-    conflict_lookback_years: int = 3
-    indirect_cost_cap: Decimal = Decimal("0.05")
-    transfer_free_ratio: Decimal = Decimal("0.20")
-    delivery_min_ratio: Decimal = Decimal("0.95")
+    ], max_length=20)
+    comment_required_below: ShareValue = Decimal("0.40")
+    conflict_lookback_years: LookbackYears = 3
+    indirect_cost_cap: ShareValue = Decimal("0.05")
+    transfer_free_ratio: ShareValue = Decimal("0.20")
+    delivery_min_ratio: ShareValue = Decimal("0.95")
     # a sheet this many points from the median of the other sheets on a proposal is an outlier
-    outlier_points: Decimal = Decimal("15")
+    outlier_points: PointsValue = Decimal("15")
     # an award projected to leave more than this share of its budget unspent is flagged
-    unspent_tolerance: Decimal = Decimal("0.10")
+    unspent_tolerance: ShareValue = Decimal("0.10")
     # an award's labour cost per delivered item above Q3 + k × IQR of the programme is an outlier
-    labour_outlier_iqr_factor: Decimal = Decimal("3")
+    labour_outlier_iqr_factor: FactorValue = Decimal("3")
     # crowd payments or training below this share of what the proposal promised are flagged
-    promise_min_ratio: Decimal = Decimal("0.5")
+    promise_min_ratio: ShareValue = Decimal("0.5")
     # typical share of each cost category: the default split of a new award's budget
-    cost_category_shares: dict[str, Decimal] = {
-        "labour": Decimal("0.32"), "crowdsourcing": Decimal("0.25"), "outsourcing": Decimal("0.10"),
-        "collection": Decimal("0.12"), "equipment": Decimal("0.08"), "quality": Decimal("0.05"),
-        "travel": Decimal("0.03"), "indirect": Decimal("0.05"),
-    }
+    cost_category_shares: dict[Code, ShareValue] = PField(  # type: ignore[valid-type]
+        default_factory=lambda: dict(_DEFAULT_COST_CATEGORY_SHARES), max_length=20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProgramRules:
+        """Order and combination checks that no single field can make."""
+        if self.panel_min > self.panel_max:
+            raise ValueError(f"panel_min ({self.panel_min}) must not exceed panel_max ({self.panel_max})")
+        scores = [b.min_score for b in self.adjustment_bands]
+        if len(set(scores)) != len(scores):
+            raise ValueError("adjustment_bands: each min_score may appear once")
+        bands = sorted(self.adjustment_bands, key=lambda b: b.min_score, reverse=True)
+        for higher, lower in zip(bands, bands[1:], strict=False):
+            if lower.rate > higher.rate:
+                raise ValueError(f"adjustment_bands: the band from {lower.min_score} points pays more "
+                                 f"({lower.rate}) than the band from {higher.min_score} ({higher.rate})")
+        if bands[-1].min_score > self.pass_threshold:
+            # a proposal that passes would fall below every band and get no grant
+            raise ValueError(f"adjustment_bands: the lowest band ({bands[-1].min_score}) is above the "
+                             f"pass threshold ({self.pass_threshold})")
+        self.adjustment_bands = bands
+        kinds = [m.kind for m in self.matching_min_rates]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("matching_min_rates: each kind may appear once")
+        unknown = sorted(set(kinds) - {k.value for k in OrgKind})
+        if unknown:
+            raise ValueError(f"matching_min_rates: unknown organisation kind {', '.join(unknown)}")
+        unknown = sorted(set(self.cost_category_shares) - set(_DEFAULT_COST_CATEGORY_SHARES))
+        if unknown:
+            raise ValueError(f"cost_category_shares: unknown cost category {', '.join(unknown)}; "
+                             f"one of {', '.join(_DEFAULT_COST_CATEGORY_SHARES)}")
+        if sum(self.cost_category_shares.values(), Decimal(0)) <= 0:
+            raise ValueError("cost_category_shares: the shares must not all be zero")
+        return self
 
     def min_matching_rate(self, kind: str) -> Decimal:
         for m in self.matching_min_rates:
             if m.kind == kind:
                 return m.min_rate
         return max((m.min_rate for m in self.matching_min_rates), default=Decimal("0"))
+
+    def bonus_item_points(self) -> dict[str, Decimal]:
+        """Points of each bonus item code (가점): the one source the rubric's bonus items take."""
+        return {"CROWD_SHARE": self.bonus_crowd_points, "VULNERABLE": self.bonus_vulnerable_points,
+                "REGIONAL_LEAD": self.bonus_regional_lead_points}
 
 
 # --------------------------------------------------------------------------- enums
@@ -295,11 +372,26 @@ class ProgramRead(SQLModel):
     rules: ProgramRules
 
 
-class ProgramRulesUpdate(BaseModel):
-    """Partial update of the rules; unknown keys are refused."""
+def _partial(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """`model` with every field optional and bounded as in `model` (for a PATCH that merges)."""
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        fields[field_name] = (kind | None, PField(default=None, description=info.description))
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
-    model_config = ConfigDict(extra="forbid")
-    rules: dict[str, Any]
+
+ProgramRulesPatch = _partial(ProgramRules, "ProgramRulesPatch")
+
+
+class ProgramRulesUpdate(RequestModel):
+    """Partial update of the rules: each value bounded here, then the merged set checked as a whole."""
+
+    rules: ProgramRulesPatch  # type: ignore[valid-type]
+
+    def changes(self) -> dict[str, Any]:
+        """The values given, as JSON values (what `program.service.update_rules` merges)."""
+        return self.rules.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined, no-any-return]
 
 
 class CountBy(BaseModel):
@@ -357,36 +449,41 @@ class ProjectRead(SQLModel):
     status: ProjectStatus
 
 
-class ProjectCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+ProjectCode = bounded_text(32, min_length=1)
+FieldCode = bounded_text(16, min_length=1)
+Unit = bounded_text(20, min_length=1)
+RestrictionReason = bounded_text(500, min_length=3, multiline=True)
+BasisPoints = bounded_int(0, 10_000)
+BUSINESS_NUMBER_PATTERN = r"^[0-9]{3}-[0-9]{2}-[0-9]{5}$"  # ASCII digits only (\d would take any script's)
 
-    program_id: int
-    code: str = PField(min_length=1, max_length=32)
-    field_code: str
+
+def _region_known(v: str | None) -> str | None:
+    if v is not None and v not in REGIONS:
+        raise ValueError(f"unknown region '{v}'; one of {', '.join(REGIONS)}")
+    return v
+
+
+class ProjectCreate(RequestModel):
+    program_id: Id
+    code: ProjectCode
+    field_code: FieldCode
     call_type: CallTypeCode
-    title_ko: str = PField(min_length=1, max_length=200)
-    title_en: str = ""
-    region: str | None = None
-    ceiling_krw: int = PField(gt=0)
-    planned_volume: int = PField(default=0, ge=0)
-    volume_unit: str = "건"
+    title_ko: Name
+    title_en: ShortText = ""
+    region: Code | None = None
+    ceiling_krw: PositiveWon
+    planned_volume: Count = 0
+    volume_unit: Unit = "건"
 
-    @field_validator("region")
-    @classmethod
-    def _region_known(cls, v: str | None) -> str | None:
-        if v is not None and v not in REGIONS:
-            raise ValueError(f"unknown region '{v}'; one of {', '.join(REGIONS)}")
-        return v
+    _region = field_validator("region")(_region_known)
 
 
-class ProjectUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProjectUpdate(RequestModel):
+    """What an official may edit on a project; its status changes only through its actions."""
 
-    title_ko: str | None = PField(default=None, min_length=1, max_length=200)
-    title_en: str | None = None
-    ceiling_krw: int | None = PField(default=None, gt=0)
-    planned_volume: int | None = PField(default=None, ge=0)
-    status: ProjectStatus | None = None
+    title_ko: Name | None = None
+    title_en: ShortText | None = None
+    planned_volume: Count | None = None  # the ceiling: POST /scoring/projects/{id}/ceiling (re-screens)
 
 
 class OrganizationRead(SQLModel):
@@ -400,48 +497,41 @@ class OrganizationRead(SQLModel):
     restriction_reason: str | None
 
 
-class OrganizationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = PField(min_length=1, max_length=200)
-    name_en: str = ""
-    business_number: str = PField(pattern=r"^\d{3}-\d{2}-\d{5}$")
+class OrganizationCreate(RequestModel):
+    name: Name
+    name_en: ShortText = ""
+    business_number: str = PField(pattern=BUSINESS_NUMBER_PATTERN)
     kind: OrgKind
-    region: str
+    region: Code
 
-    @field_validator("region")
-    @classmethod
-    def _region_known(cls, v: str) -> str:
-        if v not in REGIONS:
-            raise ValueError(f"unknown region '{v}'; one of {', '.join(REGIONS)}")
-        return v
+    _region = field_validator("region")(_region_known)
 
 
-class RestrictionUpdate(BaseModel):
+class RestrictionUpdate(RequestModel):
     """Put an organisation under a participation restriction (참여제한) or lift it."""
 
-    model_config = ConfigDict(extra="forbid")
     restricted_until: date | None
-    reason: str = PField(min_length=3, max_length=500)
+    reason: RestrictionReason
 
 
-class MemberIn(BaseModel):
+class MemberIn(RequestModel):
+    org_id: Id
+    role: MemberRole
+    share_bp: BasisPoints
+
+
+class MemberRead(BaseModel):
     org_id: int
     role: MemberRole
-    share_bp: int = PField(ge=0, le=10000)
-
-
-class MemberRead(MemberIn):
+    share_bp: int
     org_name: str
     org_kind: OrgKind
     business_number: str
 
 
-class ConsortiumCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = PField(min_length=1, max_length=200)
-    members: list[MemberIn] = PField(min_length=1)
+class ConsortiumCreate(RequestModel):
+    name: Name
+    members: list[MemberIn] = PField(min_length=1, max_length=50)
 
 
 class ConsortiumRead(BaseModel):
@@ -468,33 +558,34 @@ class ProposalRead(SQLModel):
     status: ProposalStatus
 
 
-class ProposalCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+ProposalTitle = bounded_text(300)
 
-    project_id: int
-    consortium_id: int
-    title: str = PField(default="", max_length=300)
-    requested_grant_krw: int = PField(gt=0)
-    private_matching_krw: int = PField(ge=0)
-    planned_direct_hires: int = PField(ge=0)
-    planned_crowd_payment_krw: int = PField(default=0, ge=0)
-    planned_crowd_workers: int = PField(default=0, ge=0)
-    planned_training_hours: int = PField(default=0, ge=0)
-    planned_volume: int = PField(default=0, ge=0)
+
+class ProposalCreate(RequestModel):
+    """A proposal as submitted; the server stamps `submitted_at` and the status."""
+
+    project_id: Id
+    consortium_id: Id
+    title: ProposalTitle = ""
+    requested_grant_krw: PositiveWon
+    private_matching_krw: Won
+    planned_direct_hires: Count
+    planned_crowd_payment_krw: Won = 0
+    planned_crowd_workers: Count = 0
+    planned_training_hours: Count = 0
+    planned_volume: Count = 0
     vulnerable_hiring_plan: bool = False
-    submitted_at: datetime | None = None
 
 
-class ProposalUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProposalUpdate(RequestModel):
+    """What an official may edit on a proposal; its status changes only through its actions."""
 
-    title: str | None = PField(default=None, max_length=300)
-    requested_grant_krw: int | None = PField(default=None, gt=0)
-    private_matching_krw: int | None = PField(default=None, ge=0)
-    planned_direct_hires: int | None = PField(default=None, ge=0)
-    planned_crowd_payment_krw: int | None = PField(default=None, ge=0)
-    planned_crowd_workers: int | None = PField(default=None, ge=0)
-    planned_training_hours: int | None = PField(default=None, ge=0)
-    planned_volume: int | None = PField(default=None, ge=0)
+    title: ProposalTitle | None = None
+    requested_grant_krw: PositiveWon | None = None
+    private_matching_krw: Won | None = None
+    planned_direct_hires: Count | None = None
+    planned_crowd_payment_krw: Won | None = None
+    planned_crowd_workers: Count | None = None
+    planned_training_hours: Count | None = None
+    planned_volume: Count | None = None
     vulnerable_hiring_plan: bool | None = None
-    status: ProposalStatus | None = None

@@ -193,10 +193,13 @@ def load_frame(session: Session, program_id: int, project_ids: list[int] | None 
             .join(Project, Project.id == ScoreSheet.project_id) \
             .where(CriterionScore.criterion_id.in_(heavy_ids))  # type: ignore[attr-defined]
         fr.heaviest_points = {sid: Decimal(pts) for sid, pts in session.execute(scope(q, Project.id)).all()}
-    for ct, code, pts in session.execute(select(Rubric.call_type_id, BonusItem.code, BonusItem.points)
-                                         .join(BonusItem, BonusItem.rubric_id == Rubric.id)
-                                         .where(Rubric.program_id == program_id)).all():
-        fr.bonus_points.setdefault(ct, {})[code] = Decimal(pts)
+    # the rubric says which bonus items a call type has; the programme rules say what each is worth
+    rule_points = fr.rules.bonus_item_points()
+    for ct, code in session.execute(select(Rubric.call_type_id, BonusItem.code)
+                                    .join(BonusItem, BonusItem.rubric_id == Rubric.id)
+                                    .where(Rubric.program_id == program_id)).all():
+        if code in rule_points:
+            fr.bonus_points.setdefault(ct, {})[code] = rule_points[code]
     q = select(Selection).join(Project, Project.id == Selection.project_id)
     fr.selections = {s.project_id: s for s in session.exec(scope(q, Project.id)).all()}
     return fr

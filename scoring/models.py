@@ -13,11 +13,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from pydantic import Field as PField
 from sqlalchemy import JSON, BigInteger, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.bounded import Id, Name, Points, RequestModel, ShortText, bounded_decimal, bounded_int, bounded_text
 from core.timeutil import utcnow
 
 
@@ -213,27 +214,47 @@ class CriterionScore(SQLModel, table=True):
 # --------------------------------------------------------------------------- schemas
 
 
-class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = PField(min_length=1, max_length=32)
-    name_ko: str = PField(min_length=1)
-    name_en: str = PField(min_length=1)
-    max_points: Decimal = PField(gt=0)
+CriterionCode = bounded_text(32, min_length=1)  # column rubric_criterion.code
+MaxPoints = bounded_decimal(max_digits=5, decimal_places=2, ge=Decimal("0.01"), le=100)
+Step = bounded_decimal(max_digits=4, decimal_places=2, ge=Decimal("0.01"), le=100)
+Comment = bounded_text(2000, multiline=True)
+EvaluationReason = bounded_text(1000, min_length=5, multiline=True)
 
 
-class BonusItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = PField(min_length=1, max_length=32)
-    name_ko: str = PField(min_length=1)
-    name_en: str = ""
-    points: Decimal = PField(ge=0)
+class BonusCode(StrEnum):
+    """The bonus items (가점) the rules know how to decide; their points are programme rules."""
+
+    crowd_share = "CROWD_SHARE"  # rules.bonus_crowd_points
+    vulnerable = "VULNERABLE"  # rules.bonus_vulnerable_points
+    regional_lead = "REGIONAL_LEAD"  # rules.bonus_regional_lead_points
 
 
-class RubricIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    step: Decimal = PField(default=Decimal("0.5"), gt=0)
-    criteria: list[CriterionIn] = PField(min_length=1)
-    bonus_items: list[BonusItemIn] = []
+class CriterionIn(RequestModel):
+    code: CriterionCode
+    name_ko: Name
+    name_en: Name
+    max_points: MaxPoints
+
+
+class BonusItemIn(RequestModel):
+    """A bonus item of a rubric: which one and its names. Its points come from the programme rules."""
+
+    code: BonusCode
+    name_ko: Name
+    name_en: ShortText = ""
+
+
+class BonusItemRead(BaseModel):
+    code: str
+    name_ko: str
+    name_en: str
+    points: Decimal  # from ProgramRules.bonus_item_points(), the one source
+
+
+class RubricIn(RequestModel):
+    step: Step = Decimal("0.5")
+    criteria: list[CriterionIn] = PField(min_length=1, max_length=50)
+    bonus_items: list[BonusItemIn] = PField(default=[], max_length=len(BonusCode))
 
 
 class CriterionRead(BaseModel):
@@ -250,19 +271,17 @@ class RubricRead(BaseModel):
     call_type: str
     step: Decimal
     criteria: list[CriterionRead]
-    bonus_items: list[BonusItemIn]
+    bonus_items: list[BonusItemRead]
 
 
-class ScoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    criterion_code: str
-    points: Decimal
-    comment: str | None = None
+class ScoreIn(RequestModel):
+    criterion_code: CriterionCode
+    points: Points  # at most 6 digits, 2 decimals: "1E-10000000" is refused before any arithmetic
+    comment: Comment | None = None
 
 
-class SheetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    scores: list[ScoreIn]
+class SheetIn(RequestModel):
+    scores: list[ScoreIn] = PField(max_length=100)
 
 
 class ScoreRead(BaseModel):
@@ -315,9 +334,8 @@ class AssignmentDetail(BaseModel):
     sheet: SheetRead
 
 
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = PField(min_length=5, max_length=1000)
+class ReasonIn(RequestModel):
+    reason: EvaluationReason
 
 
 class ScreeningOverrideIn(ReasonIn):
@@ -335,14 +353,15 @@ class ScreeningRead(BaseModel):
     effective_eligible: bool
 
 
-class PanelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    evaluator_ids: list[int] = PField(min_length=1)
+class PanelIn(RequestModel):
+    evaluator_ids: list[Id] = PField(min_length=1, max_length=100)
 
 
-class PanelAutoIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    size: int | None = None
+PanelSize = bounded_int(1, 100)
+
+
+class PanelAutoIn(RequestModel):
+    size: PanelSize | None = None
 
 
 class PanelMemberRead(BaseModel):
@@ -361,11 +380,10 @@ class PanelRead(BaseModel):
     members: list[PanelMemberRead]
 
 
-class ConflictIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    evaluator_id: int
-    project_id: int
-    reason: str = PField(min_length=5, max_length=1000)
+class ConflictIn(RequestModel):
+    evaluator_id: Id
+    project_id: Id
+    reason: EvaluationReason
     clear: bool = False  # True: override (clear) a detected conflict
 
 
@@ -449,10 +467,12 @@ class ProjectResult(BaseModel):
     flagged_sheets: list[FlaggedSheet]
 
 
-class ConfirmIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    proposal_id: int | None = None  # default: the rank-1 proposal
-    reason: str | None = PField(default=None, max_length=1000)
+ConfirmReason = bounded_text(1000, multiline=True)
+
+
+class ConfirmIn(RequestModel):
+    proposal_id: Id | None = None  # default: the rank-1 proposal
+    reason: ConfirmReason | None = None
 
 
 class SelectionRead(BaseModel):

@@ -17,6 +17,7 @@ from statistics import median
 from typing import Any
 
 from budgeting.rules import required_direct_hires
+from core.bounded import exact_fraction
 
 Number = int | Decimal | Fraction
 
@@ -25,7 +26,8 @@ DEFAULT_OUTLIER_POINTS = Decimal("15")
 
 
 def as_fraction(x: Number | str) -> Fraction:
-    return Fraction(Decimal(x)) if isinstance(x, str) else Fraction(x)
+    """`Fraction(x)`, refusing (RuleViolation) a non-finite or huge-exponent decimal before it is built."""
+    return exact_fraction(x)
 
 
 def to_decimal(x: Fraction | None, places: int = 4) -> Decimal | None:
@@ -50,14 +52,14 @@ def score_error(points: Decimal, max_points: Decimal, step: Decimal) -> str | No
     """Why `points` is not a valid score for a criterion (0..max in `step`s), or None."""
     if points < 0 or points > max_points:
         return f"must be between 0 and {max_points}"
-    if step > 0 and (Fraction(points) / Fraction(step)).denominator != 1:
+    if step > 0 and (as_fraction(points) / as_fraction(step)).denominator != 1:
         return f"must be a multiple of {step}"
     return None
 
 
 def comment_required(points: Decimal, max_points: Decimal, below: Decimal = Decimal("0.40")) -> bool:
     """A comment is required when a criterion gets less than `below` (40%) of its maximum."""
-    return Fraction(points) < Fraction(below) * Fraction(max_points)
+    return as_fraction(points) < as_fraction(below) * as_fraction(max_points)
 
 
 def sheet_total(points: Iterable[Number]) -> Decimal:
@@ -113,7 +115,8 @@ def bonus_points(facts: BonusFacts, points: dict[str, Decimal], *, crowd_share_m
     """
     earned: dict[str, Decimal] = {}
     grant = facts.requested_grant_krw
-    if "CROWD_SHARE" in points and grant > 0 and Fraction(facts.crowd_payment_krw, grant) >= Fraction(crowd_share_min):
+    crowd_share_met = grant > 0 and Fraction(facts.crowd_payment_krw, grant) >= as_fraction(crowd_share_min)
+    if "CROWD_SHARE" in points and crowd_share_met:
         earned["CROWD_SHARE"] = points["CROWD_SHARE"]
     if "VULNERABLE" in points and facts.vulnerable_hiring_plan:
         earned["VULNERABLE"] = points["VULNERABLE"]
@@ -129,7 +132,7 @@ def bonus_points(facts: BonusFacts, points: dict[str, Decimal], *, crowd_share_m
 def adjustment_rate(score: Number, bands: Sequence[Any]) -> Decimal | None:
     """Share of the requested grant for a score band (bands: objects with min_score and rate); None below all."""
     for band in sorted(bands, key=lambda b: Decimal(b.min_score), reverse=True):
-        if Fraction(score) >= Fraction(Decimal(band.min_score)):
+        if as_fraction(score) >= as_fraction(Decimal(band.min_score)):
             return Decimal(band.rate)
     return None
 
@@ -140,7 +143,7 @@ def recommended_grant(requested_krw: int, score: Number, bands: Sequence[Any], *
     rate = adjustment_rate(score, bands)
     if rate is None:
         return None
-    exact = Fraction(requested_krw) * Fraction(rate)
+    exact = Fraction(requested_krw) * as_fraction(rate)
     amount = int(exact // rounding_krw) * rounding_krw
     return min(amount, ceiling_krw)
 

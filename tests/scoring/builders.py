@@ -26,7 +26,8 @@ def make_rubric(session: Session, program: Program, call_type: str = "designated
         step=Decimal(data["rubric_step"]),
         criteria=[CriterionIn(code=c["code"], name_ko=c["name_ko"], name_en=c["name_en"],
                               max_points=Decimal(c["max_points"])) for c in data["rubric"]],
-        bonus_items=[BonusItemIn(**b) for b in data["bonus_items"]]))
+        bonus_items=[BonusItemIn(code=b["code"], name_ko=b["name_ko"], name_en=b["name_en"])  # points: the rules
+                     for b in data["bonus_items"]]))
 
 
 def make_evaluator(session: Session, *, user: User | None = None, affiliation: Organization | None = None,
