@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.utils import create_model_field
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError
@@ -228,20 +228,39 @@ THROTTLED_PATHS = {"/api/v1/auth/token"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _needs_auth(route: APIRoute) -> bool:
+def api_routes(app: FastAPI) -> list[Any]:
+    """Every documented API route of `app`, as FastAPI's route contexts (full path, dependant, methods).
+
+    FastAPI keeps included routers lazily (`app.routes` holds the routers, not their routes);
+    `iter_route_contexts` resolves each route with its router's prefix and dependencies.
+    """
+    out = []
+    for ctx in iter_route_contexts(app.routes):
+        if isinstance(ctx.original_route, APIRoute) and ctx.include_in_schema:
+            out.append(ctx)
+    return out
+
+
+def auth_dependencies(route: Any) -> list[Any]:
+    """The callables of `route`'s dependency tree that check the caller (core.auth)."""
     from core import auth
 
-    stack = [route.dependant]
+    found, stack = [], [route.dependant]
     while stack:
         dep = stack.pop()
-        if dep.call in (auth.current_user, auth.oauth2_scheme) or getattr(dep.call, "__qualname__", "").startswith(
-                ("require_roles", "require_roles_on_loop")):
-            return True
+        qualname = getattr(dep.call, "__qualname__", "")
+        if dep.call in (auth.current_user, auth.oauth2_scheme) or qualname.startswith(
+                ("require_roles.", "require_roles_on_loop.")):
+            found.append(dep.call)
         stack.extend(dep.dependencies)
-    return False
+    return found
 
 
-def error_statuses(route: APIRoute) -> list[int]:
+def _needs_auth(route: Any) -> bool:
+    return bool(auth_dependencies(route))
+
+
+def error_statuses(route: Any) -> list[int]:
     """The error statuses `route` can answer with (documented with ErrorBody)."""
     dependant = route.dependant
     has_input = bool(dependant.path_params or dependant.query_params or dependant.header_params
@@ -265,16 +284,20 @@ def error_statuses(route: APIRoute) -> list[int]:
 
 
 def document_errors(app: FastAPI) -> None:
-    """Add the error responses, with ErrorBody, to every API route (after the routers are included)."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
-            continue
-        for status_code in error_statuses(route):
-            entry = dict(route.responses.get(status_code) or route.responses.get(str(status_code)) or {})
-            entry["model"] = ErrorBody
-            entry.setdefault("description", DESCRIPTIONS.get(status_code, "Error"))
-            route.responses.pop(str(status_code), None)
-            route.responses[status_code] = entry
-            route.response_fields[status_code] = create_model_field(
-                name=f"Response_{status_code}_{route.unique_id}", type_=ErrorBody, mode="serialization")
+    """Add the error responses, with ErrorBody, to every API route (after the routers are included).
+
+    Both the route as declared (so a rebuilt context keeps it) and its resolved context (which the
+    OpenAPI generator reads) are updated.
+    """
+    for ctx in api_routes(app):
+        declared: APIRoute = ctx.original_route
+        for status_code in error_statuses(ctx):
+            for responses, fields in ((ctx.responses, ctx.response_fields),
+                                      (declared.responses, declared.response_fields)):
+                entry = dict(responses.pop(str(status_code), None) or responses.get(status_code) or {})
+                entry["model"] = ErrorBody
+                entry.setdefault("description", DESCRIPTIONS.get(status_code, "Error"))
+                responses[status_code] = entry
+                fields[status_code] = create_model_field(
+                    name=f"Response_{status_code}_{ctx.unique_id}", type_=ErrorBody, mode="serialization")
     app.openapi_schema = None
