@@ -44,11 +44,17 @@ class ProjectAction(StrEnum):
     sign_agreement = "sign-agreement"  # budgeting.create_award: 협약 체결, construction starts
 
 
-#: Actions an official may ask for by name (the others are steps of other use cases).
-OFFICIAL_ACTIONS: tuple[ProjectAction, ...] = (
-    ProjectAction.close_call, ProjectAction.reannounce, ProjectAction.cancel,
-    ProjectAction.start_quality_verification, ProjectAction.mark_opened,
-)
+class OfficialAction(StrEnum):
+    """The project actions an official asks for by name (the others are steps of other use cases)."""
+
+    close_call = ProjectAction.close_call.value
+    reannounce = ProjectAction.reannounce.value
+    cancel = ProjectAction.cancel.value
+    start_quality_verification = ProjectAction.start_quality_verification.value
+    mark_opened = ProjectAction.mark_opened.value
+
+
+OFFICIAL_ACTIONS: tuple[ProjectAction, ...] = tuple(ProjectAction(a.value) for a in OfficialAction)
 
 #: action → (states it may start from, state it leads to)
 PROJECT_TRANSITIONS: dict[ProjectAction, tuple[frozenset[ProjectStatus], ProjectStatus]] = {

@@ -363,11 +363,12 @@ def _project_facts(session: Session, project: Project, reason: str | None) -> Pr
                         data_types=len(type_ids), built_items=built, data_types_opened=opened, reason=reason)
 
 
-def project_action(session: Session, actor: Actor, project_id: int, action: ProjectAction,
+def project_action(session: Session, actor: Actor, project_id: int, action: ProjectAction | str,
                    reason: str | None = None) -> Project:
     """An official moves a project on: close the call, re-announce, cancel, start quality verification,
     mark its data opened. The rule is `lifecycle.project_transition_problems`; 409 when the state does
     not allow it, 422 when another rule fails; the audit event carries the reason."""
+    action = ProjectAction(str(action))
     if action not in lifecycle.OFFICIAL_ACTIONS:
         raise RuleViolation(f"'{action.value}' is not an action an official takes; one of "
                             + ", ".join(a.value for a in lifecycle.OFFICIAL_ACTIONS), field="action")

@@ -35,6 +35,7 @@ from scoring.models import (
     SheetIn,
     SheetRead,
 )
+from scoring.screening import CeilingChange, CeilingIn
 
 router = APIRouter(tags=["scoring"])
 
@@ -144,6 +145,14 @@ def progress(_: ReaderUser, program_id: Id, session: Session = Depends(get_sessi
 @router.get("/projects/{project_id}/result", response_model=ProjectResult)
 def project_result(project_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> ProjectResult:
     return service.project_result(session, project_id)
+
+
+@router.post("/projects/{project_id}/ceiling", response_model=CeilingChange)
+def change_ceiling(project_id: Id, data: CeilingIn, user: OfficialUser,
+                   session: Session = Depends(get_write_session)) -> CeilingChange:
+    """Change a project's ceiling within the programme total, not below its recommended grant (409),
+    and re-screen its proposals."""
+    return service.change_ceiling(session, Actor.of(user), project_id, data.ceiling_krw, reason=data.reason)
 
 
 @router.post("/projects/{project_id}/confirm", response_model=SelectionRead, status_code=201)
