@@ -93,6 +93,8 @@ def _bounded_decimal_text(max_digits: int, decimal_places: int) -> Any:
             return value  # let pydantic refuse the type
         if len(text) > DECIMAL_MAX_CHARS:
             raise ValueError(f"at most {DECIMAL_MAX_CHARS} characters for a number")
+        if not text.isascii():
+            raise ValueError("not a number (digits 0-9 only)")  # Decimal would read other scripts' digits
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -131,7 +133,7 @@ Ratio = bounded_decimal(max_digits=7, decimal_places=6, ge=0, le=1)
 """A share between 0 and 1 (caps, tolerances, ratios)."""
 Points = bounded_decimal(max_digits=6, decimal_places=2, ge=0, le=1000)
 """Score points."""
-Rate = bounded_decimal(max_digits=8, decimal_places=4, ge=0, le=10_000)
+Rate = bounded_decimal(max_digits=9, decimal_places=4, ge=0, le=10_000)
 """A non-negative rate (hires per 100M won, factors)."""
 
 
