@@ -69,3 +69,40 @@ def test_concurrent_awards_and_transfers_never_overspend_an_envelope(session, cl
     total = sum(e.amount_krw for e in session.exec(select(Envelope).execution_options(populate_existing=True)).all())
     assert total == program.total_budget_krw
     assert count(session, Award) + count(session, EnvelopeTransfer) == 5
+
+
+def test_concurrent_project_creation_never_exceeds_the_programme_total(session, clean_engine):
+    """Finding 2: the programme row is locked before the ceilings are summed (both databases, threads)."""
+    from core.errors import LimitExceeded as Limit
+    from program import service as program_service
+    from program.models import Project, ProjectCreate
+    from tests.builders import make_program, make_project
+
+    program = make_program(session, total_budget_krw=2_000_000_000)
+    make_project(session, program, ceiling_krw=1_500_000_000)
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        with Session(db.writer(clean_engine), expire_on_commit=False) as s:
+            barrier.wait()
+            try:
+                program_service.create_project(s, OFFICIAL, ProjectCreate(
+                    program_id=program.id, code=f"T-{i}", field_code="HEALTH", call_type="designated",
+                    title_ko=f"과제 {i}", ceiling_krw=100_000_000))
+                result = "ok"
+            except Limit:
+                s.rollback()
+                result = "409"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["409"] * 3 + ["ok"] * 5
+    session.commit()
+    assert sum(p.ceiling_krw for p in session.exec(select(Project)).all()) == 2_000_000_000
