@@ -165,6 +165,24 @@ class Expenditure(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class LedgerImport(SQLModel, table=True):
+    """A spreadsheet imported into an award's ledger, known by its content digest (the same file twice → 409)."""
+
+    __tablename__ = "ledger_import"
+    __table_args__ = (UniqueConstraint("award_id", "sha256"),)  # its index also serves lookups by award
+
+    id: int | None = Field(default=None, primary_key=True)
+    award_id: int = Field(foreign_key="award.id")
+    sha256: str = Field(max_length=64)  # hex digest of the file's bytes
+    filename: str = Field(max_length=255)
+    rows: int
+    total_krw: int = Field(sa_column=krw_column())
+    first_id: int | None = None  # the ledger entries the file wrote
+    last_id: int | None = None
+    imported_by: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
 class Hire(SQLModel, table=True):
     """A person employed for an award (직접고용), or a crowd worker on record (never counted)."""
 

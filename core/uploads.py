@@ -1,0 +1,265 @@
+"""Receiving and reading uploaded spreadsheets safely (the ledger import; the proposal intake can reuse it).
+
+The order is what makes an upload safe:
+
+1. The route takes the raw `Request` and no `File(...)` parameter, so FastAPI resolves the
+   token and role dependencies *before* anything reads the body (with a `File` parameter it
+   reads the whole multipart form first: a 300 MiB upload without a token was read in full
+   before its 401).
+2. :func:`receive_upload` then streams the body with a cap: a Content-Length above the limit
+   is refused at once (413), and a body without one is cut off as soon as it passes the limit.
+3. :func:`read_table` runs in a worker thread (the caller awaits `run_in_threadpool`), never on
+   the event loop, and refuses what would make it slow or unsafe before doing the work:
+   zip members whose uncompressed sizes (from the zip directory) are absurd, sheets whose
+   declared size or rows exceed the column, row or cell caps, and XML with entities (openpyxl
+   parses through `defusedxml`, required here), all as 422 with a reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import time
+import zipfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import openpyxl
+from fastapi import HTTPException, Request
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from core.errors import RuleViolation
+
+if not openpyxl.DEFUSEDXML:  # pragma: no cover - a broken installation, refused loudly at start
+    raise RuntimeError("defusedxml must be installed (requirements.txt) so that openpyxl refuses XML entities")
+
+# Caps of one spreadsheet besides the row cap (settings.max_import_rows, passed in by the caller).
+MAX_COLUMNS = 64  # a ledger has 7; a sheet declaring or holding more is refused before it is read
+MAX_CELLS = 4_000_000  # cells parsed in total, empty ones included
+MAX_SECONDS = 60.0  # a file that takes longer to read is refused (split it)
+MAX_ZIP_MEMBERS = 500
+MAX_UNCOMPRESSED_BYTES = 256 * 2**20  # the whole workbook once unzipped, from the zip directory
+MAX_COMPRESSION_RATIO = 200  # of a member larger than 1 MiB; ordinary sheets compress 5-30×
+CSV_MAX_FIELD_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One received file: its name as sent and its bytes."""
+
+    filename: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the content (what "the same file" means for duplicate imports)."""
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(413, detail=f"The upload is larger than the limit of {limit:,} bytes.",
+                         headers={"Connection": "close"})
+
+
+async def receive_upload(request: Request, *, max_bytes: int, field: str = "file") -> Upload:
+    """The one file sent as multipart field `field`, read with a cap of `max_bytes` (the whole body).
+
+    Call it only after the caller was authenticated and authorised (see the module docstring).
+    413 when the body is larger than `max_bytes`; 422 when it is not a multipart form with that file.
+    """
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise RuleViolation(f"send the file as multipart/form-data in the field '{field}'", field=field)
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isdigit() and (len(declared) > 18 or int(declared) > max_bytes):
+        raise _too_large(max_bytes)
+
+    async def capped() -> AsyncIterator[bytes]:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(max_bytes)
+            yield chunk
+
+    try:
+        form = await MultiPartParser(request.headers, capped(), max_files=1, max_fields=10,
+                                     max_part_size=64 * 1024).parse()
+    except MultiPartException as exc:
+        raise RuleViolation(f"the multipart form could not be read: {exc.message}", field=field) from None
+    try:
+        part = form.get(field)
+        if not isinstance(part, UploadFile):
+            raise RuleViolation(f"no file in the field '{field}'", field=field)
+        return Upload(filename=part.filename or "", content=await part.read())
+    finally:
+        await form.close()
+
+
+# --------------------------------------------------------------------------- reading (in a worker thread)
+
+
+class _Deadline:
+    def __init__(self, filename: str, seconds: float) -> None:
+        self.filename, self.seconds = filename, seconds
+        self.end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise RuleViolation(f"{self.filename} took longer than {self.seconds:.0f} s to read; split it into "
+                                "smaller files", field="file")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def read_table(upload: Upload, *, max_rows: int, max_columns: int = MAX_COLUMNS, max_cells: int = MAX_CELLS,
+               max_seconds: float = MAX_SECONDS) -> list[list[Any]]:
+    """The first sheet of a .xlsx, or a .csv, as rows of cell values (the header row included).
+
+    Blocking and CPU-bound: run it in a worker thread. Refuses (RuleViolation → 422, naming the
+    reason) a file of another type, an unreadable or hostile one, and one over the caps:
+    more than `max_rows` data rows, a row with a value beyond column `max_columns`, more than
+    `max_cells` cells or more than `max_seconds` of reading.
+    """
+    name = (upload.filename or "").lower()
+    deadline = _Deadline(upload.filename, max_seconds)
+    if name.endswith(".xlsx"):
+        return _read_xlsx(upload, max_rows, max_columns, max_cells, deadline)
+    if name.endswith(".csv"):
+        return _read_csv(upload, max_rows, max_columns, deadline)
+    raise RuleViolation(f"'{upload.filename}' is neither a .csv nor an .xlsx file", field="file")
+
+
+def _check_row(filename: str, number: int, values: list[Any] | tuple[Any, ...], max_columns: int) -> None:
+    if len(values) > max_columns and not all(_blank(v) for v in values[max_columns:]):
+        raise RuleViolation(f"{filename}: row {number} has values beyond column {max_columns}; at most "
+                            f"{max_columns} columns are read", field="file",
+                            details=[{"row": number, "reason": f"more than {max_columns} columns"}])
+
+
+def _too_many_rows(filename: str, max_rows: int) -> RuleViolation:
+    return RuleViolation(f"{filename} has more than {max_rows:,} rows; at most {max_rows:,} per file", field="file")
+
+
+def _read_csv(upload: Upload, max_rows: int, max_columns: int, deadline: _Deadline) -> list[list[Any]]:
+    content, filename = upload.content, upload.filename
+    if b"\x00" in content[:4096]:
+        raise RuleViolation(f"{filename} is not a text CSV file (binary content)", field="file")
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RuleViolation(f"{filename} is neither UTF-8 nor CP949 text", field="file")
+    table: list[list[Any]] = []
+    try:
+        csv.field_size_limit(CSV_MAX_FIELD_CHARS)
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if number > max_rows + 1:
+                raise _too_many_rows(filename, max_rows)
+            _check_row(filename, number, row, max_columns)
+            table.append(row[:max_columns])
+            if number % 1000 == 0:
+                deadline.check()
+    except csv.Error as exc:
+        raise RuleViolation(f"{filename} is not a readable CSV file: {exc}", field="file") from None
+    return table
+
+
+def _check_zip(upload: Upload) -> None:
+    """Refuse a zip bomb from its directory, before any member is decompressed.
+
+    Python's zipfile stops a member at the size its directory entry declares, so the
+    declared sizes bound what reading can produce.
+    """
+    filename = upload.filename
+    try:
+        with zipfile.ZipFile(io.BytesIO(upload.content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise RuleViolation(f"{filename} is not a readable Excel (.xlsx) workbook (not a zip file)",
+                            field="file") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise RuleViolation(f"{filename} holds {len(members):,} parts; an Excel workbook has far fewer",
+                            field="file")
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise RuleViolation(f"{filename} unpacks to {total:,} bytes; at most {MAX_UNCOMPRESSED_BYTES:,} are read "
+                            "(a compressed 'zip bomb' or a workbook to split)", field="file")
+    for m in members:
+        if m.file_size > 2**20 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
+            ratio = m.file_size // max(m.compress_size, 1)
+            raise RuleViolation(f"{filename}: part {m.filename[:100]} is compressed {ratio:,} to 1; more than "
+                                f"{MAX_COMPRESSION_RATIO} to 1 is refused (a 'zip bomb')", field="file")
+        if m.flag_bits & 0x1:
+            raise RuleViolation(f"{filename} is encrypted; save it without a password", field="file")
+
+
+def _xml_reason(exc: BaseException) -> str:
+    """A person's reason for an XML failure inside a workbook (openpyxl wraps the parser's error)."""
+    seen = 0
+    while seen < 5 and (exc.__cause__ or exc.__context__) is not None and type(exc).__name__ == "ValueError" \
+            and str(exc).startswith("Unable to read workbook"):
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        seen += 1
+    kind = type(exc).__name__
+    if kind in ("EntitiesForbidden", "ExternalReferenceForbidden", "DTDForbidden", "NotSupportedError"):
+        return "it declares XML entities or external references, which are refused"
+    if kind == "ParseError":
+        return f"its XML is malformed ({str(exc)[:120]})"
+    return f"{kind}: {str(exc)[:120]}" if str(exc) else kind
+
+
+def _read_xlsx(upload: Upload, max_rows: int, max_columns: int, max_cells: int,
+               deadline: _Deadline) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    filename = upload.filename
+    _check_zip(upload)
+    try:
+        wb = load_workbook(io.BytesIO(upload.content), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk; each is the file's fault
+        raise RuleViolation(f"{filename} is not a readable Excel (.xlsx) workbook: {_xml_reason(exc)}",
+                            field="file") from None
+    try:
+        if not wb.worksheets:
+            raise RuleViolation(f"{filename} has no worksheet", field="file")
+        ws = wb.worksheets[0]
+        # The declared size (<dimension ref="A1:…">) lets an absurd sheet be refused before it is read.
+        declared_cols, declared_rows = ws.max_column, ws.max_row
+        if isinstance(declared_cols, int) and declared_cols > max_columns:
+            raise RuleViolation(f"{filename}: the sheet declares {declared_cols:,} columns; at most {max_columns} "
+                                "are read", field="file")
+        if isinstance(declared_rows, int) and declared_rows > max_rows + 1:
+            raise _too_many_rows(filename, max_rows)
+        # Then read the rows as stored, not trimmed to the declared size: a sheet that declares 7 columns
+        # but holds 500 must show them to the column check below.
+        ws.reset_dimensions()
+        table: list[list[Any]] = []
+        cells = 0
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if number > max_rows + 1:
+                raise _too_many_rows(filename, max_rows)
+            _check_row(filename, number, values, max_columns)
+            cells += len(values)
+            if cells > max_cells:
+                raise RuleViolation(f"{filename} has more than {max_cells:,} cells; at most {max_cells:,} are read",
+                                    field="file")
+            table.append(list(values[:max_columns]))
+            if number % 500 == 0:
+                deadline.check()
+        return table
+    except RuleViolation:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed sheet XML surfaces while iterating
+        raise RuleViolation(f"{filename} is not a readable Excel (.xlsx) workbook: {_xml_reason(exc)}",
+                            field="file") from None
+    finally:
+        wb.close()
