@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
+from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
+from core.bounded import RequestModel, Secret, bounded_text
 from core.timeutil import utcnow
 
 
@@ -19,9 +22,16 @@ class Role(StrEnum):
 
 
 class User(SQLModel, table=True):
-    """An account. Table name avoids the reserved word `user`."""
+    """An account. Table name avoids the reserved word `user`.
+
+    `token_version` is part of every token: bumping it (logout, password change or reset,
+    role change, deactivation) revokes every token and dashboard cookie of the account at once.
+    Ids are never reused (AUTOINCREMENT on SQLite; sequences on PostgreSQL), so a token of a
+    deleted account can never name a newer one.
+    """
 
     __tablename__ = "app_user"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(index=True, unique=True, max_length=64)
@@ -30,6 +40,26 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
+    token_version: int = Field(default=0)
+    last_login_at: datetime | None = Field(default=None)
+    password_changed_at: datetime | None = Field(default=None)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login attempt in the throttling window, shared by every worker through the database.
+
+    A row is written before the password is checked (so concurrent guesses all count), kept when
+    the attempt fails, and deleted with the account's other rows when a login succeeds. Rows older
+    than the window are purged by later attempts. `username` is None when the submitted name was
+    not even a valid username (it then counts for the client address only).
+    """
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str | None = Field(default=None, max_length=64, index=True)
+    client: str = Field(max_length=64, index=True)
+    occurred_at: datetime = Field(index=True)
 
 
 class UserRead(SQLModel):
@@ -38,13 +68,41 @@ class UserRead(SQLModel):
     full_name: str
     role: Role
     is_active: bool
+    created_at: datetime | None = None
+    last_login_at: datetime | None = None
 
 
-class UserCreate(SQLModel):
-    username: str = Field(min_length=3, max_length=64, regex=r"^[A-Za-z0-9_.\-]+$")
-    full_name: str = Field(default="", max_length=128)
+if TYPE_CHECKING:  # the bounded types are built at run time; to mypy they are plain strings
+    UserName = str
+    FullName = str
+else:
+    UserName = Annotated[bounded_text(64, min_length=3), PydanticField(pattern=r"^[A-Za-z0-9_.\-]+$")]
+    """A username: letters, digits, `_`, `.` and `-`."""
+    FullName = bounded_text(128)
+
+
+class UserCreate(RequestModel):
+    username: UserName
+    full_name: FullName = ""
     role: Role
-    password: str = Field(min_length=10, max_length=256)
+    password: Secret
+
+
+class PasswordReset(RequestModel):
+    """An admin sets a new password for an account (its sessions are revoked)."""
+
+    new_password: Secret
+
+
+class PasswordChange(RequestModel):
+    """A user changes their own password; the current one is required."""
+
+    current_password: Secret
+    new_password: Secret
+
+
+class RoleChange(RequestModel):
+    role: Role
 
 
 class AuditEvent(SQLModel, table=True):

@@ -350,3 +350,26 @@ def test_bonus_points_come_from_the_programme_rules(client, session):
     fresh(session).expire_all()  # the test session keeps objects across commits
     items, total = load_frame(session, pid, [s["project"].id]).bonus(p.id)  # type: ignore[union-attr, arg-type]
     assert items == {"VULNERABLE": Decimal("1.5")} and total == Decimal("1.5")
+
+
+# --------------------------------------------------------------------------- dashboard callbacks
+
+
+def test_forged_dashboard_values_give_a_message_not_an_exception():
+    """Findings 1 and 9 in the dashboard: a 25-digit id or "1E-10000000" posted to a callback."""
+    from dashboard.pages import assignments, award, evaluation
+    from dashboard.pages.common import parse_id
+
+    assert parse_id("9" * 25) is None and parse_id(10**25) is None and parse_id(True) is None
+    assert parse_id("²") is None and parse_id(1.5) is None and parse_id(-3) is None and parse_id("12") == 12
+    rubric = {"sheet_id": 1, "step": "0.5", "below": "0.40", "locked": False,
+              "criteria": [{"code": "PLAN", "max": "15"}, {"code": "BUILD", "max": "25"}]}
+    feedback, _, disabled, _, _ = assignments.check(["1E-10000000", float("nan")], ["", ""], rubric, "ko")
+    assert disabled and all(f.startswith("✗") for f in feedback)
+    forged = {**rubric, "step": "1E-10000000", "criteria": [{"code": "PLAN", "max": "1E+10000000"}]}
+    feedback, _, disabled, save_disabled, message = assignments.check([5], [""], forged, "ko")
+    assert disabled and save_disabled and message.startswith("✗") and feedback[0].startswith("✗")
+    feedback, *_ = assignments.check([5], [""], {"sheet_id": 1}, "ko")  # a store without its rubric
+    assert feedback[0].startswith("✗")
+    assert "award-notfound" in str(award.body(None, {"award_id": "9" * 25, "lang": "ko"}))
+    assert "ev.no_project" not in str(evaluation.ranking(None, 10**25, "ko"))  # translated hint, no exception

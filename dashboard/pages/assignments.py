@@ -7,17 +7,21 @@ for anyone else's and for a project the caller is in conflict with).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from core.errors import DomainError
+from core import bounded
+from core.bounded import Points, Ratio
+from core.errors import DomainError, RuleViolation
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data
 from dashboard.i18n import t
+from dashboard.pages.common import parse_id
+from scoring.models import CriterionCode, MaxPoints, Step
 
 PAGE = "assignments"
 
@@ -28,8 +32,8 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         return html.Div([html.H2(t("as.title", lang)), html.P(t("unavailable", lang))], id="assignments-page")
     options = [{"label": f"{a['project_code']} · {a['consortium_name']} · {a['proposal_title'] or ''} "
                          f"[{a['status']}]", "value": a["id"]} for a in assignments]
-    chosen = query.get("sheet")
-    value = int(chosen) if chosen and chosen.isdigit() else (options[0]["value"] if options else None)
+    chosen = parse_id(query.get("sheet"))
+    value = chosen if chosen is not None else (options[0]["value"] if options else None)
     return html.Div([
         html.H2(t("as.title", lang)),
         dcc.Store(id="assignments-lang", data=lang),
@@ -51,9 +55,10 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
 
 def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any, Any]:
     """The score sheet of one of the caller's assignments, with its rubric (and the rules to check it)."""
-    if user is None or not sheet_id:
+    sheet_id = parse_id(sheet_id)
+    if user is None or sheet_id is None:
         return html.P(t("as.none", lang), className="hint"), None
-    detail = data.assignment_detail(user, int(sheet_id))
+    detail = data.assignment_detail(user, sheet_id)
     if detail is None:
         return html.P(t("as.none", lang), className="hint", id="assignments-missing"), None
     rubric, sheet, proposal = detail["rubric"], detail["sheet"], detail["proposal"]
@@ -96,13 +101,32 @@ def _num(v: Any) -> str:
     return f"{d.normalize():f}"
 
 
-def _decimal(v: Any) -> Decimal | None:
+def _points(v: Any) -> tuple[Decimal | None, str | None]:
+    """Points typed (or forged) into a score box: (value, None), (None, why not), or (None, None) when empty.
+
+    Parsed through the same bounded type as the API (core.bounded.Points), so "1E-10000000",
+    NaN or a 400-digit number is a message, never arithmetic on it.
+    """
     if v is None or v == "":
-        return None
+        return None, None
+    if isinstance(v, float):
+        v = repr(v)  # 7.5 → "7.5"; 1e-300 → "1e-300", refused on its exponent
     try:
-        return Decimal(str(v))
-    except InvalidOperation:
-        return None
+        return bounded.check(Points, v, field="points"), None
+    except RuleViolation as exc:
+        return None, exc.message.removeprefix("points: ")
+
+
+def _rubric(store: dict[str, Any]) -> tuple[Decimal, Decimal, list[tuple[str, Decimal]]]:
+    """The rubric store (client-side, so forgeable) parsed through bounded types; RuleViolation if forged."""
+    try:
+        step = bounded.check(Step, store["step"], field="step")
+        below = bounded.check(Ratio, store["below"], field="below")
+        criteria = [(bounded.check(CriterionCode, c["code"], field="code"),
+                     bounded.check(MaxPoints, c["max"], field="max")) for c in store["criteria"]]
+    except (KeyError, TypeError) as exc:
+        raise RuleViolation("the score sheet form is damaged; reload the page") from exc
+    return step, below, criteria
 
 
 def check(points: list[Any], comments: list[Any], rubric: dict[str, Any] | None,
@@ -115,10 +139,17 @@ def check(points: list[Any], comments: list[Any], rubric: dict[str, Any] | None,
 
     if not rubric:
         raise PreventUpdate
-    step, below = Decimal(rubric["step"]), Decimal(rubric["below"])
+    try:
+        step, below, criteria = _rubric(rubric)
+    except RuleViolation as exc:
+        return [f"✗ {exc.message}"] * len(points), "", True, True, f"✗ {exc.message}"
     feedback, total, ok = [], Decimal(0), True
-    for crit, value, comment in zip(rubric["criteria"], points, comments, strict=False):
-        p, mx = _decimal(value), Decimal(crit["max"])
+    for (_, mx), value, comment in zip(criteria, points, comments, strict=False):
+        p, why = _points(value)
+        if why is not None:
+            feedback.append(f"✗ {why}")
+            ok = False
+            continue
         if p is None:
             feedback.append(t("as.missing", lang))
             ok = False
@@ -151,19 +182,27 @@ def save(user: User | None, save_clicks: int, submit_clicks: int, points: list[A
         raise PreventUpdate
     triggered = dash.callback_context.triggered_id
     submit = triggered == "assignments-submit"
+    sheet_id = parse_id(rubric.get("sheet_id"))
+    if sheet_id is None:
+        return (html.P(f"✗ {t('as.none', lang)}", className="error", id="assignments-error"),
+                dash.no_update, dash.no_update)
     scores = []
     for cid, value, comment in zip(ids, points, comments, strict=False):
-        p = _decimal(value)
+        p, why = _points(value)
+        code = cid.get("code") if isinstance(cid, dict) else None
+        if why is not None:
+            return (html.P(f"✗ {code}: {why}", className="error", id="assignments-error"),
+                    dash.no_update, dash.no_update)
         if p is not None:
-            scores.append({"criterion_code": cid["code"], "points": str(p), "comment": comment or None})
+            scores.append({"criterion_code": code, "points": str(p), "comment": comment or None})
     try:
-        result = data.write_sheet(user, int(rubric["sheet_id"]), scores, submit=submit)
+        result = data.write_sheet(user, sheet_id, scores, submit=submit)
     except DomainError as exc:
         return html.P(f"✗ {exc.message}", className="error", id="assignments-error"), dash.no_update, dash.no_update
     except ValueError as exc:  # a value the request schema refuses
         return html.P(f"✗ {exc}", className="error", id="assignments-error"), dash.no_update, dash.no_update
     if submit:
-        locked_form, store = form(user, int(rubric["sheet_id"]), lang)
+        locked_form, store = form(user, sheet_id, lang)
         return (html.P(f"✓ {t('as.submitted', lang)} ({t('as.total', lang)} {_num(result['total'])})", className="ok",
                        id="assignments-done"), locked_form, store)
     return html.P(f"✓ {t('as.saved', lang)}", className="ok", id="assignments-saved"), dash.no_update, dash.no_update

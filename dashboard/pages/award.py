@@ -12,6 +12,7 @@ from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
 from dashboard.i18n import category, t
+from dashboard.pages.common import parse_id
 from dashboard.pages.overview import kpi
 
 PAGE = "award"
@@ -29,11 +30,8 @@ def body(user: User | None, key: dict[str, Any] | None) -> Any:
     """The whole award view, built from budgeting.queries.award_detail (and the findings when available)."""
     key = key or {}
     lang = key.get("lang")
-    try:
-        award_id = int(key.get("award_id") or 0)
-    except (TypeError, ValueError):
-        award_id = 0
-    detail = data.award_detail(award_id) if award_id > 0 else None
+    award_id = parse_id(key.get("award_id"))
+    detail = data.award_detail(award_id) if award_id is not None else None
     if detail is None:
         return html.Div(html.H2(t("aw.notfound", lang)), id="award-notfound")
     a, hc, crowd = detail["award"], detail["hire_compliance"], detail["crowd"]
@@ -91,11 +89,8 @@ def body(user: User | None, key: dict[str, Any] | None) -> Any:
 def findings(user: User | None, key: dict[str, Any] | None) -> Any:
     """The award's findings: its own request, since the compliance checks are slow on a cold cache."""
     key = key or {}
-    try:
-        award_id = int(key.get("award_id") or 0)
-    except (TypeError, ValueError):
-        award_id = 0
-    return _findings(data.findings_for_award(award_id) if award_id > 0 else None, key.get("lang"))
+    award_id = parse_id(key.get("award_id"))
+    return _findings(data.findings_for_award(award_id) if award_id is not None else None, key.get("lang"))
 
 
 def _findings(rows: pd.DataFrame | None, lang: str | None) -> Any:

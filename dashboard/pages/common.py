@@ -6,8 +6,24 @@ from typing import Any
 
 from dash import dcc, html
 
+from core.bounded import Id, check
+from core.errors import RuleViolation
 from dashboard import data
 from dashboard.i18n import t
+
+
+def parse_id(value: Any) -> int | None:
+    """A row id from a URL, a store or a dropdown (all forgeable): a valid id, or None.
+
+    A 25-digit number, a float, a boolean or text becomes None, so the callback shows its
+    "not found" state instead of sending the database a value beyond its column.
+    """
+    if value is None or value == "" or isinstance(value, bool | float):
+        return None
+    try:
+        return int(check(Id, value, field="id"))
+    except RuleViolation:
+        return None
 
 
 def field_labels(lang: str | None) -> dict[str, str]:

@@ -11,6 +11,7 @@ from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
 from dashboard.i18n import t
+from dashboard.pages.common import parse_id
 
 PAGE = "evaluation"
 
@@ -107,9 +108,10 @@ def incomplete_table(overview: pd.DataFrame | None, field: str | None, lang: str
 
 def ranking(user: User | None, project_id: int | None, lang: str | None) -> Any:
     """The ranking of one project: final score, bonus, outcome (scoring.results.project_result)."""
-    if not project_id:
+    project_id = parse_id(project_id)
+    if project_id is None:
         return html.P(t("ev.no_project", lang), className="hint")
-    result = data.project_result(int(project_id))
+    result = data.project_result(project_id)
     if result is None:
         return html.P(t("unavailable", lang), className="hint")
     head = html.Tr([html.Th(t("col.rank", lang)), html.Th(t("col.consortium", lang)),
