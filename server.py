@@ -32,6 +32,12 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
     """Build the application. `with_dashboard=False` serves the API alone (used by API tests)."""
     settings = get_settings()
     settings.check_secure()
+    if not settings.demo_mode:
+        # The app is assembled here as in main.py, so it may name the demo accounts (seed_data).
+        from core.auth import refuse_known_passwords
+        from seed_data.demo import demo_credentials
+
+        refuse_known_passwords(get_engine(), demo_credentials())
     app = FastAPI(
         title="AI training-data grant programme",
         description="Programme management and budget analytics for the AI training-data call "

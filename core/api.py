@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from core import audit, auth
 from core.audit import Actor
 from core.auth import AdminUser, CurrentUser, ReaderUser
+from core.bounded import Id, Offset, Secret, bounded_text
 from core.db import get_session, get_write_session
-from core.models import AuditEvent, AuditEventRead, User, UserCreate, UserRead
+from core.models import (
+    AuditEvent,
+    AuditEventRead,
+    PasswordChange,
+    PasswordReset,
+    RoleChange,
+    User,
+    UserCreate,
+    UserRead,
+)
 from core.pagination import Page
 
 router = APIRouter(tags=["auth"])
@@ -25,11 +34,34 @@ class Token(BaseModel):
     role: str
 
 
+if TYPE_CHECKING:
+    LoginName = str
+else:
+    LoginName = bounded_text(64, min_length=1)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _too_many(exc: auth.LoginThrottled) -> HTTPException:
+    return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                         detail={"code": exc.code, "detail": exc.message},
+                         headers={"Retry-After": str(exc.retry_after)})
+
+
 @router.post("/auth/token", response_model=Token)
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()],
+def login(request: Request, username: Annotated[LoginName, Form()], password: Annotated[Secret, Form()],
           session: Session = Depends(get_session)) -> Token:
-    """OAuth2 password flow: form fields `username` and `password`."""
-    user = auth.authenticate(session, form.username, form.password)
+    """OAuth2 password flow: form fields `username` and `password`.
+
+    Throttled: after `login_max_failures` failures for one account (or `login_max_per_client`
+    from one address) within `login_window_minutes`, 429 with Retry-After.
+    """
+    try:
+        user = auth.authenticate(session, username, password, client=_client(request))
+    except auth.LoginThrottled as exc:
+        raise _too_many(exc) from None
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=auth.BAD_CREDENTIALS,
                             headers={"WWW-Authenticate": "Bearer"})
@@ -41,11 +73,36 @@ def me(user: CurrentUser) -> User:
     return user
 
 
+@router.post("/auth/logout", status_code=204)
+def logout(user: CurrentUser, session: Session = Depends(get_write_session)) -> Response:
+    """Revoke every token and dashboard cookie of the caller (server-side), and clear the cookie."""
+    auth.revoke_sessions(session, user)
+    response = Response(status_code=204)
+    response.delete_cookie(auth.COOKIE_NAME, path="/")
+    return response
+
+
+@router.post("/auth/password", response_model=Token)
+def change_password(data: PasswordChange, user: CurrentUser, request: Request,
+                    session: Session = Depends(get_write_session)) -> Token:
+    """Change the caller's own password (the current one is required); every other session is revoked.
+
+    Answers with a fresh token; wrong current passwords count as failed logins (429 after too many).
+    """
+    assert user.id is not None
+    try:
+        changed = auth.change_own_password(session, user.id, data.current_password, data.new_password,
+                                           client=_client(request))
+    except auth.LoginThrottled as exc:
+        raise _too_many(exc) from None
+    return Token(access_token=auth.create_token(changed), role=str(changed.role))
+
+
 @router.get("/users", response_model=Page[UserRead], tags=["admin"])
 def list_users(_: AdminUser, session: Session = Depends(get_session),
-               limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Page[UserRead]:
-    total = session.exec(select(func.count()).select_from(User)).one()
-    rows = session.exec(select(User).order_by(col(User.id)).offset(offset).limit(limit)).all()
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0) -> Page[UserRead]:
+    """Every account with its role, state and last login (admins only)."""
+    rows, total = auth.list_users(session, limit=limit, offset=offset)
     return Page(items=[UserRead.model_validate(u, from_attributes=True) for u in rows], total=total)
 
 
@@ -53,6 +110,45 @@ def list_users(_: AdminUser, session: Session = Depends(get_session),
 def create_user(data: UserCreate, admin: AdminUser,
                 session: Session = Depends(get_write_session)) -> User:
     return auth.create_user(session, Actor.of(admin), data)
+
+
+@router.get("/users/{user_id}", response_model=UserRead, tags=["admin"])
+def get_user(user_id: Id, _: AdminUser, session: Session = Depends(get_session)) -> User:
+    return auth.get_user(session, user_id)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserRead, tags=["admin"])
+def deactivate_user(user_id: Id, admin: AdminUser, session: Session = Depends(get_write_session)) -> User:
+    """Deactivate an account: it cannot log in and its sessions end at once (audited)."""
+    return auth.set_active(session, Actor.of(admin), user_id, False)
+
+
+@router.post("/users/{user_id}/reactivate", response_model=UserRead, tags=["admin"])
+def reactivate_user(user_id: Id, admin: AdminUser, session: Session = Depends(get_write_session)) -> User:
+    """Reactivate an account (its old sessions stay revoked; it logs in again)."""
+    return auth.set_active(session, Actor.of(admin), user_id, True)
+
+
+@router.post("/users/{user_id}/password", response_model=UserRead, tags=["admin"])
+def reset_password(user_id: Id, data: PasswordReset, admin: AdminUser,
+                   session: Session = Depends(get_write_session)) -> User:
+    """Set a new password for an account (policy-checked); its sessions end at once (audited)."""
+    return auth.set_password(session, Actor.of(admin), user_id, data.new_password)
+
+
+@router.post("/users/{user_id}/role", response_model=UserRead, tags=["admin"])
+def change_role(user_id: Id, data: RoleChange, admin: AdminUser,
+                session: Session = Depends(get_write_session)) -> User:
+    """Give an account another role; its sessions end at once (audited)."""
+    return auth.change_role(session, Actor.of(admin), user_id, data.role)
+
+
+@router.post("/users/{user_id}/revoke-sessions", response_model=UserRead, tags=["admin"])
+def revoke_user_sessions(user_id: Id, admin: AdminUser, session: Session = Depends(get_write_session)) -> User:
+    """End every session of an account now (audited)."""
+    user = auth.get_user(session, user_id)
+    auth.revoke_sessions(session, user, actor=Actor.of(admin), reason="revoked by an admin")
+    return auth.get_user(session, user_id)
 
 
 class ChainStatus(BaseModel):

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "change-me-demo-only-secret-key-0000"  # noqa: S105 - refused outside demo mode
+MIN_SECRET_BYTES = 32  # HS256 keys shorter than the hash output are guessable offline from one token
+MAX_TOKEN_TTL_MINUTES = 31 * 24 * 60
 
 
 class Settings(BaseSettings):
@@ -59,12 +61,22 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def check_secure(self) -> None:
-        """Refuse to run outside demo mode with the default secret key."""
+        """Refuse to run with a SECRET_KEY shorter than 32 bytes, or outside demo mode with the demo key.
+
+        (The accounts are checked too: core.auth.refuse_known_passwords, called by `serve` and create_app.)
+        """
+        if len(self.secret_key.encode("utf-8")) < MIN_SECRET_BYTES:
+            raise RuntimeError(
+                f"SECRET_KEY is {len(self.secret_key.encode('utf-8'))} bytes long; it must have at least "
+                f"{MIN_SECRET_BYTES} (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
         if not self.demo_mode and self.secret_key == DEFAULT_SECRET:
             raise RuntimeError(
                 "SECRET_KEY is the default demo key; set SECRET_KEY to a long random value "
                 "or run with DEMO_MODE=true"
             )
+        if not 1 <= self.token_ttl_minutes <= MAX_TOKEN_TTL_MINUTES:
+            raise RuntimeError(f"TOKEN_TTL_MINUTES must be between 1 and {MAX_TOKEN_TTL_MINUTES}: every token expires")
 
 
 @lru_cache
