@@ -14,7 +14,7 @@ from typing import Any
 import dash
 from dash.exceptions import PreventUpdate
 
-from core import auth
+from core import auth, security
 from core.models import Role, User
 from dashboard import data
 
@@ -67,6 +67,16 @@ def caller() -> User | None:
     """The user named by the login cookie of the current callback request (None: anonymous)."""
     cookies = dash.callback_context.cookies or {}
     return auth.user_from_token(cookies.get(auth.COOKIE_NAME))
+
+
+def csrf_token() -> str:
+    """The CSRF token of the current callback request's browser (its double-submit cookie; '' when it has none).
+
+    Forms that post to the server (login, logout) carry it in a hidden field; core.security
+    hands the cookie to every browser with the first page it opens.
+    """
+    cookies = dash.callback_context.cookies or {}
+    return str(cookies.get(security.CSRF_COOKIE, ""))[:200]
 
 
 def require(page: str) -> User | None:

@@ -16,8 +16,9 @@ from dash.backends import _fastapi as dash_fastapi
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from core import auth
+from core import auth, security
 from core.db import session_scope
+from core.http_errors import error_response
 from core.models import User
 from dashboard import access, webfont
 from dashboard.i18n import t
@@ -58,8 +59,16 @@ def render_nav(user: User | None, lang: str | None, pathname: str | None) -> lis
     else:
         right.append(html.Span(f"{user.full_name or user.username} · {t('role.' + str(user.role), lang)}",
                                className="nav-user", id="nav-user"))
-        right.append(html.A(t("nav.logout", lang), href=f"{PREFIX}logout", className="nav-link", id="nav-logout"))
+        right.append(logout_form(lang))
     return [html.Div(links, className="nav-left"), html.Div(right, className="nav-right")]
+
+
+def logout_form(lang: str | None) -> html.Form:
+    """Logout is a POST with the CSRF token (a link could be followed by any page or prefetcher)."""
+    return html.Form([
+        dcc.Input(type="hidden", name=security.CSRF_FIELD, value=access.csrf_token(), id="nav-logout-csrf"),
+        html.Button(t("nav.logout", lang), type="submit", id="nav-logout", className="nav-link nav-button"),
+    ], method="POST", action=f"{PREFIX}logout", className="nav-logout-form")
 
 
 def denied(lang: str | None, user: User | None) -> html.Div:
@@ -146,20 +155,40 @@ def add_routes(server: FastAPI, dash_app: Dash) -> None:
     """Login/logout (form post → HttpOnly cookie), the Hangul web font and the page catch-all."""
 
     @server.post(f"{PREFIX}login", include_in_schema=False)
-    def login(username: str = Form(""), password: str = Form("")) -> Response:
-        with session_scope() as session:
-            user = auth.authenticate(session, username, password)
+    def login(request: Request, username: str = Form(""), password: str = Form(""),
+              csrf_token: str = Form("")) -> Response:
+        # The form's token must match the CSRF cookie: another site cannot log a browser in to its account.
+        if not security.csrf_token_valid(request.cookies.get(security.CSRF_COOKIE), csrf_token):
+            return _login_redirect(error=True)
+        try:
+            with session_scope() as session:
+                user = auth.authenticate(session, username, password,
+                                         client=request.client.host if request.client else None)
+        except auth.LoginThrottled as exc:
+            response = _login_redirect(error=True)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         if user is None:
             return _login_redirect(error=True)
         response = RedirectResponse(PREFIX, status_code=303)
-        response.set_cookie(auth.COOKIE_NAME, auth.create_token(user), httponly=True, samesite="lax", path="/",
-                            max_age=auth.get_settings().token_ttl_minutes * 60)
+        response.set_cookie(value=auth.create_token(user),
+                            **security.session_cookie_options(auth.get_settings().token_ttl_minutes * 60))
         return response
 
-    @server.get(f"{PREFIX}logout", include_in_schema=False)
-    def logout() -> Response:
+    @server.post(f"{PREFIX}logout", include_in_schema=False)
+    def logout(request: Request, csrf_token: str = Form("")) -> Response:
+        """Revoke the caller's sessions server-side (every token and cookie of that user), then clear the cookie."""
+        if not security.csrf_token_valid(request.cookies.get(security.CSRF_COOKIE), csrf_token):
+            return error_response(403, "csrf_token", "The form's security token is missing or stale; reload the "
+                                                     "page and log out again.")
+        user = auth.user_from_token(request.cookies.get(auth.COOKIE_NAME))
+        if user is not None:
+            with session_scope(write=True) as session:
+                auth.revoke_sessions(session, user, reason="dashboard logout")
         response = _login_redirect()
-        response.delete_cookie(auth.COOKIE_NAME, path="/")
+        options = security.session_cookie_options(0)
+        response.delete_cookie(options["key"], path=options["path"], secure=options["secure"],
+                               httponly=options["httponly"], samesite=options["samesite"])
         return response
 
     @server.get(f"{PREFIX}fonts/{{name}}", include_in_schema=False)
@@ -191,4 +220,6 @@ def attach(app: FastAPI) -> None:
     # unknown API paths with the dashboard's HTML; our catch-all below is limited to /dashboard/.
     dash_app.backend._setup_catchall = lambda: None  # type: ignore[method-assign]
     add_routes(app, dash_app)
+    # The index's inline renderer script (and any clientside callback) by hash in the CSP (core.security).
+    security.allow_inline_scripts(app, dash_app.csp_hashes())
     app.state.dash_app = dash_app

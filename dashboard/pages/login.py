@@ -1,4 +1,8 @@
-"""Login page: a plain form posting to POST /dashboard/login (the server sets the HttpOnly cookie)."""
+"""Login page: a plain form posting to POST /dashboard/login (the server sets the HttpOnly cookie).
+
+The form carries the CSRF token of the browser's cookie (core.security): a login posted from
+another site has no token and is refused.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Any
 from dash import dcc, html
 
 from core.models import User
+from core.security import CSRF_FIELD
+from dashboard import access
 from dashboard.i18n import t
 
 
@@ -23,6 +29,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
             html.Label(t("login.password", lang), htmlFor="login-password"),
             dcc.Input(id="login-password", name="password", type="password", autoComplete="current-password",
                       required=True),
+            dcc.Input(type="hidden", name=CSRF_FIELD, value=access.csrf_token(), id="login-csrf"),
             html.Button(t("login.submit", lang), type="submit", id="login-submit", className="primary"),
         ], method="POST", action="/dashboard/login", className="login-form"),
         html.P(dcc.Link(t("login.public", lang), href="/dashboard/jobs"), className="hint"),

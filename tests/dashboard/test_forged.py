@@ -21,7 +21,8 @@ UPDATE = "/dashboard/_dash-update-component"
 def app_client(on_unit_db: Engine) -> Iterator[TestClient]:
     from server import create_app
 
-    with TestClient(create_app()) as c:
+    # A browser sends Origin with every POST (core.security refuses cookie-authenticated writes without it).
+    with TestClient(create_app(), headers={"Origin": "http://testserver"}) as c:
         yield c
 
 
@@ -30,7 +31,9 @@ def login(c: TestClient, role: str | None) -> None:
     if role is None:
         return
     username, password = DEMO_ACCOUNTS[role]
-    r = c.post("/dashboard/login", data={"username": username, "password": password}, follow_redirects=False)
+    c.get("/dashboard/login")  # the page hands out the CSRF cookie the login form echoes
+    r = c.post("/dashboard/login", data={"username": username, "password": password,
+                                         "csrf_token": c.cookies.get("grants_csrf")}, follow_redirects=False)
     assert r.status_code == 303 and "grants_token" in r.headers["set-cookie"]
     assert "HttpOnly" in r.headers["set-cookie"]
 
@@ -106,13 +109,16 @@ def test_public_job_board_needs_no_cookie(app_client: TestClient) -> None:
 
 
 def test_login_failure_logout_and_unknown_api_paths(app_client: TestClient) -> None:
-    r = app_client.post("/dashboard/login", data={"username": "official", "password": "wrong-password"},
+    app_client.get("/dashboard/login")
+    r = app_client.post("/dashboard/login", data={"username": "official", "password": "wrong-password",
+                                                  "csrf_token": app_client.cookies.get("grants_csrf")},
                         follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].endswith("/dashboard/login?error=1")
     assert "grants_token" not in r.headers.get("set-cookie", "")
     login(app_client, "official")
     assert app_client.get("/api/v1/programs/1/summary").status_code == 200  # the API accepts the cookie
-    r = app_client.get("/dashboard/logout", follow_redirects=False)
+    r = app_client.post("/dashboard/logout", data={"csrf_token": app_client.cookies.get("grants_csrf")},
+                        follow_redirects=False)
     assert r.status_code == 303 and 'grants_token=""' in r.headers["set-cookie"]
     app_client.cookies.clear()
     assert app_client.get("/api/v1/programs/1/summary").status_code == 401
