@@ -223,8 +223,8 @@ DESCRIPTIONS: dict[int, str] = {
     422: "Invalid input: names the field and the reason",
     429: "Too many attempts; see Retry-After",
 }
-# Routes that throttle their callers (login) and so may answer 429.
-THROTTLED_PATHS = {"/api/v1/auth/token"}
+# Routes that check credentials themselves (login: 401 on a wrong password) and throttle callers (429).
+CREDENTIAL_PATHS = {"/api/v1/auth/token"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -268,6 +268,8 @@ def error_statuses(route: Any) -> list[int]:
     statuses: list[int] = []
     if _needs_auth(route):
         statuses += [401, 403]
+    if route.path in CREDENTIAL_PATHS:
+        statuses += [401, 429]
     if has_input or _needs_auth(route):
         statuses.append(404)
     if (route.methods or set()) & WRITE_METHODS:
@@ -276,8 +278,6 @@ def error_statuses(route: Any) -> list[int]:
         statuses.append(413)
     if has_input or route.body_field is not None:
         statuses.append(422)
-    if route.path in THROTTLED_PATHS:
-        statuses.append(429)
     # A status the route already declares (e.g. 429 on a throttled route) gets the shape too.
     statuses += [int(s) for s in route.responses if str(s).isdigit() and 400 <= int(s) < 600]
     return sorted(set(statuses))
