@@ -26,10 +26,10 @@ from sqlmodel import Session, col, func, select
 
 from core import audit, passwords
 from core.audit import Actor
-from core.bounded import Secret, check
+from core.bounded import Secret, bounded_text, check
 from core.db import get_engine, lock_for_update, writer
 from core.errors import Conflict, DomainError, NotFound, RuleViolation
-from core.models import LoginAttempt, Role, User, UserCreate, UserName
+from core.models import LoginAttempt, Role, User, UserCreate
 from core.settings import get_settings
 from core.timeutil import utcnow
 
@@ -107,10 +107,13 @@ def _engine_of(session: Session) -> Engine:
     return bind.engine
 
 
+_LOGIN_NAME = bounded_text(64, min_length=1)
+
+
 def _clean_username(username: str) -> str | None:
-    """The submitted name when it could be a username, else None (it then counts per client only)."""
+    """The submitted name when it could be stored (64 clean characters), else None (counted per client only)."""
     try:
-        return str(check(UserName, username, field="username"))
+        return str(check(_LOGIN_NAME, username, field="username"))
     except DomainError:
         return None
 
