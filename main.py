@@ -229,19 +229,6 @@ def cmd_set_active(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(_: argparse.Namespace) -> int:
-    from core import audit, db
-
-    with db.session_scope() as session:
-        report = audit.verify_chain(session)
-    if report.ok:
-        print(f"audit chain intact: {report.checked} events checked; last hash {report.last_hash}")
-        return 0
-    print(f"audit chain BROKEN at event {report.first_broken_id}: {report.problem} "
-          f"({report.checked} events verified before it)", file=sys.stderr)
-    return 1
-
-
 def _command(module: str, func: str) -> Callable[[argparse.Namespace], int]:
     """A command implemented in a package's cli module (imported only when it runs)."""
 
@@ -296,8 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="audit log tools")
     asub = p.add_subparsers(dest="audit_command", required=True)
-    v = asub.add_parser("verify", help="recompute the hash chain; exit 1 when broken")
-    v.set_defaults(func=cmd_audit_verify)
+    from core.audit_cli import add_commands
+
+    add_commands(asub, _command)  # verify [--checkpoint FILE], checkpoint, rebaseline, keygen, public-key
 
     p = sub.add_parser("check", help="run the compliance checks and print the findings")
     p.add_argument("--json", action="store_true")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
-from core import docs, http_errors, limits
+from core import checkpoint, docs, http_errors, limits, security
 from core.db import get_engine
 from core.settings import get_settings
 
@@ -32,6 +32,7 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
     """Build the application. `with_dashboard=False` serves the API alone (used by API tests)."""
     settings = get_settings()
     settings.check_secure()
+    checkpoint.ensure_key(settings)  # the audit signing key: created in demo mode, required outside it
     if not settings.demo_mode:
         # The app is assembled here as in main.py, so it may name the demo accounts (seed_data).
         from core.auth import refuse_known_passwords
@@ -45,6 +46,7 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        lifespan=checkpoint.lifespan,  # signed audit checkpoints at start and every interval
     )
     http_errors.install(app)
     docs.install(app)
@@ -74,4 +76,6 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
     # Added last so it is the outermost middleware: bodies are capped before anything reads them.
     limits.install(app, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
                    dash_prefix=dash_prefix, dash_outputs=dash_outputs)
+    # Outermost of all: cross-site checks before any body is read; security headers on every answer.
+    security.install(app)
     return app

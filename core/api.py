@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response, status
@@ -18,6 +19,7 @@ from core.models import (
     AuditEventRead,
     PasswordChange,
     PasswordReset,
+    Role,
     RoleChange,
     User,
     UserCreate,
@@ -159,11 +161,83 @@ class ChainStatus(BaseModel):
     last_hash: str
 
 
-@router.get("/audit/verify", response_model=ChainStatus, tags=["audit"])
-def verify(_: ReaderUser, session: Session = Depends(get_session)) -> ChainStatus:
-    r = audit.verify_chain(session)
-    return ChainStatus(checked=r.checked, ok=r.ok, first_broken_id=r.first_broken_id,
-                       problem=r.problem, last_hash=r.last_hash)
+class TableStatus(BaseModel):
+    rows: int
+    entries: int
+    problems: int
+
+
+class HistoryFinding(BaseModel):
+    kind: str  # edited | deleted | inserted | store
+    table: str | None
+    row_id: int | None
+    fields: list[str]
+    event_id: int | None
+    detail: str
+
+
+class CheckpointRead(BaseModel):
+    v: int
+    seq: int
+    events: int
+    last_event_id: int | None
+    last_hash: str
+    time: str
+    note: str
+    prev: str
+    key_id: str
+    sig: str
+    line: int
+
+
+class CheckpointProblemRead(BaseModel):
+    line: int
+    seq: int | None
+    detail: str
+
+
+class CheckpointStatus(BaseModel):
+    ok: bool
+    path: str
+    checked: int
+    key_id: str
+    summary: str
+    problems: list[CheckpointProblemRead]
+    newest: CheckpointRead | None
+
+
+class HistoryStatus(BaseModel):
+    """`main.py audit verify --checkpoint <the configured file>`, as JSON, with the newest checkpoint."""
+
+    ok: bool
+    summary: str
+    chain: ChainStatus
+    tables: dict[str, TableStatus]
+    problem_count: int
+    findings: list[HistoryFinding]
+    hints: list[str]
+    checkpoints: CheckpointStatus | None
+    last_checkpoint: CheckpointRead | None
+    seconds: float
+
+
+AuditReader = Annotated[User, Depends(auth.require_roles(Role.auditor, Role.admin))]
+
+
+@router.get("/audit/verify", response_model=HistoryStatus, tags=["audit"])
+def verify(_: AuditReader, session: Session = Depends(get_session),
+           limit: int = Query(200, ge=1, le=10_000, description="most findings to list")) -> HistoryStatus:
+    """Verify the chain, every guarded row, and that the log extends every checkpoint of the configured file."""
+    from core import checkpoint
+    from core.settings import get_settings
+
+    path = get_settings().audit_checkpoint_file
+    loaded = checkpoint.load_file(path) if os.path.exists(path) else None
+    report = audit.verify_history(session, checkpoints=loaded, max_findings=limit)
+    data = report.to_dict()
+    newest = checkpoint.latest(path)
+    data["last_checkpoint"] = {**newest.to_dict(), "line": 0} if newest else None
+    return HistoryStatus.model_validate(data)
 
 
 @router.get("/audit/events", response_model=Page[AuditEventRead], tags=["audit"])

@@ -1,23 +1,94 @@
-"""The audit log: every mutation appends one event, hash-chained to the one before."""
+"""The audit log: every mutation appends one event, hash-chained to the one before, and every
+guarded row is covered by an event carrying its digest.
+
+Events
+    ``record`` appends one event in the caller's transaction; each event carries the hash of
+    the one before it and ``audit_head`` holds the tip (see ``verify_chain``).
+
+Guarded tables (``GUARDED``)
+    The ledger, awards and their extensions, envelopes, budget lines, line and envelope
+    transfers, hires, crowd activity, trainings, score sheets and scores, screenings,
+    conflicts, selections, delivery progress, quality verifications, data openings, users
+    (with their roles), programmes (with their rules) and rubrics (criteria, bonus items).
+    Every row of these is covered by the log:
+
+    - ORM writes, whatever service makes them: a session hook (``after_flush``) notes every
+      new, changed or deleted guarded instance; at commit (``before_commit``) the rows are
+      read back through the canonical SQL of ``core.digest`` and one covering event
+      ``rows.write`` is appended through the same chain, in the same transaction, carrying
+      each row's digest and canonical values (secret columns redacted) and the Merkle root
+      over them. No service has to remember anything.
+    - Bulk writes (``session.execute(insert(Model), rows)`` in the seed and the ledger
+      import, bulk updates): the caller adds ``record_bulk(session, actor, Model, ...)``
+      after the statement; it writes one ``rows.bulk`` event with the rows' id ranges and
+      the Merkle root over their digests. A bulk statement on a guarded table that no
+      ``record_bulk`` covers makes the commit fail (``UncoveredWrite``): coverage is
+      enforced, not hoped for.
+    - Each covering event's entries (table, id, digest, field prints) are also kept in
+      ``audit_row``, which makes verification one ordered pass per table instead of a replay
+      of the log; the event's root authenticates them, so the store is under the chain too.
+      Measured on the national database: see ``bench/bench_audit.py``.
+
+Verification (``verify_history``)
+    Recomputes the chain (as before), then for each guarded table merges the current rows
+    (id order) with the stored entries (row id, event id order): a row whose digest differs
+    from its newest entry is *edited* (the field prints name the column), a row without an
+    entry or whose newest entry is a deletion was *inserted* outside the application, an
+    entry without its row (and not a deletion) means the row was *deleted* outside it. The
+    same pass streams every entry into the Merkle root of its event (``MerkleBuilder``), and
+    each root must equal the one in the (already verified) event. Checkpoints signed
+    outside the database (``core.checkpoint``) prove that the log extends what was signed.
+
+Schema changes (``rebaseline``)
+    A digest covers every column the database has. A migration that adds a column therefore
+    changes every digest of that table: ``main.py audit rebaseline --added TABLE.COLUMN
+    --reason …`` first verifies the table with the new columns left out (so a rebaseline
+    cannot bless an edit), then writes ``rows.rebaseline`` events (Merkle roots of the new
+    digests, at most 200,000 rows an event) with the reason. A database created before this
+    coverage existed is taken under it once with ``--adopt`` (``rows.adopt``: covers rows
+    that have no entry at all; it cannot tell earlier edits, and says so in its reason).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from core import digest as dg
 from core.db import lock_for_update
 from core.models import AuditEvent, AuditHead, User
 from core.timeutil import utcnow
 
 GENESIS_HASH = "0" * 64
+
+GUARDED: tuple[str, ...] = (
+    "app_user", "award", "award_extension", "bonus_item", "budget_line", "conflict_record", "criterion_score",
+    "crowd_activity", "data_opening", "delivery_progress", "envelope", "envelope_transfer", "expenditure", "hire",
+    "line_transfer", "program", "quality_verification", "rubric", "rubric_criterion", "score_sheet", "screening",
+    "selection", "training_session",
+)
+_GUARDED = frozenset(GUARDED)
+COVER_ACTIONS = ("rows.write", "rows.bulk", "rows.rebaseline", "rows.adopt")
+SECRET_COLUMNS: dict[str, frozenset[str]] = {"app_user": frozenset({"password_hash"})}
+MAX_ROWS_PER_EVENT = 200_000
+
+
+class UncoveredWrite(RuntimeError):
+    """A bulk statement wrote a guarded table and no ``record_bulk`` covered it."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +172,11 @@ def record(
     if head is None:
         head = AuditHead(id=1, last_event_id=None, last_hash=GENESIS_HASH, event_count=0)
         session.add(head)
+    if not session.info.get("_audit_covering"):
+        # the covering event of this transaction is written in the name of its last actor and clock
+        session.info["audit_actor"] = actor
+        if occurred_at is not None:
+            session.info["audit_clock"] = occurred_at
     occurred_at = occurred_at or utcnow()
     before_json, after_json = to_json(before), to_json(after)
     digest = event_hash(
@@ -122,6 +198,175 @@ def record(
     return event
 
 
+# --------------------------------------------------------------------------- coverage of guarded rows
+
+
+# An entry: (table, row id, digest — dg.DELETED for a deletion —, field prints, canonical JSON or None)
+Entry = tuple[str, int, str, str, str | None]
+
+
+def _read_entries(conn: Connection, table: str, ids: Iterable[int]) -> tuple[list[str], list[Entry]]:
+    """Entries for these rows as stored now, in id order (a missing row becomes a deletion entry)."""
+    wanted = sorted(set(ids))
+    columns = dg.table_columns(conn, table)
+    out: list[Entry] = []
+    sha, prints = hashlib.sha256, dg.field_prints
+    pos = 0
+    for row in (dg.read_rows(conn, table, columns, wanted, raw=True) if columns else ()):
+        rid = row[0]
+        while wanted[pos] < rid:  # wanted but not found: deleted
+            out.append((table, wanted[pos], dg.DELETED, "", None))
+            pos += 1
+        text = row[1]
+        out.append((table, rid, sha(text.encode("utf-8")).hexdigest(), prints(row[2:]), text))
+        pos += 1
+    out.extend((table, rid, dg.DELETED, "", None) for rid in wanted[pos:])
+    return columns, out
+
+
+def _redacted(table: str, json_text: str) -> dict[str, Any]:
+    values: dict[str, Any] = json.loads(json_text)
+    for c in SECRET_COLUMNS.get(table, ()):
+        if c in values:
+            values[c] = "<redacted>"
+    return values
+
+
+def _write_cover(session: Session, actor: Actor, action: str, entries: list[Entry],
+                 columns: dict[str, list[str]], *, reason: str | None, occurred_at: datetime | None,
+                 with_values: bool) -> AuditEvent:
+    """One covering event (root over `entries`) and its `audit_row` entries."""
+    if len({e[0] for e in entries}) > 1:
+        entries.sort(key=lambda e: (e[0], e[1]))  # one table's entries come in id order already
+    leaf = dg.leaf_data
+    root = dg.merkle_root([leaf(t, rid, d, p) for t, rid, d, p, _ in entries])
+    by_table: dict[str, list[int]] = {}
+    for e in entries:
+        by_table.setdefault(e[0], []).append(e[1])
+    after: dict[str, Any] = {
+        "root": root, "leaves": len(entries),
+        "tables": {t: {"columns": columns.get(t, []), "ids": dg.id_ranges(ids)} for t, ids in by_table.items()},
+    }
+    if with_values:
+        after["rows"] = [{"table": t, "id": rid, "digest": d or None, "values": _redacted(t, text) if text else None}
+                         for t, rid, d, _, text in entries]
+    single = len(by_table) == 1
+    entity_type = next(iter(by_table)) if single else "rows"
+    entity_id = str(entries[0][1]) if len(entries) == 1 else f"{len(entries)} rows"
+    session.info["_audit_covering"] = True
+    try:
+        ev = record(session, actor, action, entity_type, entity_id, after=after, reason=reason,
+                    occurred_at=occurred_at)
+    finally:
+        session.info["_audit_covering"] = False
+    rows = [(t, rid, ev.id, d, p) for t, rid, d, p, _ in entries]
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO audit_row (table_name, row_id, event_id, digest, fields) VALUES ({', '.join([mark] * 5)})"
+    for i in range(0, len(rows), 5000):
+        # plain executemany: the ORM bulk path spent more time compiling than SQLite spent writing
+        conn.exec_driver_sql(sql, rows[i:i + 5000])
+    return ev
+
+
+def record_bulk(session: Session, actor: Actor, model: Any, rows: Iterable[Mapping[str, Any] | int] | None = None,
+                *, where: Any = None, action: str = "rows.bulk", reason: str | None = None,
+                occurred_at: datetime | None = None) -> list[AuditEvent]:
+    """Cover rows written (inserted, updated or deleted) by a bulk statement on a guarded table.
+
+    Call it after the statement, in the same transaction: `rows` are the written rows (dicts
+    with their ``id``) or their ids; or `where` selects them. One event per 200,000 rows.
+    """
+    table = model.__table__.name
+    if table not in _GUARDED:
+        return []
+    if where is not None:
+        ids = list(session.exec(select(model.id).where(where)).all())
+    else:
+        ids = [r if isinstance(r, int) else int(r["id"]) for r in (rows or ())]
+    uncovered = session.info.get("audit_uncovered")
+    if uncovered:
+        uncovered.discard(table)
+    session.flush()
+    ids = sorted(set(ids))
+    events = []
+    conn = session.connection()
+    for i in range(0, len(ids), MAX_ROWS_PER_EVENT):
+        columns, entries = _read_entries(conn, table, ids[i:i + MAX_ROWS_PER_EVENT])
+        if entries:
+            events.append(_write_cover(session, actor, action, entries, {table: columns}, reason=reason,
+                                       occurred_at=occurred_at, with_values=False))
+    return events
+
+
+def _note_flush(session: OrmSession, _ctx: Any) -> None:
+    pending: set[tuple[str, int]] | None = None
+    for bucket, check in ((session.new, False), (session.dirty, True), (session.deleted, False)):
+        for obj in bucket:
+            table = getattr(type(obj), "__tablename__", None)
+            if table not in _GUARDED:
+                continue
+            if check and not session.is_modified(obj, include_collections=False):
+                continue
+            rid = getattr(obj, "id", None)
+            if rid is None:
+                continue
+            if pending is None:
+                pending = session.info.setdefault("audit_pending", set())
+            pending.add((table, int(rid)))  # type: ignore[arg-type]
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table in _GUARDED:
+        state.session.info.setdefault("audit_uncovered", set()).add(table)
+
+
+def _cover_at_commit(session: OrmSession) -> None:
+    info = session.info
+    if info.get("_audit_covering"):
+        return
+    session.flush()
+    uncovered = info.get("audit_uncovered")
+    if uncovered:
+        raise UncoveredWrite(
+            f"bulk write to guarded table(s) {', '.join(sorted(uncovered))} is not covered by the audit log: "
+            "call core.audit.record_bulk(session, actor, Model, rows) after the statement")
+    pending: set[tuple[str, int]] | None = info.pop("audit_pending", None)
+    if not pending:
+        return
+    conn = session.connection()
+    by_table: dict[str, list[int]] = {}
+    for table, rid in pending:
+        by_table.setdefault(table, []).append(rid)
+    entries: list[Entry] = []
+    columns: dict[str, list[str]] = {}
+    for table, ids in by_table.items():
+        columns[table], found = _read_entries(conn, table, ids)
+        entries.extend(found)
+    actor = info.get("audit_actor") or SYSTEM
+    _write_cover(session, actor, "rows.write", entries, columns, reason=None,  # type: ignore[arg-type]
+                 occurred_at=info.get("audit_clock"), with_values=True)
+    session.flush()
+
+
+def _forget(session: OrmSession, *_: Any) -> None:
+    for key in ("audit_pending", "audit_uncovered", "audit_actor", "audit_clock", "_audit_covering"):
+        session.info.pop(key, None)
+
+
+sa_event.listen(OrmSession, "after_flush", _note_flush)
+sa_event.listen(OrmSession, "do_orm_execute", _note_statement)
+sa_event.listen(OrmSession, "before_commit", _cover_at_commit)
+sa_event.listen(OrmSession, "after_commit", _forget)
+sa_event.listen(OrmSession, "after_rollback", _forget)
+
+
+# --------------------------------------------------------------------------- the chain
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int
@@ -129,10 +374,23 @@ class ChainReport:
     first_broken_id: int | None = None
     problem: str | None = None
     last_hash: str = GENESIS_HASH
+    broken_position: int | None = None  # 1-based position of the first event that fails (None: intact)
 
 
-def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report the first event that does not match."""
+@dataclass
+class _ChainScan:
+    report: ChainReport
+    covers: dict[int, dict[str, Any]] = field(default_factory=dict)
+    at_position: dict[int, tuple[int | None, str]] = field(default_factory=dict)  # position → (event id, hash)
+    last_event_id: int | None = None
+
+
+def _scan_chain(session: Session | Connection, *, positions: Iterable[int] = (), covers: bool = False,
+                batch: int = 5000) -> _ChainScan:
+    wanted = set(positions)
+    scan = _ChainScan(ChainReport(0, True))
+    if 0 in wanted:
+        scan.at_position[0] = (None, GENESIS_HASH)
     prev = GENESIS_HASH
     checked = 0
     last_id = 0
@@ -140,45 +398,403 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
     cols = (AuditEvent.id, AuditEvent.prev_hash, AuditEvent.hash, AuditEvent.occurred_at, AuditEvent.actor,
             AuditEvent.action, AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.before_json,
             AuditEvent.after_json, AuditEvent.reason)
+    execute = session.execute
     while True:
         # plain columns, not ORM objects: never a stale copy from the identity map, and faster
-        rows = session.exec(
+        rows = execute(
             select(*cols).where(col(AuditEvent.id) > last_id).order_by(col(AuditEvent.id)).limit(batch)  # type: ignore[call-overload]
         ).all()
         if not rows:
             break
         for ev_id, prev_hash, stored_hash, occurred_at, actor, action, etype, eid, before, after, reason in rows:
             if prev_hash != prev:
-                return ChainReport(checked, False, ev_id,
-                                   "previous-hash link broken (an event before it was changed or deleted)", prev)
+                scan.report = ChainReport(checked, False, ev_id, "previous-hash link broken (an event before it "
+                                          "was changed or deleted)", prev, checked + 1)
+                return scan
             expected = event_hash(
                 prev_hash=prev_hash, occurred_at=occurred_at, actor=actor, action=action, entity_type=etype,
                 entity_id=eid, before_json=before, after_json=after, reason=reason,
             )
             if expected != stored_hash:
-                return ChainReport(checked, False, ev_id, "content does not match its hash (edited)", prev)
+                scan.report = ChainReport(checked, False, ev_id, "content does not match its hash (edited)", prev,
+                                          checked + 1)
+                return scan
             prev = stored_hash
             checked += 1
             last_id = ev_id
             last_event_id = ev_id
-    head = session.exec(
-        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    ).first()
+            if covers and action in COVER_ACTIONS:
+                scan.covers[ev_id] = json.loads(after or "{}")
+            if checked in wanted:
+                scan.at_position[checked] = (ev_id, stored_hash)
+    scan.last_event_id = last_event_id
+    head = execute(select(AuditHead.last_hash, AuditHead.event_count, AuditHead.last_event_id)
+                   .where(AuditHead.id == 1)).first()
     if head is None:
         if checked:
-            return ChainReport(checked, False, None, "audit head row missing", prev)
-        return ChainReport(0, True, last_hash=prev)
-    if head.last_hash != prev or head.event_count != checked or head.last_event_id != last_event_id:
-        return ChainReport(
-            checked, False, head.last_event_id,
+            scan.report = ChainReport(checked, False, None, "audit head row missing", prev, checked + 1)
+        else:
+            scan.report = ChainReport(0, True, last_hash=prev)
+        return scan
+    if head[0] != prev or head[1] != checked or head[2] != last_event_id:
+        scan.report = ChainReport(
+            checked, False, head[2],
             f"chain ends at event {last_event_id} ({checked} events) but the head records event "
-            f"{head.last_event_id} ({head.event_count} events): newest events deleted or head edited",
-            prev,
+            f"{head[2]} ({head[1]} events): newest events deleted or head edited",
+            prev, checked + 1,
         )
-    return ChainReport(checked, True, last_hash=prev)
+        return scan
+    scan.report = ChainReport(checked, True, last_hash=prev)
+    return scan
+
+
+def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
+    """Recompute every hash in order; report the first event that does not match."""
+    return _scan_chain(session, batch=batch).report
 
 
 def last_hash(session: Session) -> str:
     """Hash of the newest event (what a report reflects)."""
     head = session.get(AuditHead, 1)
     return head.last_hash if head else GENESIS_HASH
+
+
+# --------------------------------------------------------------------------- verification of the rows
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that does not match the log: what, where, and what the log recorded."""
+
+    kind: str  # edited | deleted | inserted | store | chain | checkpoint
+    table: str | None
+    row_id: int | None
+    detail: str
+    fields: tuple[str, ...] = ()
+    event_id: int | None = None
+
+    def line(self) -> str:
+        where = f"{self.table} {self.row_id}" if self.table and self.row_id is not None else (self.table or "log")
+        return f"{self.kind:<9} {where}: {self.detail}"
+
+
+@dataclass
+class TableState:
+    rows: int = 0
+    entries: int = 0
+    problems: int = 0
+
+
+@dataclass
+class HistoryReport:
+    chain: ChainReport
+    tables: dict[str, TableState]
+    findings: list[Finding]
+    problem_count: int
+    seconds: float
+    checkpoints: Any = None  # core.checkpoint.CheckpointReport when checkpoints were checked
+    hints: list[str] = field(default_factory=list)
+
+    @property
+    def rows_ok(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.rows_ok and (self.checkpoints is None or self.checkpoints.ok)
+
+    def summary(self) -> str:
+        rows = sum(t.rows for t in self.tables.values())
+        if self.ok:
+            return (f"history intact: {self.chain.checked} events, {rows:,} guarded rows in {len(self.tables)} "
+                    f"tables match the log" + (f"; {self.checkpoints.summary()}" if self.checkpoints else ""))
+        parts = []
+        if not self.chain.ok:
+            parts.append(f"chain broken at event {self.chain.first_broken_id}: {self.chain.problem}")
+        if self.problem_count:
+            parts.append(f"{self.problem_count} row problem(s)")
+        if self.checkpoints is not None and not self.checkpoints.ok:
+            parts.append(self.checkpoints.summary())
+        return "history BROKEN: " + "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "summary": self.summary(),
+            "chain": {"ok": self.chain.ok, "checked": self.chain.checked,
+                      "first_broken_id": self.chain.first_broken_id, "problem": self.chain.problem,
+                      "last_hash": self.chain.last_hash},
+            "tables": {t: {"rows": s.rows, "entries": s.entries, "problems": s.problems}
+                       for t, s in self.tables.items()},
+            "problem_count": self.problem_count,
+            "findings": [{"kind": f.kind, "table": f.table, "row_id": f.row_id, "fields": list(f.fields),
+                          "event_id": f.event_id, "detail": f.detail} for f in self.findings],
+            "hints": self.hints,
+            "checkpoints": self.checkpoints.to_dict() if self.checkpoints is not None else None,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class _Cursor:
+    """A server-side (PostgreSQL) or plain (SQLite) DB-API cursor that streams a query."""
+
+    def __init__(self, conn: Connection, name: str) -> None:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        self.pg = conn.dialect.name == "postgresql"
+        self.cur = raw.cursor(name=name) if self.pg else raw.cursor()  # type: ignore[call-arg]
+        if self.pg:
+            self.cur.itersize = 10_000
+
+    def stream(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        if self.pg:
+            sql = sql.replace("?", "%s")
+        self.cur.execute(sql, params)
+        while True:
+            batch = self.cur.fetchmany(10_000)
+            if not batch:
+                break
+            yield from batch
+
+    def close(self) -> None:
+        self.cur.close()
+
+
+class _Verifier:
+    def __init__(self, conn: Connection, covers: dict[int, dict[str, Any]], *, ignore: Mapping[str, Iterable[str]],
+                 max_findings: int | None, collect_uncovered: bool) -> None:
+        self.conn = conn
+        self.covers = covers
+        self.ignore = {t: set(c) for t, c in ignore.items()}
+        self.max_findings = max_findings
+        self.findings: list[Finding] = []
+        self.count = 0
+        self.trees: dict[int, dg.MerkleBuilder] = {}
+        self.tables: dict[str, TableState] = {}
+        self.uncovered: dict[str, list[int]] = {} if collect_uncovered else {}
+        self.collect_uncovered = collect_uncovered
+        self.added_columns: dict[str, set[str]] = {}
+
+    def add(self, finding: Finding, table: str | None = None) -> None:
+        self.count += 1
+        if table is not None:
+            self.tables[table].problems += 1
+        if self.max_findings is None or len(self.findings) < self.max_findings:
+            self.findings.append(finding)
+
+    def _recorded(self, event_id: int, table: str) -> tuple[list[str], dict[int, Any]]:
+        cover = self.covers.get(event_id, {})
+        columns = cover.get("tables", {}).get(table, {}).get("columns", [])
+        values = {r["id"]: r.get("values") for r in cover.get("rows", []) if r.get("table") == table}
+        return columns, values
+
+    def _edited(self, table: str, columns: list[str], row_id: int, event_id: int, prints: str) -> Finding:
+        rec_columns, rec_values = self._recorded(event_id, table)
+        rows = list(dg.read_rows(self.conn, table, columns, [row_id], raw=True))
+        if not rows or not rec_columns:
+            return Finding("edited", table, row_id, f"content differs from what event {event_id} recorded",
+                           event_id=event_id)
+        now = json.loads(rows[0][1])
+        diff = dg.differing_fields(prints, rec_columns, columns, tuple(rows[0][2:]))
+        if diff["added"]:
+            self.added_columns.setdefault(table, set()).update(diff["added"])
+        names = diff["changed"] + diff["added"] + diff["removed"]
+        recorded = rec_values.get(row_id)
+        parts = []
+        for c in diff["changed"]:
+            shown = c not in SECRET_COLUMNS.get(table, ())
+            if recorded is not None and shown:
+                parts.append(f"{c}: recorded {recorded.get(c)!r}, now {now.get(c)!r}")
+            elif shown:
+                parts.append(f"{c}: now {now.get(c)!r}")
+            else:
+                parts.append(f"{c} changed")
+        parts += [f"column {c} added since recorded" for c in diff["added"]]
+        parts += [f"column {c} removed since recorded" for c in diff["removed"]]
+        detail = "; ".join(parts) or "content differs (field not identified)"
+        return Finding("edited", table, row_id, f"{detail} (recorded by event {event_id})", tuple(names), event_id)
+
+    def table(self, table: str) -> None:
+        state = self.tables[table] = TableState()
+        all_columns = dg.table_columns(self.conn, table)
+        columns = [c for c in all_columns if c not in self.ignore.get(table, ())]
+        rows_cur = _Cursor(self.conn, f"rows_{table}")
+        ent_cur = _Cursor(self.conn, f"entries_{table}")
+        try:
+            if columns:
+                rows = rows_cur.stream(f"SELECT id, {dg.json_expression(self.conn.dialect.name, columns)} "
+                                       f"FROM {dg.quote(table)} ORDER BY id")
+            else:
+                rows = iter(())
+            entries = ent_cur.stream("SELECT row_id, event_id, digest, fields FROM audit_row WHERE table_name = ? "
+                                     "ORDER BY row_id, event_id", (table,))
+            self._merge(table, columns, rows, entries, state)
+        finally:
+            rows_cur.close()
+            ent_cur.close()
+
+    def _merge(self, table: str, columns: list[str], rows: Iterator[tuple[Any, ...]],
+               entries: Iterator[tuple[Any, ...]], state: TableState) -> None:
+        trees = self.trees
+        sha = hashlib.sha256
+        leaf = dg.leaf_data
+        r = next(rows, None)
+        e = next(entries, None)
+        n_rows = n_entries = 0
+        while r is not None or e is not None:
+            if e is None or (r is not None and r[0] < e[0]):
+                assert r is not None
+                n_rows += 1
+                self._inserted(table, r[0], None)
+                r = next(rows, None)
+                continue
+            rid = e[0]
+            latest = e
+            while e is not None and e[0] == rid:
+                tree = trees.get(e[1])
+                if tree is None:
+                    tree = trees[e[1]] = dg.MerkleBuilder()
+                tree.add(leaf(table, rid, e[2], e[3]))
+                latest = e
+                n_entries += 1
+                e = next(entries, None)
+            if r is not None and r[0] == rid:
+                n_rows += 1
+                if latest[2] == dg.DELETED:
+                    self._inserted(table, rid, latest[1])
+                elif sha(r[1].encode("utf-8")).hexdigest() != latest[2]:
+                    if self.max_findings is None or len(self.findings) < self.max_findings:
+                        self.add(self._edited(table, columns, rid, latest[1], latest[3]), table)
+                    else:
+                        self.add(Finding("edited", table, rid, "content differs", event_id=latest[1]), table)
+                r = next(rows, None)
+            elif latest[2] != dg.DELETED:
+                self.add(Finding("deleted", table, rid, f"deleted outside the application (last recorded by "
+                                 f"event {latest[1]})", event_id=latest[1]), table)
+        state.rows, state.entries = n_rows, n_entries
+
+    def _inserted(self, table: str, rid: int, deleted_by: int | None) -> None:
+        if self.collect_uncovered and deleted_by is None:
+            self.uncovered.setdefault(table, []).append(rid)
+            return
+        why = (f"re-inserted outside the application after event {deleted_by} recorded its deletion"
+               if deleted_by is not None else "inserted outside the application (no event covers it)")
+        self.add(Finding("inserted", table, rid, why, event_id=deleted_by), table)
+
+    def roots(self) -> None:
+        for ev_id in sorted(set(self.covers) | set(self.trees)):
+            cover = self.covers.get(ev_id)
+            tree = self.trees.get(ev_id)
+            if cover is None:
+                self.add(Finding("store", None, None, f"audit_row holds {tree.count if tree else 0} digest(s) for "
+                                 f"event {ev_id}, which is not a covering event of the log", event_id=ev_id))
+                continue
+            got_root = tree.root() if tree else dg.EMPTY_ROOT
+            got = tree.count if tree else 0
+            if got_root != cover.get("root") or got != cover.get("leaves"):
+                self.add(Finding("store", None, None, f"the stored digests of event {ev_id} ({got} entries) do not "
+                                 f"reproduce its Merkle root ({cover.get('leaves')} rows): digests edited, "
+                                 f"deleted or inserted in audit_row", event_id=ev_id))
+
+
+def _open_snapshot(session: Session) -> Connection:
+    """A connection of its own, in one consistent snapshot (REPEATABLE READ on PostgreSQL)."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    if engine.dialect.name == "postgresql":
+        return engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    return engine.connect()
+
+
+def verify_history(session: Session, *, checkpoints: Any = None, public_key: Any = None,
+                   ignore_columns: Mapping[str, Iterable[str]] | None = None, max_findings: int | None = 200,
+                   _collect_uncovered: bool = False) -> HistoryReport:
+    """The chain, every guarded row against its newest covering event, and (optionally) checkpoints.
+
+    `checkpoints` is a list of ``core.checkpoint.Checkpoint`` (or a path to a checkpoint file)
+    checked with `public_key` (default: the audit key of the settings).
+    """
+    from core import checkpoint as cp
+
+    started = time.perf_counter()
+    loaded = cp.load_file(checkpoints) if isinstance(checkpoints, str) else checkpoints
+    positions = [c.events for c in loaded.checkpoints] if loaded is not None else []
+    with _open_snapshot(session) as conn, conn.begin():
+        scan = _scan_chain(conn, positions=positions, covers=True)
+        verifier = _Verifier(conn, scan.covers, ignore=ignore_columns or {}, max_findings=max_findings,
+                             collect_uncovered=_collect_uncovered)
+        stored = {r[0] for r in conn.exec_driver_sql("SELECT DISTINCT table_name FROM audit_row").fetchall()}
+        for table in sorted(_GUARDED | stored):
+            verifier.table(table)
+        if scan.report.ok:
+            verifier.roots()
+    hints = []
+    for table, cols in sorted(verifier.added_columns.items()):
+        added = " ".join(f"--added {table}.{c}" for c in sorted(cols))
+        hints.append(f"{table} has column(s) the log has not seen ({', '.join(sorted(cols))}): after a migration "
+                     f"that added them, run `main.py audit rebaseline {added} --reason …`")
+    report = HistoryReport(scan.report, verifier.tables, verifier.findings, verifier.count,
+                           time.perf_counter() - started, hints=hints)
+    report._uncovered = verifier.uncovered  # type: ignore[attr-defined]
+    if loaded is not None:
+        report.checkpoints = cp.check(loaded, scan, public_key=public_key)
+    return report
+
+
+# --------------------------------------------------------------------------- schema changes and adoption
+
+
+def _parse_added(added: Iterable[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for item in added:
+        table, _, column = item.partition(".")
+        if not column or table not in _GUARDED:
+            raise ValueError(f"'{item}' is not TABLE.COLUMN of a guarded table ({', '.join(GUARDED)})")
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+@dataclass
+class RebaselineResult:
+    events: list[int]
+    rows: dict[str, int]
+    refused: HistoryReport | None = None
+
+
+def _all_ids(session: Session, table: str) -> list[int]:
+    return [r[0] for r in session.connection().exec_driver_sql(f"SELECT id FROM {dg.quote(table)} ORDER BY id")]
+
+
+def rebaseline(session: Session, actor: Actor, *, reason: str, added: Iterable[str] = (),
+               adopt: bool = False) -> RebaselineResult:
+    """Re-record the digests of tables whose columns changed (and, with `adopt`, cover uncovered rows).
+
+    Refused (nothing written, `refused` set) unless everything else verifies with the added
+    columns left out. The caller commits.
+    """
+    if not reason.strip():
+        raise ValueError("a rebaseline needs a reason")
+    changed = _parse_added(added)
+    report = verify_history(session, ignore_columns=changed, max_findings=200, _collect_uncovered=adopt)
+    if not report.ok:
+        return RebaselineResult([], {}, refused=report)
+    events: list[int] = []
+    counts: dict[str, int] = {}
+    models = {t: _TableRef(t) for t in _GUARDED}
+    for table in sorted(changed):
+        ids = _all_ids(session, table)
+        counts[table] = len(ids)
+        events += [e.id for e in record_bulk(session, actor, models[table], ids, action="rows.rebaseline",  # type: ignore[misc]
+                                             reason=f"{reason} (columns added: {', '.join(sorted(changed[table]))})")]
+    for table, ids in sorted(report._uncovered.items()):  # type: ignore[attr-defined]
+        counts[table] = counts.get(table, 0) + len(ids)
+        events += [e.id for e in record_bulk(session, actor, models[table], ids, action="rows.adopt",  # type: ignore[misc]
+                                             reason=f"{reason} (rows without any covering event taken under the log; "
+                                                    "earlier edits of them cannot be told)")]
+    return RebaselineResult(events, counts)
+
+
+class _TableRef:
+    """Enough of a model for ``record_bulk`` when only the table name is known."""
+
+    def __init__(self, name: str) -> None:
+        self.__table__ = type("T", (), {"name": name})()

@@ -149,3 +149,25 @@ class AuditEventRead(SQLModel):
     after_json: str | None
     reason: str | None
     hash: str
+
+
+class AuditRow(SQLModel, table=True):
+    """The digest of a guarded row as one covering event recorded it (see core.audit, core.digest).
+
+    One row per (guarded row, covering event): the newest entry of a row is what its current
+    content must match; every entry of an event reproduces the Merkle root that the event
+    carries in the hash chain, so this store cannot be edited without breaking the chain.
+    `digest` is empty for a row deleted through the application. `fields` holds four hex
+    characters per column (in the order the event lists the table's columns) to name the
+    column that changed. Clustered by (table_name, row_id, event_id): verification reads it
+    in that order, one pass per table.
+    """
+
+    __tablename__ = "audit_row"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    table_name: str = Field(primary_key=True, max_length=64)
+    row_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    event_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    digest: str = Field(max_length=64)
+    fields: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -298,6 +298,7 @@ def seed_evaluation(session: Session, ctx: SeedContext) -> None:
     for i in range(0, len(counted_ids), 900):
         session.execute(update(ScoreSheet).where(ScoreSheet.id.in_(counted_ids[i:i + 900]))  # type: ignore[attr-defined]
                         .values(counted_at_confirmation=True))
+    audit.record_bulk(session, audit.SYSTEM, ScoreSheet, counted_ids, occurred_at=SEED_CLOCK)
 
     # --- plant: a conflict declared after confirmation on a sheet that was counted
     planted_sel = set(ctx.planted.get("selection_without_reason", []))

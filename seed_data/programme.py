@@ -122,6 +122,7 @@ def seed_programme(session: Session, ctx: SeedContext) -> None:
             "call_opened_date": date.fromisoformat(p["call_opened_date"]).replace(year=year),
             "rules_json": rules.model_dump(mode="json"), "created_at": SEED_CLOCK.replace(year=year),
         }])
+        audit.record_bulk(session, audit.SYSTEM, Program, [pid], occurred_at=SEED_CLOCK)
         ctx.program_ids.append(pid)
         if year == 2021:
             ctx.main_program_id = pid

@@ -11,6 +11,7 @@ Under CI (CI=true) a test that needs PostgreSQL fails rather than skips when it 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,11 @@ from sqlmodel import Session
 
 import schema
 from core import db
+
+# The audit signing key and checkpoint file of a test run live in a folder of their own, never in var/.
+_AUDIT_DIR = tempfile.mkdtemp(prefix="grants-audit-")
+os.environ["AUDIT_KEY_FILE"] = os.path.join(_AUDIT_DIR, "audit-signing.key")
+os.environ["AUDIT_CHECKPOINT_FILE"] = os.path.join(_AUDIT_DIR, "audit-checkpoints.jsonl")
 
 BACKEND = os.environ.get("TEST_DB", "sqlite")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -1,0 +1,154 @@
+"""`python main.py audit {verify,checkpoint,rebaseline,keygen,public-key}`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+# The heavy modules are imported inside the commands: `main.py --help` stays fast.
+
+
+def _public_key(args: argparse.Namespace) -> Any:
+    from core import checkpoint
+
+    if getattr(args, "public_key", None):
+        return checkpoint.load_public_key(args.public_key)
+    return checkpoint.ensure_key().public_key()
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Verify the chain, every guarded row, and (with --checkpoint) that the log extends each checkpoint."""
+    from core import audit, checkpoint, db
+
+    try:
+        public_key = _public_key(args) if args.checkpoint else None
+        loaded = checkpoint.load_file(args.checkpoint) if args.checkpoint else None
+    except (OSError, ValueError, checkpoint.KeyMissing) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with db.session_scope() as session:
+        report = audit.verify_history(session, checkpoints=loaded, public_key=public_key,
+                                      max_findings=args.limit)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    out = sys.stdout if report.ok else sys.stderr
+    chain = report.chain
+    if chain.ok:
+        print(f"audit chain intact: {chain.checked} events checked; last hash {chain.last_hash}", file=out)
+    else:
+        print(f"audit chain BROKEN at event {chain.first_broken_id}: {chain.problem} "
+              f"({chain.checked} events verified before it)", file=out)
+    rows = sum(t.rows for t in report.tables.values())
+    print(f"guarded rows: {rows:,} in {len(report.tables)} tables, {report.problem_count} problem(s)", file=out)
+    for f in report.findings:
+        print(f"  {f.line()}", file=out)
+    if report.problem_count > len(report.findings):
+        print(f"  … and {report.problem_count - len(report.findings)} more (--limit to show more)", file=out)
+    for hint in report.hints:
+        print(f"  hint: {hint}", file=out)
+    if report.checkpoints is not None:
+        cps = report.checkpoints
+        print(cps.summary(), file=out)
+        for p in cps.problems[1:]:
+            print(f"  line {p.line}: {p.detail}", file=out)
+    print(("history intact" if report.ok else "history BROKEN") + f" ({report.seconds:.1f} s)", file=out)
+    return 0 if report.ok else 1
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    """Sign the log's head now and append it to the checkpoint file."""
+    from core import checkpoint, db
+    from core.settings import get_settings
+
+    try:
+        with db.session_scope() as session:
+            cp = checkpoint.write(session, note=args.note or "cli")
+    except (OSError, checkpoint.KeyMissing) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{cp.footer()}\nappended to {get_settings().audit_checkpoint_file}")
+    return 0
+
+
+def run_rebaseline(args: argparse.Namespace) -> int:
+    """Re-record digests after a migration that added columns (and adopt uncovered rows with --adopt)."""
+    from core import audit, db
+
+    if not args.added and not args.adopt:
+        print("error: name the added columns (--added TABLE.COLUMN) or give --adopt", file=sys.stderr)
+        return 2
+    try:
+        with db.session_scope(write=True) as session:
+            result = audit.rebaseline(session, audit.SYSTEM, reason=args.reason, added=args.added or (),
+                                      adopt=args.adopt)
+            if result.refused is None:
+                session.commit()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result.refused is not None:
+        print("rebaseline refused: the history does not verify apart from the added columns; nothing written",
+              file=sys.stderr)
+        print(result.refused.summary(), file=sys.stderr)
+        for f in result.refused.findings:
+            print(f"  {f.line()}", file=sys.stderr)
+        return 1
+    for table, n in sorted(result.rows.items()):
+        print(f"  {table:<24} {n:>10,} rows re-recorded")
+    print(f"rebaseline written: {len(result.events)} event(s) {result.events[:1]}…{result.events[-1:]}")
+    return 0
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    from core import checkpoint
+    from core.settings import get_settings
+
+    path = args.out or get_settings().audit_key_file
+    try:
+        key = checkpoint.keygen(path)
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path} (mode 600); key id {checkpoint.key_id(key.public_key())}")
+    return 0
+
+
+def run_public_key(_: argparse.Namespace) -> int:
+    from core import checkpoint
+
+    try:
+        print(checkpoint.public_key_pem(checkpoint.ensure_key()), end="")
+    except checkpoint.KeyMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_commands(asub: argparse._SubParsersAction,  # type: ignore[type-arg]
+                 mk: Callable[[str, str], Callable[[argparse.Namespace], int]]) -> None:
+    """Add the audit subcommands to `main.py audit` (`mk(module, func)` makes a lazy runner)."""
+    v = asub.add_parser("verify", help="verify the chain and every guarded row; exit 1 when anything is off")
+    v.add_argument("--checkpoint", metavar="FILE", help="also prove the log extends every checkpoint in FILE")
+    v.add_argument("--public-key", metavar="PEM", help="check checkpoint signatures with this key "
+                   "(default: the audit key of the settings)")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--limit", type=int, default=50, help="most findings to list (default 50)")
+    v.set_defaults(func=mk("core.audit_cli", "run_verify"))
+    c = asub.add_parser("checkpoint", help="sign the log's head now and append it to the checkpoint file")
+    c.add_argument("--note", default="")
+    c.set_defaults(func=mk("core.audit_cli", "run_checkpoint"))
+    r = asub.add_parser("rebaseline", help="re-record digests after a migration that added columns")
+    r.add_argument("--added", action="append", metavar="TABLE.COLUMN", help="a column the migration added")
+    r.add_argument("--adopt", action="store_true",
+                   help="also cover rows that no event covers (a database older than row coverage)")
+    r.add_argument("--reason", required=True)
+    r.set_defaults(func=mk("core.audit_cli", "run_rebaseline"))
+    k = asub.add_parser("keygen", help="create the Ed25519 audit signing key (refuses to overwrite)")
+    k.add_argument("--out", help="key file (default: AUDIT_KEY_FILE)")
+    k.set_defaults(func=mk("core.audit_cli", "run_keygen"))
+    pk = asub.add_parser("public-key", help="print the public key auditors verify checkpoints with")
+    pk.set_defaults(func=mk("core.audit_cli", "run_public_key"))
