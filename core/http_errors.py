@@ -224,7 +224,7 @@ DESCRIPTIONS: dict[int, str] = {
     429: "Too many attempts; see Retry-After",
 }
 # Routes that check credentials themselves (login: 401 on a wrong password) and throttle callers (429).
-CREDENTIAL_PATHS = {"/api/v1/auth/token"}
+CREDENTIAL_PATHS = {"/api/v1/auth/token", "/api/v1/auth/password"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
