@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 
 import numpy as np
 from starlette.datastructures import Headers
@@ -112,8 +112,25 @@ class BodyLimitMiddleware:
             return "A dashboard callback must list its inputs and state."
         if "outputs" in data and not isinstance(data["outputs"], dict | list):
             return "A dashboard callback has malformed outputs."
-        if self.dash_outputs is not None and data["output"] not in self.dash_outputs():
+        if self.dash_outputs is None:
+            return None
+        callbacks = self.dash_outputs()
+        if data["output"] not in callbacks:
             return "This dashboard callback does not exist."
+        declared = callbacks[data["output"]] if isinstance(callbacks, Mapping) else None
+        if isinstance(declared, Mapping):
+            # Dash indexes these lists by the declared positions: a shorter list or a wrong item is a 500 in Dash.
+            for key in ("inputs", "state"):
+                sent, wanted = data.get(key, []), declared.get(key, [])
+                if len(sent) != len(wanted) or not all(isinstance(item, dict | list) for item in sent):
+                    return f"A dashboard callback must send its {len(wanted)} {key} as declared."
+            outputs, wanted_out = data.get("outputs"), declared.get("output")
+            if isinstance(wanted_out, list):
+                if not isinstance(outputs, list) or len(outputs) != len(wanted_out) \
+                        or not all(isinstance(o, dict | list) for o in outputs):
+                    return "A dashboard callback must send its outputs as declared."
+            elif outputs is not None and not isinstance(outputs, dict | list):
+                return "A dashboard callback has malformed outputs."
         return None
 
 

@@ -226,6 +226,9 @@ def full_app_client() -> TestClient:
     (b"[1, 2]", "application/json"),
     (b'{"output": "no-such-output.children", "inputs": [], "state": []}', "application/json"),
     (b'{"output": "page-content.children", "inputs": "x"}', "application/json"),
+    # a known callback with too few inputs or outputs: Dash indexed past them and answered 500
+    (b'{"output": "..shell-nav.children...shell-page.children..", "outputs": [], "inputs": [], "state": []}',
+     "application/json"),
 ])
 def test_malformed_dash_callback_is_4xx_not_500(full_app_client: TestClient, body: bytes, content_type: str):
     """Finding 9: a Dash callback posted as text/plain was a 500."""
@@ -253,3 +256,14 @@ def test_docs_and_redoc_use_only_local_assets(full_app_client: TestClient):
     assert "SwaggerUIBundle" in js.text[:2000] and js.headers["content-type"].startswith(("text/javascript",
                                                                                            "application/javascript"))
     assert "Redoc" in full_app_client.get("/static/docs/redoc.standalone.js").text[:2000]
+
+
+def test_a_well_formed_dash_callback_still_passes_the_guard(full_app_client: TestClient):
+    deps = full_app_client.get("/dashboard/_dash-dependencies").json()
+    shell = next(d for d in deps if d["output"] == "..shell-nav.children...shell-page.children..")
+    body = {"output": shell["output"], "changedPropIds": ["shell-url.pathname"], "state": [],
+            "outputs": [{"id": "shell-nav", "property": "children"}, {"id": "shell-page", "property": "children"}],
+            "inputs": [{"id": i["id"], "property": i["property"], "value": "/dashboard/login" if i["property"] ==
+                        "pathname" else None} for i in shell["inputs"]]}
+    r = full_app_client.post("/dashboard/_dash-update-component", json=body)
+    assert r.status_code == 200 and "shell-nav" in r.json()["response"]
