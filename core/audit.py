@@ -55,6 +55,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -696,8 +697,21 @@ class _Verifier:
                                  f"deleted or inserted in audit_row", event_id=ev_id))
 
 
+@contextmanager
+def _snapshot(source: Session | Connection) -> Iterator[Connection]:
+    """A connection of its own in one consistent snapshot (REPEATABLE READ on PostgreSQL).
+
+    Given a Connection (tests: tampering and verifying inside one rolled-back transaction),
+    that connection is used as it is.
+    """
+    if isinstance(source, Connection):
+        yield source
+        return
+    with _open_snapshot(source) as conn, conn.begin():
+        yield conn
+
+
 def _open_snapshot(session: Session) -> Connection:
-    """A connection of its own, in one consistent snapshot (REPEATABLE READ on PostgreSQL)."""
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
     if engine.dialect.name == "postgresql":
@@ -705,27 +719,30 @@ def _open_snapshot(session: Session) -> Connection:
     return engine.connect()
 
 
-def verify_history(session: Session, *, checkpoints: Any = None, public_key: Any = None,
+def verify_history(session: Session | Connection, *, checkpoints: Any = None, public_key: Any = None,
                    ignore_columns: Mapping[str, Iterable[str]] | None = None, max_findings: int | None = 200,
-                   _collect_uncovered: bool = False) -> HistoryReport:
+                   tables: Iterable[str] | None = None, _collect_uncovered: bool = False) -> HistoryReport:
     """The chain, every guarded row against its newest covering event, and (optionally) checkpoints.
 
-    `checkpoints` is a list of ``core.checkpoint.Checkpoint`` (or a path to a checkpoint file)
-    checked with `public_key` (default: the audit key of the settings).
+    `checkpoints` is a loaded checkpoint file (``core.checkpoint.load_file``) or its path,
+    checked with `public_key` (default: the audit key of the settings). `tables` limits the
+    row pass (the Merkle roots, which span tables, are then not checked).
     """
     from core import checkpoint as cp
 
     started = time.perf_counter()
     loaded = cp.load_file(checkpoints) if isinstance(checkpoints, str) else checkpoints
     positions = [c.events for c in loaded.checkpoints] if loaded is not None else []
-    with _open_snapshot(session) as conn, conn.begin():
+    with _snapshot(session) as conn:
         scan = _scan_chain(conn, positions=positions, covers=True)
         verifier = _Verifier(conn, scan.covers, ignore=ignore_columns or {}, max_findings=max_findings,
                              collect_uncovered=_collect_uncovered)
         stored = {r[0] for r in conn.exec_driver_sql("SELECT DISTINCT table_name FROM audit_row").fetchall()}
+        only = set(tables) if tables is not None else None
         for table in sorted(_GUARDED | stored):
-            verifier.table(table)
-        if scan.report.ok:
+            if only is None or table in only:
+                verifier.table(table)
+        if scan.report.ok and only is None:  # a root spans every table its event covers
             verifier.roots()
     hints = []
     for table, cols in sorted(verifier.added_columns.items()):

@@ -61,6 +61,15 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     eng.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts from its own database state, so it gets its own checkpoint file too."""
+    from core.settings import get_settings
+
+    path = tmp_path_factory.mktemp("checkpoints") / "audit-checkpoints.jsonl"
+    monkeypatch.setattr(get_settings(), "audit_checkpoint_file", str(path))
+
+
 def _truncate(eng: Engine) -> None:
     tables = list(reversed(schema.load_models().sorted_tables))
     with eng.begin() as conn:
