@@ -8,20 +8,24 @@ from decimal import Decimal
 from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PField
 
+from budgeting.bounds import (
+    Evidence,
+    EvidenceRef,
+    JobRole,
+    Note500,
+    PayUnit,
+    PersonKey,
+    Platform,
+    Reason500,
+    RegionName,
+    TrainingHours,
+)
 from budgeting.models import AwardStatus, CostCategory, EmploymentType, TransferStatus
-from core.bounded import Count, Id, Name, PositiveWon, RequestModel, Won, bounded_int, bounded_text
+from core.bounded import Count, Id, Name, PositiveWon, RequestModel, Won
 
 # Text fields sized to their columns (budgeting/models.py); reasons may span lines.
-Reason500 = bounded_text(500, min_length=3, multiline=True)
-Evidence = bounded_text(120)
-Note500 = bounded_text(500, multiline=True)
-PersonKey = bounded_text(64, min_length=3)
-JobRole = bounded_text(100, min_length=1)
-TrainingHours = bounded_int(1, 1000)
-PayUnit = bounded_text(20, min_length=1)
-RegionName = bounded_text(20)
-EvidenceRef = bounded_text(120, min_length=1)
-Platform = bounded_text(120, min_length=1)
+
+
 BUSINESS_NUMBER_PATTERN = r"^[0-9]{3}-[0-9]{2}-[0-9]{5}$"  # ASCII digits only
 
 

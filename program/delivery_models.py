@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.bounded import Count, RequestModel, bounded_decimal, bounded_text
+from core.bounded import Count, RequestModel
 from core.timeutil import utcnow
+from program.bounds import Agency, Note, Percent, Url
 
 
 class QualityResult(StrEnum):
@@ -87,12 +88,6 @@ class DataOpening(SQLModel, table=True):
 
 
 # --------------------------------------------------------------------------- requests
-
-
-Percent = bounded_decimal(max_digits=6, decimal_places=3, ge=0, le=100)  # column Numeric(7, 3)
-Note = bounded_text(500, multiline=True)
-Agency = bounded_text(64, min_length=1)
-Url = bounded_text(500)
 
 
 class ProgressIn(RequestModel):

@@ -21,18 +21,27 @@ from core.bounded import (
     Count,
     Id,
     Name,
-    Points,
     PositiveWon,
     Rate,
-    Ratio,
     RequestModel,
     ShortText,
     Won,
-    bounded_decimal,
-    bounded_int,
-    bounded_text,
 )
 from core.timeutil import utcnow
+from program.bounds import (
+    BasisPoints,
+    FactorValue,
+    FieldCode,
+    LookbackYears,
+    PointsValue,
+    ProjectCode,
+    ProposalTitle,
+    RestrictionReason,
+    RoundingWon,
+    ShareValue,
+    SmallCount,
+    Unit,
+)
 
 
 def krw_column(*, nullable: bool = False, index: bool = False) -> Any:
@@ -40,16 +49,7 @@ def krw_column(*, nullable: bool = False, index: bool = False) -> Any:
 
 
 # --------------------------------------------------------------------------- rules
-
-
-# Bounded types of the rule values (one place, used by ProgramRules and by its PATCH).
-PointsValue = Points  # 0..1000 points, two decimals
-ShareValue = Ratio  # a share between 0 and 1
-FactorValue = bounded_decimal(max_digits=8, decimal_places=4, ge=0, le=1000)
-SmallCount = bounded_int(1, 100)
-RoundingWon = bounded_int(1, 100_000_000)
-MAX_LOOKBACK_YEARS = 30
-LookbackYears = bounded_int(0, MAX_LOOKBACK_YEARS)
+# (the bounded types of the rule values are in program/bounds.py)
 
 
 class MatchingRate(BaseModel):
@@ -376,7 +376,7 @@ def _partial(model: type[BaseModel], name: str) -> type[BaseModel]:
     """`model` with every field optional and bounded as in `model` (for a PATCH that merges)."""
     fields: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
-        kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        kind: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         fields[field_name] = (kind | None, PField(default=None, description=info.description))
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
@@ -449,11 +449,6 @@ class ProjectRead(SQLModel):
     status: ProjectStatus
 
 
-ProjectCode = bounded_text(32, min_length=1)
-FieldCode = bounded_text(16, min_length=1)
-Unit = bounded_text(20, min_length=1)
-RestrictionReason = bounded_text(500, min_length=3, multiline=True)
-BasisPoints = bounded_int(0, 10_000)
 BUSINESS_NUMBER_PATTERN = r"^[0-9]{3}-[0-9]{2}-[0-9]{5}$"  # ASCII digits only (\d would take any script's)
 
 
@@ -556,9 +551,6 @@ class ProposalRead(SQLModel):
     vulnerable_hiring_plan: bool
     submitted_at: datetime
     status: ProposalStatus
-
-
-ProposalTitle = bounded_text(300)
 
 
 class ProposalCreate(RequestModel):

@@ -18,8 +18,9 @@ from pydantic import Field as PField
 from sqlalchemy import JSON, BigInteger, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.bounded import Id, Name, Points, RequestModel, ShortText, bounded_decimal, bounded_int, bounded_text
+from core.bounded import Id, Name, Points, RequestModel, ShortText
 from core.timeutil import utcnow
+from scoring.bounds import Comment, ConfirmReason, CriterionCode, EvaluationReason, MaxPoints, PanelSize, Step
 
 
 def points_column(*, nullable: bool = False) -> Any:
@@ -214,13 +215,6 @@ class CriterionScore(SQLModel, table=True):
 # --------------------------------------------------------------------------- schemas
 
 
-CriterionCode = bounded_text(32, min_length=1)  # column rubric_criterion.code
-MaxPoints = bounded_decimal(max_digits=5, decimal_places=2, ge=Decimal("0.01"), le=100)
-Step = bounded_decimal(max_digits=4, decimal_places=2, ge=Decimal("0.01"), le=100)
-Comment = bounded_text(2000, multiline=True)
-EvaluationReason = bounded_text(1000, min_length=5, multiline=True)
-
-
 class BonusCode(StrEnum):
     """The bonus items (가점) the rules know how to decide; their points are programme rules."""
 
@@ -357,9 +351,6 @@ class PanelIn(RequestModel):
     evaluator_ids: list[Id] = PField(min_length=1, max_length=100)
 
 
-PanelSize = bounded_int(1, 100)
-
-
 class PanelAutoIn(RequestModel):
     size: PanelSize | None = None
 
@@ -465,9 +456,6 @@ class ProjectResult(BaseModel):
     confirmed_at: datetime | None
     override_reason: str | None
     flagged_sheets: list[FlaggedSheet]
-
-
-ConfirmReason = bounded_text(1000, multiline=True)
 
 
 class ConfirmIn(RequestModel):

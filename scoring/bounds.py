@@ -1,0 +1,13 @@
+"""Bounded types sized to this domain's columns (module-level aliases, so type checkers read them as types)."""
+
+from decimal import Decimal
+
+from core.bounded import bounded_decimal, bounded_int, bounded_text
+
+CriterionCode = bounded_text(32, min_length=1)  # column rubric_criterion.code
+MaxPoints = bounded_decimal(max_digits=5, decimal_places=2, ge=Decimal("0.01"), le=100)
+Step = bounded_decimal(max_digits=4, decimal_places=2, ge=Decimal("0.01"), le=100)
+Comment = bounded_text(2000, multiline=True)
+EvaluationReason = bounded_text(1000, min_length=5, multiline=True)
+PanelSize = bounded_int(1, 100)
+ConfirmReason = bounded_text(1000, multiline=True)
