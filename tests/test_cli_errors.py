@@ -45,12 +45,12 @@ def test_unexpected_error_is_one_line_without_traceback(monkeypatch: pytest.Monk
     def boom(_args: object) -> int:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(main, "cmd_audit_verify", boom)
-    assert main.main(["audit", "verify"]) == 1
+    monkeypatch.setattr(main, "cmd_migrate", boom)
+    assert main.main(["migrate"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "error: RuntimeError: disk on fire (run with --traceback for details)"
     with pytest.raises(RuntimeError):
-        main.main(["--traceback", "audit", "verify"])
+        main.main(["--traceback", "migrate"])
 
 
 def test_domain_error_is_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
@@ -59,8 +59,8 @@ def test_domain_error_is_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     def missing(_args: object) -> int:
         raise NotFound("programme 7 does not exist")
 
-    monkeypatch.setattr(main, "cmd_audit_verify", missing)
-    assert main.main(["audit", "verify"]) == 2
+    monkeypatch.setattr(main, "cmd_migrate", missing)
+    assert main.main(["migrate"]) == 2
     assert capsys.readouterr().err.strip() == "error: programme 7 does not exist"
 
 
