@@ -362,7 +362,7 @@ def check(loaded: LoadedCheckpoints, scan: Any, *, public_key: Ed25519PublicKey 
 
 
 class CheckpointWriter:
-    """A daemon thread writing a checkpoint at start and then every `interval_s` seconds; stoppable."""
+    """A daemon thread writing a checkpoint every `interval_s` seconds until stopped."""
 
     def __init__(self, interval_s: float, write_one: Callable[[str], Any]) -> None:
         self.interval_s = interval_s
@@ -375,15 +375,11 @@ class CheckpointWriter:
         return self
 
     def _run(self) -> None:
-        note = "app start"
-        while True:
+        while not self._stop.wait(self.interval_s):
             try:
-                self.write_one(note)
+                self.write_one("interval")
             except Exception:  # never let the writer die; the next interval tries again
                 log.exception("audit checkpoint not written")
-            if self._stop.wait(self.interval_s):
-                return
-            note = "interval"
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -401,6 +397,10 @@ def _write_with_own_session(note: str) -> Checkpoint:
 async def lifespan(_app: Any) -> AsyncIterator[None]:
     """FastAPI lifespan: the checkpoint writer runs while the app does."""
     settings = get_settings()
+    try:  # the start checkpoint is written before the first request is served
+        _write_with_own_session("app start")
+    except Exception:  # a database not migrated yet must not keep the app from starting; logged loudly
+        log.exception("audit checkpoint not written at start")
     writer = None
     if settings.checkpoint_interval_minutes > 0:
         writer = CheckpointWriter(settings.checkpoint_interval_minutes * 60, _write_with_own_session).start()
