@@ -1,0 +1,1 @@
+"""What-if allocation and the decision package: above budgeting, below reports and the dashboard."""
