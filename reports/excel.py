@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from reports.document import Chart, Column, Document, Table, needs_text_guard
+from reports.document import UNSHOWABLE, Chart, Column, Document, Table, needs_text_guard, visible_text
 
 NUMBER_FORMATS = {"won": "#,##0", "int": "#,##0", "percent": "0.0%", "decimal": "0.00", "date": "yyyy-mm-dd"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
@@ -76,6 +76,7 @@ class _CellFactory:
         return c
 
     def text(self, value: str) -> Any:
+        value = visible_text(value)
         if needs_text_guard(value):
             c = WriteOnlyCell(self.ws, value=None)
             c._value = value
@@ -111,6 +112,8 @@ def _install_fast_rows(ws: WriteOnlyWorksheet, styles: list[Any], guarded: Any) 
                 continue
             style = styles[col_idx - 1]
             cell._style = style if style is not None else plain
+            if isinstance(value, str) and UNSHOWABLE.search(value):
+                value = visible_text(value)  # XML cannot hold it: a visible escape, never a failed export
             if isinstance(value, str) and needs_text_guard(value):
                 cell._value, cell.data_type, cell._style = value, "s", guarded
             else:
@@ -228,19 +231,19 @@ def _summary_sheet(wb: Workbook, doc: Document, contents: list[tuple[str, str, i
     cells = _CellFactory(ws)
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 80
-    ws.append([cells.styled(doc.title, "header"), doc.subtitle])
+    ws.append([cells.styled(visible_text(doc.title), "header"), cells.text(doc.subtitle)])
     for label, value in doc.meta.lines():
-        ws.append([label, cells.text(value)])
+        ws.append([label, cells.text(value)])  # the signed audit checkpoint is the last of these
     ws.append([])
     for section in doc.sections:
-        ws.append([cells.styled(section.title, "header")])
+        ws.append([cells.styled(visible_text(section.title), "header")])
         for p in section.paragraphs:
             ws.append(["", cells.text(p)])
     ws.append([])
     ws.append([cells.styled("시트 (sheet)", "header"), cells.styled("내용 (contents)", "header"),
                cells.styled("행 수 (rows)", "header")])
     for sheet, title, n in contents:
-        ws.append([sheet, cells.text(title), cells.styled(n, "int")])
+        ws.append([visible_text(sheet), cells.text(title), cells.styled(n, "int")])
 
 
 def render_workbook(doc: Document, *, summary_first: bool = True) -> bytes:

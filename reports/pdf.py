@@ -37,7 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports.document import Chart, Document, Table, format_value, totals
+from reports.document import Chart, Document, Table, format_value, totals, visible_text
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "NanumGothic", "NanumGothicBold"
@@ -76,7 +76,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style: str) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), _styles()[style])
+    return Paragraph(escape(visible_text(text)).replace("\n", "<br/>"), _styles()[style])
 
 
 def _table_flowables(table: Table, avail_width: float) -> list[Any]:
@@ -205,7 +205,10 @@ def _footer(doc: Document) -> Any:
         canvas.setFillColor(colors.HexColor("#666666"))
         text = (f"{doc.title} · {doc.meta.generated_at:%Y-%m-%d %H:%M} UTC · {doc.meta.generated_by} · "
                 f"audit {doc.meta.audit_hash[:16]}…")
-        canvas.drawString(pdf.leftMargin, 8 * mm, text)
+        canvas.drawString(pdf.leftMargin, 8 * mm, visible_text(text))
+        if doc.meta.checkpoint:  # the signed checkpoint written for this report, on every page
+            canvas.setFont(FONT, 6)
+            canvas.drawString(pdf.leftMargin, 5 * mm, visible_text(doc.meta.checkpoint))
         canvas.drawRightString(pdf.pagesize[0] - pdf.rightMargin, 8 * mm, f"{pdf.page}")
         canvas.restoreState()
 

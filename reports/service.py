@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlmodel import Session
 
+from core import checkpoint
 from core.errors import RuleViolation
 from reports import excel, pdf, tables
 from reports.tables import Progress
@@ -15,7 +17,21 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+log = logging.getLogger("grants.reports")
 KINDS = {"status": ("pdf", "xlsx"), "evaluation": ("pdf",), "compliance": ("pdf", "xlsx")}
+
+
+def _checkpoint_line(session: Session, note: str) -> str:
+    """Sign the log's head for this report and return the line its footer and summary sheet print.
+
+    A checkpoint that cannot be written (the key or the file unavailable) does not stop the
+    report: the footer then says so, visibly, instead of showing a checkpoint.
+    """
+    try:
+        return checkpoint.write(session, note=note).footer()
+    except (OSError, checkpoint.KeyMissing) as exc:
+        log.error("audit checkpoint for %s not written: %s", note, exc)
+        return f"audit checkpoint NOT written: {exc}"
 
 
 @dataclass(frozen=True)
@@ -42,5 +58,6 @@ def render_report(session: Session, kind: str, fmt: str, *, generated_by: str, t
     else:
         doc = tables.compliance_document(session, program_id=program_id, generated_by=generated_by, today=today,
                                          workbook=fmt == "xlsx", now=now, progress=progress)
+    doc.meta = replace(doc.meta, checkpoint=_checkpoint_line(session, f"report {kind}.{fmt}"))
     content = pdf.render_pdf(doc) if fmt == "pdf" else excel.render_workbook(doc)
     return RenderedReport(content=content, filename=f"{doc.filename_stem}.{fmt}", content_type=CONTENT_TYPES[fmt])
