@@ -65,3 +65,23 @@ def top_findings(program_id: int, limit: int = 8) -> pd.DataFrame | None:
     g = g.sort_values(["severity_rank", "size"], ascending=[True, False]).head(limit)
     return g.rename(columns={"size": "count", "title_ko": "title"})[["check_id", "severity", "title", "count",
                                                                     "title_en"]]
+
+
+@cached
+def history_state(program_id: int) -> dict[str, Any]:
+    """The audit chain's state and the newest signed checkpoint, for the compliance page.
+
+    The verification itself is SYS-01 of the findings report above (chain, every guarded row,
+    the checkpoint file), so the page shows its verdict without verifying twice.
+    """
+    from core import checkpoint
+    from core.models import AuditHead
+
+    report = findings_report(program_id)
+    problems = [f for f in report.findings if f.check_id == "SYS-01"]
+    with session_scope() as session:
+        head = session.get(AuditHead, 1)
+    newest = checkpoint.latest()
+    return {"ok": not problems, "problems": len(problems), "first": problems[0].message if problems else None,
+            "events": head.event_count if head else 0, "last_hash": head.last_hash if head else None,
+            "checkpoint": newest.footer() if newest else None, "checkpoint_time": newest.time if newest else None}

@@ -11,6 +11,7 @@ from dash import Input, Output, State, dcc, html
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
+from dashboard.data.compliance import history_state
 from dashboard.i18n import t
 from dashboard.pages.common import dropdown, graph
 
@@ -48,6 +49,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
                        id=f"compliance-download-{kind}-{fmt}", style={"marginRight": "6px"})
                 for label, kind, fmt in REPORT_LINKS])]),
         ], className="filters"),
+        history_card(pid, lang),
         html.Div(id="compliance-counts", className="kpis"),
         html.Div([graph("compliance-by-check"), html.Div([
             html.H3(t("cp.evidence", lang)), dcc.Loading(html.Div(t("cp.pick", lang), id="compliance-evidence",
@@ -62,6 +64,27 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
                        className="ag-theme-alpine", style={"height": "520px"}),
         ], className="card"),
     ], id="compliance-page")
+
+
+def history_card(program_id: int | None, lang: str | None) -> Any:
+    """The audit chain's state (SYS-01: chain, guarded rows, checkpoints) and the newest signed checkpoint."""
+    en = lang == "en"
+    state = history_state(program_id) if program_id is not None else None
+    if state is None:
+        return html.Div(id="compliance-history")
+    verdict = (("기록 무결성 확인됨", "History verifies") if state["ok"]
+               else ("기록 검증 실패", "History does NOT verify"))[1 if en else 0]
+    detail = (f"{state['events']:,} " + ("events" if en else "건의 감사 이벤트")
+              + ("" if state["ok"] else f" · {state['problems']:,} " + ("problem(s): " if en else "건: ")
+                 + str(state["first"])))
+    cp = state["checkpoint"] or ("no signed checkpoint yet" if en else "서명된 체크포인트 없음")
+    return html.Div([
+        html.H3("Recorded history (audit chain)" if en else "감사 기록 (해시 체인)"),
+        html.P([html.Span(verdict, className="sev sev-low" if state["ok"] else "sev sev-high",
+                          id="compliance-history-verdict"), " ", detail]),
+        html.P([html.B("Newest checkpoint: " if en else "최신 체크포인트: "),
+                html.Code(cp, id="compliance-history-checkpoint")]),
+    ], className="card", id="compliance-history")
 
 
 def column_defs(lang: str | None) -> list[dict[str, Any]]:

@@ -308,3 +308,26 @@ def test_tests_never_sign_into_var() -> None:
     var = Path(__file__).resolve().parents[2] / "var"
     assert Path(get_settings().audit_key_file).parent != var
     assert Path(get_settings().audit_checkpoint_file).parent != var
+
+
+def test_compliance_page_shows_the_chain_state_and_the_newest_checkpoint(session: Session) -> None:
+    """The compliance page shows SYS-01's verdict and the newest signed checkpoint (and the break, once broken)."""
+    from dashboard.data._cache import request_cache
+    from dashboard.pages.compliance import history_card
+    from tests.builders import make_program
+
+    program = make_program(session)
+    cp = checkpoint.write(session, note="page test")
+
+    def card_text() -> str:
+        with request_cache():
+            return str(history_card(program.id, "en"))
+
+    shown = card_text()
+    assert "History verifies" in shown and cp.footer() in shown
+    session.exec(text("UPDATE program SET total_budget_krw = total_budget_krw + 1 WHERE id = :i")  # type: ignore[call-overload]
+                 .bindparams(i=program.id))
+    audit.record(session, Actor("x", "official"), "thing.touch", "thing", 1)  # a new data version for the cache
+    session.commit()
+    shown = card_text()
+    assert "History does NOT verify" in shown and f"program {program.id}" in shown
