@@ -176,12 +176,19 @@ def result_digest(result: WhatIfResult) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def what_if(session: Session, actor: Actor, program_id: int, request: WhatIfRequest) -> WhatIfResult:
-    """Run a what-if over every project of the programme and record the run (inputs, digest) in the audit log."""
-    inp = load_inputs(session, program_id)
-    result = compare(inp, request)
-    event = audit.record(session, actor, "whatif.run", "program", program_id,
-                         after={"request": request.model_dump(mode="json"), "digest": result.digest,
+def run_what_if(session: Session, program_id: int, request: WhatIfRequest) -> WhatIfResult:
+    """Run a what-if over every project of the programme (reads only; see `record_run`)."""
+    return compare(load_inputs(session, program_id), request)
+
+
+def record_run(session: Session, actor: Actor, result: WhatIfResult) -> WhatIfResult:
+    """Record a run in the audit log ("whatif.run": its inputs and the digest of its result) and commit.
+
+    A separate step so that the API computes in a read transaction and holds a write
+    transaction only for this one event.
+    """
+    event = audit.record(session, actor, "whatif.run", "program", result.program_id,
+                         after={"request": result.request.model_dump(mode="json"), "digest": result.digest,
                                 "consortium_changes": result.consortium_changes,
                                 "grant_changes": result.grant_changes,
                                 "grants_krw": result.whatif.grants_krw,
@@ -189,6 +196,11 @@ def what_if(session: Session, actor: Actor, program_id: int, request: WhatIfRequ
     session.commit()
     result.audit_event_id = event.id
     return result
+
+
+def what_if(session: Session, actor: Actor, program_id: int, request: WhatIfRequest) -> WhatIfResult:
+    """Run a what-if and record it, on one session (command line, dashboard, tests)."""
+    return record_run(session, actor, run_what_if(session, program_id, request))
 
 
 def unchanged(result: WhatIfResult) -> bool:
