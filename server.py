@@ -23,6 +23,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("scoring.api", "/api/v1/scoring"),
     ("budgeting.api", "/api/v1/budgeting"),
     ("budgeting.public_api", "/api/v1/public"),
+    ("opendata.api", "/api/v1/public"),
     ("compliance.api", "/api/v1/compliance"),
     ("reports.api", "/api/v1/reports"),
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Annotated, Any, TypeVar
@@ -76,6 +77,10 @@ Year = _int(2000, 2100)
 def bounded_int(ge: int = 0, le: int = INT32_MAX) -> Any:
     """An integer type within [ge, le] (keep it within the 32-bit range unless it is money)."""
     return _int(ge, le)
+
+
+Day = Annotated[date, Interval(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+"""A calendar date within 1900–2200 (as-of and deadline parameters): date arithmetic never overflows."""
 
 
 # --------------------------------------------------------------------------- decimals

@@ -1,0 +1,333 @@
+"""Read-only queries of the exports: plain SQL Core selects of the public columns only, in batches.
+
+No service of the owning domains returns these rows in bulk (per-award lookups would cost
+one query per award at national scale), so they are read here, read-only, column by column:
+never a person (hires, evaluators, payees, officials), a score or a contact. Each function
+takes a batch of ids and returns plain tuples; callers walk the awards or projects by keyset
+(`id > last`), so memory stays flat in the size of the programme.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlmodel import Session
+
+from budgeting.models import Award, AwardExtension, Expenditure
+from opendata.identifiers import MEMBER_ROLE_ORDER
+from opendata.rules import MonthSpend
+from program.models import (
+    CallType,
+    Consortium,
+    ConsortiumMember,
+    CoreField,
+    Organization,
+    Program,
+    Project,
+    Proposal,
+    ProposalStatus,
+)
+from scoring.models import Selection
+
+
+class AwardRow(NamedTuple):
+    award_id: int
+    program_id: int
+    year: int
+    program_name_ko: str
+    project_id: int
+    project_code: str
+    title_ko: str
+    title_en: str
+    region: str | None
+    planned_volume: int
+    volume_unit: str
+    field_code: str
+    field_name_ko: str
+    field_name_en: str
+    call_type_code: str
+    call_type_name_ko: str
+    call_type_name_en: str
+    consortium_id: int
+    consortium_name: str
+    grant_krw: int
+    matching_krw: int
+    requested_krw: int
+    start_date: date
+    end_date: date
+    created_at: datetime
+    status: str
+    selection_id: int
+    confirmed_at: datetime
+
+
+class Member(NamedTuple):
+    org_id: int
+    name: str
+    name_en: str
+    business_number: str
+    kind: str
+    region: str
+    role: str
+    is_lead: bool
+
+
+class ProjectRow(NamedTuple):
+    project_id: int
+    program_id: int
+    year: int
+    program_name_ko: str
+    call_opened_date: date | None
+    project_code: str
+    title_ko: str
+    title_en: str
+    region: str | None
+    ceiling_krw: int
+    planned_volume: int
+    volume_unit: str
+    status: str
+    field_code: str
+    field_name_ko: str
+    field_name_en: str
+    call_type_code: str
+    call_type_name_ko: str
+    call_type_name_en: str
+
+
+class Bid(NamedTuple):
+    """A proposal as a bid: when it came and which organisation leads it (no amounts, no scores)."""
+
+    project_id: int
+    proposal_id: int
+    submitted_at: datetime
+    lead: Member
+
+
+class Decision(NamedTuple):
+    """A confirmed selection and, when made by the as-of date, its agreement."""
+
+    project_id: int
+    selection_id: int
+    confirmed_at: datetime
+    recommended_krw: int
+    consortium_id: int
+    consortium_name: str
+    award_id: int | None
+    grant_krw: int | None
+    matching_krw: int | None
+    start_date: date | None
+    end_date: date | None
+    award_created_at: datetime | None
+    award_status: str | None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value.value if hasattr(value, "value") else value)
+
+
+# --------------------------------------------------------------------------- awards (360Giving)
+
+
+def _award_select(cut: datetime, program_id: int | None) -> Any:
+    q = (select(Award.id, Award.program_id, Program.year, Program.name_ko, Project.id, Project.code,
+                Project.title_ko, Project.title_en, Project.region, Project.planned_volume, Project.volume_unit,
+                CoreField.code, CoreField.name_ko, CoreField.name_en, CallType.code, CallType.name_ko,
+                CallType.name_en, Award.consortium_id, Consortium.name, Award.grant_krw, Award.matching_krw,
+                Proposal.requested_grant_krw, Award.start_date, Award.end_date, Award.created_at, Award.status,
+                Selection.id, Selection.confirmed_at)
+         .join(Program, Program.id == Award.program_id)
+         .join(Project, Project.id == Award.project_id)
+         .join(CoreField, CoreField.id == Project.field_id)
+         .join(CallType, CallType.id == Project.call_type_id)
+         .join(Consortium, Consortium.id == Award.consortium_id)
+         .join(Proposal, Proposal.id == Award.proposal_id)
+         .join(Selection, Selection.id == Award.selection_id)
+         .where(Award.created_at < cut, Selection.confirmed_at < cut))  # type: ignore[arg-type, operator]
+    if program_id is not None:
+        q = q.where(Award.program_id == program_id)
+    return q
+
+
+def any_award(session: Session, *, cut: datetime, program_id: int | None) -> bool:
+    """Whether an award was decided and agreed before `cut` (in the programme, or in any)."""
+    q = select(exists(_award_select(cut, program_id).with_only_columns(Award.id)))  # type: ignore[arg-type]
+    return bool(session.execute(q).scalar())
+
+
+def iter_award_batches(session: Session, *, cut: datetime, program_id: int | None,
+                       batch: int) -> Iterator[list[AwardRow]]:
+    """The awards agreed (and their selections confirmed) before `cut`, in id order, `batch` a query."""
+    last = 0
+    while True:
+        rows = session.execute(_award_select(cut, program_id).where(Award.id > last)  # type: ignore[arg-type]
+                               .order_by(Award.id).limit(batch)).all()
+        if not rows:
+            return
+        out = []
+        for r in rows:
+            values = list(r)
+            values[14] = _text(values[14])  # call type code (enum)
+            values[25] = _text(values[25])  # award status (enum)
+            out.append(AwardRow(*values))
+        yield out
+        last = out[-1].award_id
+        if len(out) < batch:
+            return
+
+
+def members_by_consortium(session: Session, consortium_ids: Sequence[int]) -> dict[int, list[Member]]:
+    """Every member of these consortia, the lead first, then by role and share of the work."""
+    if not consortium_ids:
+        return {}
+    rows = session.execute(
+        select(ConsortiumMember.consortium_id, Organization.id, Organization.name, Organization.name_en,
+               Organization.business_number, Organization.kind, Organization.region, ConsortiumMember.role,
+               Consortium.lead_org_id, ConsortiumMember.share_bp, ConsortiumMember.id)
+        .join(Organization, Organization.id == ConsortiumMember.org_id)  # type: ignore[arg-type]
+        .join(Consortium, Consortium.id == ConsortiumMember.consortium_id)  # type: ignore[arg-type]
+        .where(ConsortiumMember.consortium_id.in_(sorted(set(consortium_ids))))  # type: ignore[attr-defined]
+    ).all()
+    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for cid, oid, name, name_en, bn, kind, region, role, lead_id, share, mid in rows:
+        role_text = _text(role)
+        key = (0 if oid == lead_id else 1, MEMBER_ROLE_ORDER.get(role_text, 9), -share, mid)
+        grouped[cid].append((key, Member(oid, name, name_en or "", bn, _text(kind), region, role_text,
+                                         oid == lead_id)))
+    return {cid: [m for _, m in sorted(items, key=lambda x: x[0])] for cid, items in grouped.items()}
+
+
+def _month_expr(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Expenditure.spent_date, "YYYY-MM")
+    return func.substr(Expenditure.spent_date, 1, 7)
+
+
+def monthly_execution(session: Session, award_ids: Sequence[int], *, as_of: date,
+                      cut: datetime) -> tuple[dict[int, list[MonthSpend]], dict[int, datetime]]:
+    """Net ledger execution per award and month spent by `as_of` and recorded before `cut`.
+
+    Also the latest time a counted entry was recorded, per award (for dateModified). Aggregated
+    in SQL over the (award, date) index; never a payee, a description or an evidence reference.
+    """
+    if not award_ids:
+        return {}, {}
+    month = _month_expr(session).label("month")
+    rows = session.execute(
+        select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw), func.max(Expenditure.spent_date),
+               func.max(Expenditure.created_at))
+        .where(Expenditure.award_id.in_(list(award_ids)), Expenditure.spent_date <= as_of,  # type: ignore[attr-defined]
+               Expenditure.created_at < cut)  # type: ignore[arg-type, operator]
+        .group_by(Expenditure.award_id, month).order_by(Expenditure.award_id, month)
+    ).all()
+    months: dict[int, list[MonthSpend]] = defaultdict(list)
+    recorded: dict[int, datetime] = {}
+    for aid, mon, net, last_day, last_created in rows:
+        months[aid].append(MonthSpend(str(mon), int(net), _as_date(last_day)))
+        if last_created is not None and (aid not in recorded or last_created > recorded[aid]):
+            recorded[aid] = last_created
+    return dict(months), recorded
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def extensions(session: Session, award_ids: Sequence[int], *, cut: datetime) -> dict[int, tuple[date, datetime]]:
+    """Per award: the latest extended end and when the latest extension was recorded (before `cut`)."""
+    if not award_ids:
+        return {}
+    rows = session.execute(
+        select(AwardExtension.award_id, func.max(AwardExtension.new_end_date), func.max(AwardExtension.created_at))
+        .where(AwardExtension.award_id.in_(list(award_ids)), AwardExtension.created_at < cut)  # type: ignore[attr-defined, arg-type, operator]
+        .group_by(AwardExtension.award_id)
+    ).all()
+    return {aid: (_as_date(end), created) for aid, end, created in rows}
+
+
+# --------------------------------------------------------------------------- projects (OCDS)
+
+
+def _project_select(as_of: date, program_id: int | None) -> Any:
+    q = (select(Project.id, Project.program_id, Program.year, Program.name_ko, Program.call_opened_date,
+                Project.code, Project.title_ko, Project.title_en, Project.region, Project.ceiling_krw,
+                Project.planned_volume, Project.volume_unit, Project.status, CoreField.code, CoreField.name_ko,
+                CoreField.name_en, CallType.code, CallType.name_ko, CallType.name_en)
+         .join(Program, Program.id == Project.program_id)  # type: ignore[arg-type]
+         .join(CoreField, CoreField.id == Project.field_id)  # type: ignore[arg-type]
+         .join(CallType, CallType.id == Project.call_type_id)  # type: ignore[arg-type]
+         .where(or_(Program.call_opened_date.is_(None), Program.call_opened_date <= as_of)))  # type: ignore[union-attr, operator]
+    if program_id is not None:
+        q = q.where(Project.program_id == program_id)
+    return q
+
+
+def any_project(session: Session, *, as_of: date, program_id: int | None) -> bool:
+    """Whether a call for a project slot was open by `as_of`."""
+    q = select(exists(_project_select(as_of, program_id).with_only_columns(Project.id)))  # type: ignore[arg-type]
+    return bool(session.execute(q).scalar())
+
+
+def iter_project_batches(session: Session, *, as_of: date, program_id: int | None,
+                         batch: int) -> Iterator[list[ProjectRow]]:
+    """Project slots whose call had opened by `as_of`, in id order, `batch` a query."""
+    last = 0
+    while True:
+        rows = session.execute(_project_select(as_of, program_id).where(Project.id > last)  # type: ignore[arg-type]
+                               .order_by(Project.id).limit(batch)).all()
+        if not rows:
+            return
+        out = []
+        for r in rows:
+            values = list(r)
+            values[12] = _text(values[12])
+            values[16] = _text(values[16])
+            out.append(ProjectRow(*values))
+        yield out
+        last = out[-1].project_id
+        if len(out) < batch:
+            return
+
+
+def bids(session: Session, project_ids: Sequence[int], *, cut: datetime) -> dict[int, list[Bid]]:
+    """Per project: the proposals submitted before `cut` and not withdrawn, with their lead organisation."""
+    if not project_ids:
+        return {}
+    rows = session.execute(
+        select(Proposal.project_id, Proposal.id, Proposal.submitted_at, Organization.id, Organization.name,
+               Organization.name_en, Organization.business_number, Organization.kind, Organization.region)
+        .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
+        .join(Organization, Organization.id == Consortium.lead_org_id)  # type: ignore[arg-type]
+        .where(Proposal.project_id.in_(list(project_ids)), Proposal.submitted_at < cut,  # type: ignore[attr-defined, operator]
+               Proposal.status != ProposalStatus.withdrawn)
+        .order_by(Proposal.project_id, Proposal.submitted_at, Proposal.id)
+    ).all()
+    out: dict[int, list[Bid]] = defaultdict(list)
+    for pid, prop_id, submitted, oid, name, name_en, bn, kind, region in rows:
+        out[pid].append(Bid(pid, prop_id, submitted, Member(oid, name, name_en or "", bn, _text(kind), region,
+                                                            "lead", True)))
+    return dict(out)
+
+
+def decisions(session: Session, project_ids: Sequence[int], *, cut: datetime) -> dict[int, Decision]:
+    """Per project: the selection confirmed before `cut` and its agreement when made before `cut`."""
+    if not project_ids:
+        return {}
+    rows = session.execute(
+        select(Selection.project_id, Selection.id, Selection.confirmed_at, Selection.recommended_grant_krw,
+               Proposal.consortium_id, Consortium.name, Award.id, Award.grant_krw, Award.matching_krw,
+               Award.start_date, Award.end_date, Award.created_at, Award.status)
+        .join(Proposal, Proposal.id == Selection.proposal_id)  # type: ignore[arg-type]
+        .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
+        .outerjoin(Award, and_(Award.selection_id == Selection.id, Award.created_at < cut))  # type: ignore[arg-type, operator]
+        .where(Selection.project_id.in_(list(project_ids)), Selection.confirmed_at < cut)  # type: ignore[attr-defined, operator]
+    ).all()
+    out = {}
+    for r in rows:
+        values = list(r)
+        values[12] = _text(values[12]) if values[12] is not None else None
+        out[values[0]] = Decision(*values)
+    return out
