@@ -229,6 +229,30 @@ def cmd_set_active(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_open_data(args: argparse.Namespace) -> int:
+    """Write the awards in a published standard (public data only); the file appears only when complete."""
+    import os
+
+    from core import db
+    from opendata import giving360, ocds
+
+    package = giving360.package if args.standard == "360giving" else ocds.package
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    partial = f"{args.out}.part"
+    written = 0
+    try:
+        with db.session_scope() as session, open(partial, "w", encoding="utf-8") as out:
+            for chunk in package(session, args.program_id, as_of):
+                out.write(chunk)
+                written += len(chunk)
+        os.replace(partial, args.out)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    print(f"wrote the {args.standard} export ({written:,} characters) to {args.out}")
+    return 0
+
+
 def _command(module: str, func: str) -> Callable[[argparse.Namespace], int]:
     """A command implemented in a package's cli module (imported only when it runs)."""
 
@@ -301,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--program-id", type=_ID)
     p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.set_defaults(func=_command("reports.cli", "run_report"))
+
+    p = sub.add_parser("export", help="export data in a published standard")
+    esub = p.add_subparsers(dest="export_command", required=True)
+    p = esub.add_parser("open-data", help="the awards as a 360Giving 1.4.3 or OCDS 1.1.5 JSON package (public data)")
+    p.add_argument("--standard", required=True, choices=["360giving", "ocds"])
+    p.add_argument("--out", required=True, help="the JSON file to write")
+    p.add_argument("--program-id", type=_ID, help="one programme (default: every programme)")
+    p.add_argument("--as-of", type=_iso_date, help="what was decided and spent by then (YYYY-MM-DD; default today)")
+    p.set_defaults(func=cmd_export_open_data)
     return parser
 
 
