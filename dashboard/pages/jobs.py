@@ -31,7 +31,32 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
                  className="filters"),
         html.Div([graph("jobs-by-field"), graph("jobs-by-region")], className="grid2"),
         html.Div([html.H3(t("jobs.list", lang)), dcc.Loading(html.Div(id="jobs-list"))], className="card"),
+        open_data_links(lang),
     ], id="jobs-page")
+
+
+# The programme's awards as open data (opendata.api); labels here until they join dashboard.i18n.
+_OPEN_DATA_LABELS = {
+    "title": ("지원 내역 공개 데이터", "Open data on the awards"),
+    "intro": ("과제별 지원 결정, 협약, 집행 내역을 국제 표준 형식으로 내려받을 수 있습니다.",
+              "Download every award, agreement and disbursement in the published international standards."),
+    "360giving": ("360Giving 1.4.3 (JSON)", "360Giving 1.4.3 (JSON)"),
+    "ocds": ("OCDS 1.1.5 (JSON)", "OCDS 1.1.5 (JSON)"),
+}
+
+
+def open_data_links(lang: str | None) -> Any:
+    """Links to both public downloads (no login; every programme as of today)."""
+    def label(key: str) -> str:
+        ko, en = _OPEN_DATA_LABELS[key]
+        return en if lang == "en" else ko
+
+    return html.Div([
+        html.H3(label("title")), html.P(label("intro")),
+        html.Ul([html.Li(html.A(label("360giving"), href="/api/v1/public/open-data/360giving.json",
+                                id="jobs-open-data-360giving")),
+                 html.Li(html.A(label("ocds"), href="/api/v1/public/open-data/ocds.json", id="jobs-open-data-ocds"))]),
+    ], className="card", id="jobs-open-data")
 
 
 def update(field: str | None, region: str | None, lang: str | None) -> tuple[Any, Any, Any]:
