@@ -36,6 +36,25 @@ from scoring.frame import Frame, load_frame
 D = scoring_rules.to_decimal
 
 
+def envelope_map(session: Session, program_id: int, project_ids: list[int]) -> dict[int, int | None]:
+    """Project id → the envelope it draws on: its award's, else `budgeting.service.envelope_for_project`
+    (the one rule that says which envelope covers a project); None when no envelope covers it."""
+    award_rows, _ = budgeting_queries.list_awards(session, program_id=program_id, limit=1_000_000)
+    by_award = {a.project_id: a.envelope_id for a in award_rows}
+    has_envelopes = bool(budgeting_service.list_envelopes(session, program_id))
+    out: dict[int, int | None] = {}
+    for prj_id in project_ids:
+        if prj_id in by_award:
+            out[prj_id] = by_award[prj_id]
+            continue
+        try:
+            out[prj_id] = budgeting_service.envelope_for_project(
+                session, program_service.get_project(session, prj_id)).id if has_envelopes else None
+        except RuleViolation:
+            out[prj_id] = None
+    return out
+
+
 def load_inputs(session: Session, program_id: int) -> whatif.Inputs:
     """The recorded data a run needs: the evaluation frame, the envelopes and the awards (bulk reads)."""
     program_service.get_program(session, program_id)  # NotFound for an unknown programme
@@ -45,18 +64,7 @@ def load_inputs(session: Session, program_id: int) -> whatif.Inputs:
                  for e in envs if e.id is not None]
     award_rows, _ = budgeting_queries.list_awards(session, program_id=program_id, limit=1_000_000)
     awards = {a.project_id: whatif.AwardFact(a.project_id, a.grant_krw, a.envelope_id) for a in award_rows}
-    envelope_of: dict[int, int | None] = {pid: a.envelope_id for pid, a in awards.items()}
-    for prj_id in frame.projects:
-        if prj_id in envelope_of:
-            continue
-        if not envelopes:
-            envelope_of[prj_id] = None
-            continue
-        try:  # the one rule that says which envelope a project draws on
-            env = budgeting_service.envelope_for_project(session, program_service.get_project(session, prj_id))
-            envelope_of[prj_id] = env.id
-        except RuleViolation:
-            envelope_of[prj_id] = None
+    envelope_of = envelope_map(session, program_id, list(frame.projects))
     return whatif.Inputs(frame=frame, envelopes=envelopes, envelope_of=envelope_of, awards=awards)
 
 
