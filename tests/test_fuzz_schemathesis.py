@@ -104,7 +104,8 @@ def seed_world(session: Session) -> tuple[dict[str, Headers], dict[str, int]]:
     proposal = make_proposal(session, project=open_project, consortium=consortium)
     ids = {"program_id": program.id, "project_id": open_project.id, "award_id": award.id,
            "proposal_id": proposal.id, "consortium_id": consortium.id, "org_id": lead.id,
-           "user_id": users["auditor"].id, "evaluator_id": evaluator.id,
+           "user_id": make_user(session, Role.auditor).id,  # a spare account: never one the run signs in with
+           "evaluator_id": evaluator.id,
            "data_type_id": getattr(delivery, "id", 1) or 1}
     return headers, {k: int(v) for k, v in ids.items() if v is not None}
 
