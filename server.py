@@ -26,6 +26,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("opendata.api", "/api/v1/public"),
     ("compliance.api", "/api/v1/compliance"),
     ("reports.api", "/api/v1/reports"),
+    ("decisions.api", "/api/v1"),
+    ("reports.decision_api", "/api/v1"),
 ]
 
 
