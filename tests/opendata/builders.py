@@ -116,12 +116,17 @@ class Sample:
 
     programs: list[Program] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # the project code of each award, in order
     open_project: Project | None = None
 
 
 def make_national_sample(session: Session) -> Sample:
     """2019–2021: designated, regional (부산) and free projects; competing bids; an extension; a reversal;
-    a project still under evaluation and one re-announced; a person paid from the ledger."""
+    a project still under evaluation and one re-announced; a person paid from the ledger.
+
+    In 2019 the first award (designated) has a payment reversed in August, the second (regional) is
+    extended on 1 December to 28 February 2020, the third (free) has neither.
+    """
     sample = Sample()
     for year in (2019, 2020, 2021):
         program, (designated, regional, free, pending) = make_open_program(session, year, projects=[
@@ -137,6 +142,7 @@ def make_national_sample(session: Session) -> Sample:
             assert rival.id
             award = make_open_award(session, project, year=year)
             sample.awards.append(award)
+            sample.codes.append(project.code)
             for month in (5, 6, 7):
                 spend(session, award, date(year, month, 15), 100_000_000 + month * 1_000_000)
         make_proposal(session, project=pending, submitted_at=stamp(date(year, 4, 3)))
