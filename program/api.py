@@ -13,12 +13,14 @@ from core.pagination import Page
 from program import service
 from program.lifecycle import ActionIn, OfficialAction, WithdrawIn
 from program.models import (
+    CallTypeCode,
     CallTypeRead,
     ConsortiumCreate,
     ConsortiumRead,
     CoreFieldRead,
     OrganizationCreate,
     OrganizationRead,
+    OrgKind,
     ProgramRead,
     ProgramRulesUpdate,
     ProgramSummary,
@@ -78,7 +80,7 @@ def list_projects(
     session: Session = Depends(get_session),
     program_id: Id | None = None,
     field: Code | None = Query(None, description="core field code, e.g. HEALTH"),
-    call_type: Code | None = Query(None, description="designated, regional or free"),
+    call_type: CallTypeCode | None = Query(None, description="designated, regional or free"),
     status: ProjectStatus | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: Offset = 0,
@@ -117,7 +119,7 @@ def project_action(project_id: Id, action: OfficialAction, user: OfficialUser, d
 
 
 @router.get("/organizations", response_model=Page[OrganizationRead])
-def list_organizations(_: ReaderUser, session: Session = Depends(get_session), kind: Code | None = None,
+def list_organizations(_: ReaderUser, session: Session = Depends(get_session), kind: OrgKind | None = None,
                        q: SearchText | None = None, limit: int = Query(50, ge=1, le=500),
                        offset: Offset = 0) -> Page[OrganizationRead]:
     rows, total = service.list_organizations(session, kind=kind, q=q, limit=limit, offset=offset)
