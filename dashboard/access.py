@@ -26,6 +26,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "allocation": (OFF,),
     "award": (OFF, AUD),
     "evaluation": (OFF,),
+    "whatif": (OFF,),
     "assignments": (EVA,),
     "obligations": (OFF, AUD),
     "delivery": (OFF, AUD),
@@ -33,7 +34,8 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "jobs": (),
 }
 # Order of the navigation bar.
-NAV_ORDER = ["overview", "allocation", "evaluation", "assignments", "obligations", "delivery", "compliance", "jobs"]
+NAV_ORDER = ["overview", "allocation", "evaluation", "whatif", "assignments", "obligations", "delivery", "compliance",
+             "jobs"]
 
 
 class Denied(Exception):

@@ -26,7 +26,7 @@ from dashboard.i18n import t
 PREFIX = "/dashboard/"
 HERE = Path(__file__).resolve().parent
 PAGE_MODULES = ["login", "overview", "allocation", "award", "evaluation", "assignments", "obligations",
-                "delivery", "compliance", "jobs"]
+                "delivery", "compliance", "jobs", "whatif"]
 
 
 def page_module(name: str) -> Any:

@@ -26,6 +26,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         {"label": r["name_en"] if lang == "en" else r["name_ko"], "value": r["code"]} for _, r in fields.iterrows()]
     return html.Div([
         html.H2(t("ev.title", lang)),
+        decision_links(pid, lang),
         dcc.Store(id="evaluation-lang", data=lang),
         html.Div([
             html.Div([html.Label(t("filter.field", lang), htmlFor="evaluation-field"),
@@ -47,6 +48,20 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
             dcc.Loading(html.Div(id="evaluation-ranking")),
         ], className="card"),
     ], id="evaluation-page")
+
+
+def decision_links(pid: int | None, lang: str | None) -> Any:
+    """Downloads of the decision package per call type (reports/decision_api.py: officials and auditors)."""
+    if pid is None:
+        return None
+    types = data.call_types()
+    links: list[Any] = []
+    for code, name in zip(types["code"], types["name_en" if lang == "en" else "name_ko"], strict=True):
+        for fmt in ("pdf", "xlsx"):
+            links += [html.A(f"{name} · {t('ev.decision_' + fmt, lang)}", id=f"evaluation-decision-{code}-{fmt}",
+                             href=f"/api/v1/reports/decision/{code}.{fmt}?program_id={int(pid)}", target="_blank"),
+                      " "]
+    return html.P(links, className="hint", id="evaluation-decision-links")
 
 
 def _field_labels(lang: str | None) -> dict[str, str]:
