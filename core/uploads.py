@@ -10,9 +10,11 @@ The order is what makes an upload safe:
    is refused at once (413), and a body without one is cut off as soon as it passes the limit.
 3. :func:`read_table` runs in a worker thread (the caller awaits `run_in_threadpool`), never on
    the event loop, and refuses what would make it slow or unsafe before doing the work:
-   zip members whose uncompressed sizes (from the zip directory) are absurd, sheets whose
-   declared size or rows exceed the column, row or cell caps, and XML with entities (openpyxl
-   parses through `defusedxml`, required here), all as 422 with a reason.
+   zip members whose uncompressed sizes (from the zip directory) are absurd; then one
+   streaming expat pass over every XML part refuses DTDs and entities, malformed XML, and
+   sheets beyond the row, column or cell caps, stopping at the first offending row; only then
+   does openpyxl read the workbook (through `defusedxml` too, required here). All refusals are
+   422 with a reason.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import time
+import xml.parsers.expat
 import zipfile
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -117,8 +122,8 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def read_table(upload: Upload, *, max_rows: int, max_columns: int = MAX_COLUMNS, max_cells: int = MAX_CELLS,
-               max_seconds: float = MAX_SECONDS) -> list[list[Any]]:
+def read_table(upload: Upload, *, max_rows: int, max_columns: int | None = None, max_cells: int | None = None,
+               max_seconds: float | None = None) -> list[list[Any]]:
     """The first sheet of a .xlsx, or a .csv, as rows of cell values (the header row included).
 
     Blocking and CPU-bound: run it in a worker thread. Refuses (RuleViolation → 422, naming the
@@ -126,8 +131,10 @@ def read_table(upload: Upload, *, max_rows: int, max_columns: int = MAX_COLUMNS,
     more than `max_rows` data rows, a row with a value beyond column `max_columns`, more than
     `max_cells` cells or more than `max_seconds` of reading.
     """
+    max_columns = MAX_COLUMNS if max_columns is None else max_columns
+    max_cells = MAX_CELLS if max_cells is None else max_cells
     name = (upload.filename or "").lower()
-    deadline = _Deadline(upload.filename, max_seconds)
+    deadline = _Deadline(upload.filename, MAX_SECONDS if max_seconds is None else max_seconds)
     if name.endswith(".xlsx"):
         return _read_xlsx(upload, max_rows, max_columns, max_cells, deadline)
     if name.endswith(".csv"):
@@ -202,6 +209,110 @@ def _check_zip(upload: Upload) -> None:
             raise RuleViolation(f"{filename} is encrypted; save it without a password", field="file")
 
 
+SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW, _CELL = f"{SPREADSHEET_NS} row", f"{SPREADSHEET_NS} c"
+_VALUES = {f"{SPREADSHEET_NS} v", f"{SPREADSHEET_NS} is", f"{SPREADSHEET_NS} f"}
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d{1,7})$")
+
+
+class _Refused(Exception):
+    """Raised from inside the expat handlers; carries the RuleViolation."""
+
+    def __init__(self, violation: RuleViolation) -> None:
+        self.violation = violation
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+class _PartScanner:
+    """The expat handlers of one XML part (see :func:`_scan_parts`)."""
+
+    def __init__(self, filename: str, part: str, max_rows: int, max_columns: int, max_cells: int,
+                 deadline: _Deadline) -> None:
+        self.filename, self.part = filename, part
+        self.max_rows, self.max_columns, self.max_cells, self.deadline = max_rows, max_columns, max_cells, deadline
+        self.row = self.row_width = self.cells = self.col = self.events = 0
+        self.parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartDoctypeDeclHandler = self.doctype
+        self.parser.EntityDeclHandler = self.doctype
+        self.parser.ExternalEntityRefHandler = self.doctype
+        self.parser.StartElementHandler = self.start
+
+    def refuse(self, message: str, **details: Any) -> None:
+        raise _Refused(RuleViolation(f"{self.filename}: {message}", field="file",
+                                     details=[details] if details else None))
+
+    def doctype(self, *_: Any) -> None:
+        self.refuse(f"part {self.part[:100]} declares a DTD or XML entities, which are refused")
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.events += 1
+        if self.events % 20_000 == 0:
+            try:
+                self.deadline.check()
+            except RuleViolation as exc:
+                raise _Refused(exc) from None
+        if name == _ROW:
+            number = attrs.get("r", "")
+            self.row = int(number) if number.isdigit() and len(number) < 9 else self.row + 1
+            if self.row > self.max_rows + 1:
+                raise _Refused(_too_many_rows(self.filename, self.max_rows))
+            self.end_row()
+            self.col = 0
+        elif name == _CELL:
+            ref = _CELL_REF.match(attrs.get("r", ""))
+            self.col = _column_number(ref.group(1)) if ref else self.col + 1
+            self.row_width = max(self.row_width, self.col)
+            if self.col > 16384:
+                self.refuse(f"a cell beyond the last Excel column (row {self.row})")
+        elif name in _VALUES and self.col > self.max_columns:
+            self.refuse(f"row {self.row} has values beyond column {self.max_columns}; at most {self.max_columns} "
+                        "columns are read", row=self.row, reason=f"more than {self.max_columns} columns")
+
+    def end_row(self) -> None:
+        # openpyxl builds each row as wide as its last cell: that is what the cell cap counts
+        self.cells += self.row_width
+        self.row_width = 0
+        if self.cells > self.max_cells:
+            self.refuse(f"more than {self.max_cells:,} cells; at most {self.max_cells:,} are read")
+
+
+def _scan_parts(upload: Upload, max_rows: int, max_columns: int, max_cells: int, deadline: _Deadline) -> None:
+    """Stream every XML part of the workbook through expat before openpyxl sees it, refusing early.
+
+    Refused: any DTD or entity declaration (no workbook needs one: XXE, billion laughs),
+    malformed XML, a row numbered beyond the row cap (openpyxl would fill the gap with empty
+    rows), a value beyond column `max_columns`, and more than `max_cells` cells counting each
+    row to its last cell (what openpyxl allocates). openpyxl's own read is then bounded too: it
+    parses a sheet without a <dimension> completely just to learn its size.
+    """
+    with zipfile.ZipFile(io.BytesIO(upload.content)) as archive:
+        for member in archive.infolist():
+            if member.is_dir() or not member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            scanner = _PartScanner(upload.filename, member.filename, max_rows, max_columns, max_cells, deadline)
+            try:
+                with archive.open(member) as stream:
+                    while chunk := stream.read(256 * 1024):
+                        scanner.parser.Parse(chunk, False)
+                    scanner.parser.Parse(b"", True)
+                scanner.end_row()
+            except _Refused as refused:
+                raise refused.violation from None
+            except xml.parsers.expat.ExpatError as exc:
+                raise RuleViolation(f"{upload.filename}: part {member.filename[:100]} is malformed XML "
+                                    f"({xml.parsers.expat.errors.messages.get(exc.code, 'error')} at line "
+                                    f"{exc.lineno})", field="file") from None
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+                raise RuleViolation(f"{upload.filename}: part {member.filename[:100]} cannot be unpacked "
+                                    f"({type(exc).__name__})", field="file") from None
+
+
 def _xml_reason(exc: BaseException) -> str:
     """A person's reason for an XML failure inside a workbook (openpyxl wraps the parser's error)."""
     seen = 0
@@ -223,6 +334,7 @@ def _read_xlsx(upload: Upload, max_rows: int, max_columns: int, max_cells: int,
 
     filename = upload.filename
     _check_zip(upload)
+    _scan_parts(upload, max_rows, max_columns, max_cells, deadline)
     try:
         wb = load_workbook(io.BytesIO(upload.content), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk; each is the file's fault

@@ -215,7 +215,8 @@ def test_a_sheet_with_500_columns_is_refused_before_it_is_read(client, session):
     rows = [["travel", "2021-07-01", 1000, "p", None, "d", f"EV-{i}"] + [1] * 493 for i in range(2000)]
     declared = _xlsx(rows, wide)  # normal mode: <dimension ref="A1:SF2001"/>
     r = _post(client, h, award_id, "wide.xlsx", declared)
-    assert r.status_code == 422 and "declares 500 columns" in r.json()["detail"], r.text
+    assert r.status_code == 422 and "row 1 has values beyond column 64" in r.json()["detail"], r.text
+    assert _errors(r) == [{"field": None, "row": 1, "column": None, "reason": "more than 64 columns"}]
     undeclared = _xlsx(rows[:50], wide, write_only=True)  # no <dimension>: refused at the first row
     r = _post(client, h, award_id, "wide2.xlsx", undeclared)
     assert r.status_code == 422 and "row 1 has values beyond column 64" in r.json()["detail"], r.text
@@ -275,11 +276,27 @@ def test_hostile_workbooks_get_422_with_a_reason(client, session, kind):
         content, expected = b"PK\x03\x04 this is not a workbook", "not a zip"
     else:
         content = _replace_part(base, "xl/worksheets/sheet1.xml", b"\x00\xff garbage")
-        expected = "not a readable Excel"
+        expected = "sheet1.xml is malformed XML"
     r = _post(client, h, award_id, f"{kind}.xlsx", content)
     assert r.status_code == 422, r.text
     assert expected in r.json()["detail"], r.text
     assert "root:" not in r.text
+    assert State(session, award_id) == before
+
+
+def test_sheets_that_would_make_openpyxl_allocate_without_bound_are_refused(client, session, monkeypatch):
+    """Finding 6: a row numbered 1,000,000 (openpyxl fills the gap), or empty styled cells out at column XFD."""
+    h, award_id = _setup(session)
+    before = State(session, award_id)
+    base = _xlsx(GOOD)
+    xml = _sheet_xml(base)
+    gap = xml.replace('<row r="3"', '<row r="1000000"').replace('r="A3"', 'r="A1000000"')
+    r = _post(client, h, award_id, "gap.xlsx", _replace_part(base, "xl/worksheets/sheet1.xml", gap))
+    assert r.status_code == 422 and "more than 200,000 rows" in r.json()["detail"], r.text
+    styled = xml.replace("</row>", '<c r="XFD1" s="0"/></row>')  # no value, but 16,384 cells wide
+    monkeypatch.setattr(uploads, "MAX_CELLS", 20_000)
+    r = _post(client, h, award_id, "styled.xlsx", _replace_part(base, "xl/worksheets/sheet1.xml", styled))
+    assert r.status_code == 422 and "more than 20,000 cells" in r.json()["detail"], r.text
     assert State(session, award_id) == before
 
 
