@@ -5,6 +5,10 @@ one query per award at national scale), so they are read here, read-only, column
 never a person (hires, evaluators, payees, officials), a score or a contact. Each function
 takes a batch of ids and returns plain tuples; callers walk the awards or projects by keyset
 (`id > last`), so memory stays flat in the size of the programme.
+
+Each statement is built once (bound parameters for the dates, the keyset and expanding id
+lists) and executed batch after batch: no statement objects are rebuilt, compiled or keyed
+per batch, which keeps a national export from piling up short-lived garbage.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlmodel import Session
 
 from budgeting.models import Award, AwardExtension, Expenditure
@@ -32,6 +37,8 @@ from program.models import (
     ProposalStatus,
 )
 from scoring.models import Selection
+
+IDS = bindparam("ids", expanding=True)
 
 
 class AwardRow(NamedTuple):
@@ -132,7 +139,7 @@ def _text(value: Any) -> str:
 # --------------------------------------------------------------------------- awards (360Giving)
 
 
-def _award_select(cut: datetime, program_id: int | None) -> Any:
+def _award_select(program_filter: bool) -> Any:
     q = (select(Award.id, Award.program_id, Program.year, Program.name_ko, Project.id, Project.code,
                 Project.title_ko, Project.title_en, Project.region, Project.planned_volume, Project.volume_unit,
                 CoreField.code, CoreField.name_ko, CoreField.name_en, CallType.code, CallType.name_ko,
@@ -146,25 +153,38 @@ def _award_select(cut: datetime, program_id: int | None) -> Any:
          .join(Consortium, Consortium.id == Award.consortium_id)
          .join(Proposal, Proposal.id == Award.proposal_id)
          .join(Selection, Selection.id == Award.selection_id)
-         .where(Award.created_at < cut, Selection.confirmed_at < cut))  # type: ignore[arg-type, operator]
-    if program_id is not None:
-        q = q.where(Award.program_id == program_id)
+         .where(Award.created_at < bindparam("cut"), Selection.confirmed_at < bindparam("cut")))  # type: ignore[arg-type, operator]
+    if program_filter:
+        q = q.where(Award.program_id == bindparam("program_id"))
     return q
+
+
+@lru_cache
+def _awards_exist(program_filter: bool) -> Any:
+    return select(exists(_award_select(program_filter).with_only_columns(Award.id)))  # type: ignore[arg-type]
+
+
+@lru_cache
+def _award_page(program_filter: bool, batch: int) -> Any:
+    return _award_select(program_filter).where(Award.id > bindparam("last")).order_by(Award.id).limit(batch)  # type: ignore[arg-type, operator]
+
+
+def _params(program_id: int | None, **values: Any) -> dict[str, Any]:
+    return {**values, "program_id": program_id} if program_id is not None else values
 
 
 def any_award(session: Session, *, cut: datetime, program_id: int | None) -> bool:
     """Whether an award was decided and agreed before `cut` (in the programme, or in any)."""
-    q = select(exists(_award_select(cut, program_id).with_only_columns(Award.id)))  # type: ignore[arg-type]
-    return bool(session.execute(q).scalar())
+    return bool(session.execute(_awards_exist(program_id is not None), _params(program_id, cut=cut)).scalar())
 
 
 def iter_award_batches(session: Session, *, cut: datetime, program_id: int | None,
                        batch: int) -> Iterator[list[AwardRow]]:
     """The awards agreed (and their selections confirmed) before `cut`, in id order, `batch` a query."""
+    stmt = _award_page(program_id is not None, batch)
     last = 0
     while True:
-        rows = session.execute(_award_select(cut, program_id).where(Award.id > last)  # type: ignore[arg-type]
-                               .order_by(Award.id).limit(batch)).all()
+        rows = session.execute(stmt, _params(program_id, cut=cut, last=last)).all()
         if not rows:
             return
         out = []
@@ -179,18 +199,21 @@ def iter_award_batches(session: Session, *, cut: datetime, program_id: int | Non
             return
 
 
+@lru_cache
+def _members() -> Any:
+    return (select(ConsortiumMember.consortium_id, Organization.id, Organization.name, Organization.name_en,
+                   Organization.business_number, Organization.kind, Organization.region, ConsortiumMember.role,
+                   Consortium.lead_org_id, ConsortiumMember.share_bp, ConsortiumMember.id)
+            .join(Organization, Organization.id == ConsortiumMember.org_id)  # type: ignore[arg-type]
+            .join(Consortium, Consortium.id == ConsortiumMember.consortium_id)  # type: ignore[arg-type]
+            .where(ConsortiumMember.consortium_id.in_(IDS)))  # type: ignore[attr-defined]
+
+
 def members_by_consortium(session: Session, consortium_ids: Sequence[int]) -> dict[int, list[Member]]:
     """Every member of these consortia, the lead first, then by role and share of the work."""
     if not consortium_ids:
         return {}
-    rows = session.execute(
-        select(ConsortiumMember.consortium_id, Organization.id, Organization.name, Organization.name_en,
-               Organization.business_number, Organization.kind, Organization.region, ConsortiumMember.role,
-               Consortium.lead_org_id, ConsortiumMember.share_bp, ConsortiumMember.id)
-        .join(Organization, Organization.id == ConsortiumMember.org_id)  # type: ignore[arg-type]
-        .join(Consortium, Consortium.id == ConsortiumMember.consortium_id)  # type: ignore[arg-type]
-        .where(ConsortiumMember.consortium_id.in_(sorted(set(consortium_ids))))  # type: ignore[attr-defined]
-    ).all()
+    rows = session.execute(_members(), {"ids": sorted(set(consortium_ids))}).all()
     grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for cid, oid, name, name_en, bn, kind, region, role, lead_id, share, mid in rows:
         role_text = _text(role)
@@ -200,10 +223,18 @@ def members_by_consortium(session: Session, consortium_ids: Sequence[int]) -> di
     return {cid: [m for _, m in sorted(items, key=lambda x: x[0])] for cid, items in grouped.items()}
 
 
-def _month_expr(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Expenditure.spent_date, "YYYY-MM")
-    return func.substr(Expenditure.spent_date, 1, 7)
+@lru_cache
+def _monthly(dialect: str) -> Any:
+    if dialect == "postgresql":
+        month = func.to_char(Expenditure.spent_date, "YYYY-MM")
+    else:
+        month = func.substr(Expenditure.spent_date, 1, 7)
+    month = month.label("month")
+    return (select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw), func.max(Expenditure.spent_date),
+                   func.max(Expenditure.created_at))
+            .where(Expenditure.award_id.in_(IDS), Expenditure.spent_date <= bindparam("as_of"),  # type: ignore[attr-defined]
+                   Expenditure.created_at < bindparam("cut"))  # type: ignore[arg-type, operator]
+            .group_by(Expenditure.award_id, month).order_by(Expenditure.award_id, month))
 
 
 def monthly_execution(session: Session, award_ids: Sequence[int], *, as_of: date,
@@ -215,14 +246,8 @@ def monthly_execution(session: Session, award_ids: Sequence[int], *, as_of: date
     """
     if not award_ids:
         return {}, {}
-    month = _month_expr(session).label("month")
-    rows = session.execute(
-        select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw), func.max(Expenditure.spent_date),
-               func.max(Expenditure.created_at))
-        .where(Expenditure.award_id.in_(list(award_ids)), Expenditure.spent_date <= as_of,  # type: ignore[attr-defined]
-               Expenditure.created_at < cut)  # type: ignore[arg-type, operator]
-        .group_by(Expenditure.award_id, month).order_by(Expenditure.award_id, month)
-    ).all()
+    rows = session.execute(_monthly(session.get_bind().dialect.name),
+                           {"ids": list(award_ids), "as_of": as_of, "cut": cut}).all()
     months: dict[int, list[MonthSpend]] = defaultdict(list)
     recorded: dict[int, datetime] = {}
     for aid, mon, net, last_day, last_created in rows:
@@ -236,22 +261,26 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+@lru_cache
+def _extensions() -> Any:
+    return (select(AwardExtension.award_id, func.max(AwardExtension.new_end_date),
+                   func.max(AwardExtension.created_at))
+            .where(AwardExtension.award_id.in_(IDS), AwardExtension.created_at < bindparam("cut"))  # type: ignore[attr-defined, arg-type, operator]
+            .group_by(AwardExtension.award_id))
+
+
 def extensions(session: Session, award_ids: Sequence[int], *, cut: datetime) -> dict[int, tuple[date, datetime]]:
     """Per award: the latest extended end and when the latest extension was recorded (before `cut`)."""
     if not award_ids:
         return {}
-    rows = session.execute(
-        select(AwardExtension.award_id, func.max(AwardExtension.new_end_date), func.max(AwardExtension.created_at))
-        .where(AwardExtension.award_id.in_(list(award_ids)), AwardExtension.created_at < cut)  # type: ignore[attr-defined, arg-type, operator]
-        .group_by(AwardExtension.award_id)
-    ).all()
+    rows = session.execute(_extensions(), {"ids": list(award_ids), "cut": cut}).all()
     return {aid: (_as_date(end), created) for aid, end, created in rows}
 
 
 # --------------------------------------------------------------------------- projects (OCDS)
 
 
-def _project_select(as_of: date, program_id: int | None) -> Any:
+def _project_select(program_filter: bool) -> Any:
     q = (select(Project.id, Project.program_id, Program.year, Program.name_ko, Program.call_opened_date,
                 Project.code, Project.title_ko, Project.title_en, Project.region, Project.ceiling_krw,
                 Project.planned_volume, Project.volume_unit, Project.status, CoreField.code, CoreField.name_ko,
@@ -259,25 +288,35 @@ def _project_select(as_of: date, program_id: int | None) -> Any:
          .join(Program, Program.id == Project.program_id)  # type: ignore[arg-type]
          .join(CoreField, CoreField.id == Project.field_id)  # type: ignore[arg-type]
          .join(CallType, CallType.id == Project.call_type_id)  # type: ignore[arg-type]
-         .where(or_(Program.call_opened_date.is_(None), Program.call_opened_date <= as_of)))  # type: ignore[union-attr, operator]
-    if program_id is not None:
-        q = q.where(Project.program_id == program_id)
+         .where(or_(Program.call_opened_date.is_(None), Program.call_opened_date <= bindparam("as_of"))))  # type: ignore[union-attr, operator]
+    if program_filter:
+        q = q.where(Project.program_id == bindparam("program_id"))
     return q
+
+
+@lru_cache
+def _projects_exist(program_filter: bool) -> Any:
+    return select(exists(_project_select(program_filter).with_only_columns(Project.id)))  # type: ignore[arg-type]
+
+
+@lru_cache
+def _project_page(program_filter: bool, batch: int) -> Any:
+    return (_project_select(program_filter).where(Project.id > bindparam("last"))  # type: ignore[arg-type, operator]
+            .order_by(Project.id).limit(batch))
 
 
 def any_project(session: Session, *, as_of: date, program_id: int | None) -> bool:
     """Whether a call for a project slot was open by `as_of`."""
-    q = select(exists(_project_select(as_of, program_id).with_only_columns(Project.id)))  # type: ignore[arg-type]
-    return bool(session.execute(q).scalar())
+    return bool(session.execute(_projects_exist(program_id is not None), _params(program_id, as_of=as_of)).scalar())
 
 
 def iter_project_batches(session: Session, *, as_of: date, program_id: int | None,
                          batch: int) -> Iterator[list[ProjectRow]]:
     """Project slots whose call had opened by `as_of`, in id order, `batch` a query."""
+    stmt = _project_page(program_id is not None, batch)
     last = 0
     while True:
-        rows = session.execute(_project_select(as_of, program_id).where(Project.id > last)  # type: ignore[arg-type]
-                               .order_by(Project.id).limit(batch)).all()
+        rows = session.execute(stmt, _params(program_id, as_of=as_of, last=last)).all()
         if not rows:
             return
         out = []
@@ -292,19 +331,22 @@ def iter_project_batches(session: Session, *, as_of: date, program_id: int | Non
             return
 
 
+@lru_cache
+def _bids() -> Any:
+    return (select(Proposal.project_id, Proposal.id, Proposal.submitted_at, Organization.id, Organization.name,
+                   Organization.name_en, Organization.business_number, Organization.kind, Organization.region)
+            .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
+            .join(Organization, Organization.id == Consortium.lead_org_id)  # type: ignore[arg-type]
+            .where(Proposal.project_id.in_(IDS), Proposal.submitted_at < bindparam("cut"),  # type: ignore[attr-defined, operator]
+                   Proposal.status != ProposalStatus.withdrawn)
+            .order_by(Proposal.project_id, Proposal.submitted_at, Proposal.id))
+
+
 def bids(session: Session, project_ids: Sequence[int], *, cut: datetime) -> dict[int, list[Bid]]:
     """Per project: the proposals submitted before `cut` and not withdrawn, with their lead organisation."""
     if not project_ids:
         return {}
-    rows = session.execute(
-        select(Proposal.project_id, Proposal.id, Proposal.submitted_at, Organization.id, Organization.name,
-               Organization.name_en, Organization.business_number, Organization.kind, Organization.region)
-        .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
-        .join(Organization, Organization.id == Consortium.lead_org_id)  # type: ignore[arg-type]
-        .where(Proposal.project_id.in_(list(project_ids)), Proposal.submitted_at < cut,  # type: ignore[attr-defined, operator]
-               Proposal.status != ProposalStatus.withdrawn)
-        .order_by(Proposal.project_id, Proposal.submitted_at, Proposal.id)
-    ).all()
+    rows = session.execute(_bids(), {"ids": list(project_ids), "cut": cut}).all()
     out: dict[int, list[Bid]] = defaultdict(list)
     for pid, prop_id, submitted, oid, name, name_en, bn, kind, region in rows:
         out[pid].append(Bid(pid, prop_id, submitted, Member(oid, name, name_en or "", bn, _text(kind), region,
@@ -312,19 +354,22 @@ def bids(session: Session, project_ids: Sequence[int], *, cut: datetime) -> dict
     return dict(out)
 
 
+@lru_cache
+def _decisions() -> Any:
+    return (select(Selection.project_id, Selection.id, Selection.confirmed_at, Selection.recommended_grant_krw,
+                   Proposal.consortium_id, Consortium.name, Award.id, Award.grant_krw, Award.matching_krw,
+                   Award.start_date, Award.end_date, Award.created_at, Award.status)
+            .join(Proposal, Proposal.id == Selection.proposal_id)  # type: ignore[arg-type]
+            .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
+            .outerjoin(Award, and_(Award.selection_id == Selection.id, Award.created_at < bindparam("cut")))  # type: ignore[arg-type, operator]
+            .where(Selection.project_id.in_(IDS), Selection.confirmed_at < bindparam("cut")))  # type: ignore[attr-defined, operator]
+
+
 def decisions(session: Session, project_ids: Sequence[int], *, cut: datetime) -> dict[int, Decision]:
     """Per project: the selection confirmed before `cut` and its agreement when made before `cut`."""
     if not project_ids:
         return {}
-    rows = session.execute(
-        select(Selection.project_id, Selection.id, Selection.confirmed_at, Selection.recommended_grant_krw,
-               Proposal.consortium_id, Consortium.name, Award.id, Award.grant_krw, Award.matching_krw,
-               Award.start_date, Award.end_date, Award.created_at, Award.status)
-        .join(Proposal, Proposal.id == Selection.proposal_id)  # type: ignore[arg-type]
-        .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
-        .outerjoin(Award, and_(Award.selection_id == Selection.id, Award.created_at < cut))  # type: ignore[arg-type, operator]
-        .where(Selection.project_id.in_(list(project_ids)), Selection.confirmed_at < cut)  # type: ignore[attr-defined, operator]
-    ).all()
+    rows = session.execute(_decisions(), {"ids": list(project_ids), "cut": cut}).all()
     out = {}
     for r in rows:
         values = list(r)
