@@ -33,6 +33,7 @@ Merkle roots (RFC 6962 / 9162)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 import zlib
@@ -164,6 +165,14 @@ def id_ranges(ids: Iterable[int]) -> list[list[int]]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _select_sql(dialect: str, table: str, columns: tuple[str, ...], raw: bool) -> str:
+    expr = json_expression(dialect, columns)
+    if raw:
+        expr += ", " + ", ".join(quote(c) for c in columns)
+    return f"SELECT id, {expr} FROM {quote(table)}"
+
+
 def read_rows(conn: Any, table: str, columns: Sequence[str], ids: Iterable[int], *,
               raw: bool = False) -> Iterator[tuple[Any, ...]]:
     """(id, canonical JSON[, raw column values…]) of the rows with these ids, in id order.
@@ -171,15 +180,12 @@ def read_rows(conn: Any, table: str, columns: Sequence[str], ids: Iterable[int],
     Read in the caller's transaction (so a write reads back what it wrote), through the
     DB-API cursor: SQLAlchemy's row objects cost more than the query on big read-backs.
     """
-    expr = json_expression(conn.dialect.name, columns)
-    if raw:
-        expr += ", " + ", ".join(quote(c) for c in columns)
+    sql = _select_sql(conn.dialect.name, table, tuple(columns), raw)
     cur = conn.connection.dbapi_connection.cursor()
     try:
         for first, last in id_ranges(ids):
             # ranges are contiguous runs of wanted ids, so a BETWEEN fetches exactly them
-            cur.execute(f"SELECT id, {expr} FROM {quote(table)} WHERE id BETWEEN {int(first)} AND {int(last)} "
-                        "ORDER BY id")
+            cur.execute(f"{sql} WHERE id BETWEEN {int(first)} AND {int(last)} ORDER BY id")
             yield from cur.fetchall()
     finally:
         cur.close()
