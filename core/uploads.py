@@ -27,7 +27,7 @@ import time
 import xml.parsers.expat
 import zipfile
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +82,7 @@ async def receive_upload(request: Request, *, max_bytes: int, field: str = "file
     if declared.isdigit() and (len(declared) > 18 or int(declared) > max_bytes):
         raise _too_large(max_bytes)
 
-    async def capped() -> AsyncIterator[bytes]:
+    async def capped() -> AsyncGenerator[bytes, None]:
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
@@ -240,7 +240,7 @@ class _PartScanner:
         self.parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
         self.parser.StartDoctypeDeclHandler = self.doctype
         self.parser.EntityDeclHandler = self.doctype
-        self.parser.ExternalEntityRefHandler = self.doctype
+        self.parser.ExternalEntityRefHandler = self.external
         self.parser.StartElementHandler = self.start
 
     def refuse(self, message: str, **details: Any) -> None:
@@ -249,6 +249,10 @@ class _PartScanner:
 
     def doctype(self, *_: Any) -> None:
         self.refuse(f"part {self.part[:100]} declares a DTD or XML entities, which are refused")
+
+    def external(self, *_: Any) -> int:
+        self.doctype()
+        return 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.events += 1
