@@ -318,13 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_command("compliance.cli", "run_check"))
 
     p = sub.add_parser("report", help="render a report to a file")
-    p.add_argument("kind", choices=["status", "evaluation", "compliance"])
+    p.add_argument("kind", choices=["status", "evaluation", "compliance", "decision"])
     p.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
     p.add_argument("--out", required=True)
     p.add_argument("--project", type=_ID)
     p.add_argument("--program-id", type=_ID)
     p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
-    p.set_defaults(func=_command("reports.cli", "run_report"))
+    p.add_argument("--call-type", choices=["designated", "regional", "free"], help="decision: the call type")
+    p.set_defaults(func=_command("reports.decision_cli", "run_report"))  # decision, else reports.cli
 
     p = sub.add_parser("export", help="export data in a published standard")
     esub = p.add_subparsers(dest="export_command", required=True)

@@ -239,8 +239,8 @@ def test_role_check_runs_before_every_callback(official: Any, evaluator: Any) ->
 
 
 @pytest.mark.parametrize(("role", "pages"), [
-    ("official", {"overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs"}),
-    ("admin", {"overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs"}),
+    ("official", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs"}),
+    ("admin", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs"}),
     ("auditor", {"overview", "obligations", "delivery", "compliance", "jobs"}),
     ("evaluator", {"assignments", "jobs"}),
 ])

@@ -163,3 +163,20 @@ def test_what_if_and_decision_downloads_and_access(client: TestClient, session: 
                       params={"program_id": pid}).status_code == 422
     assert client.get("/api/v1/reports/decision/other.pdf", headers=auditor,
                       params={"program_id": pid}).status_code == 422
+
+
+def test_cli_writes_the_decision_package(session: Session, tmp_path, capsys):
+    """Issue 15: `main.py report decision --call-type … --format xlsx --out FILE` writes the workbook."""
+    import argparse
+
+    from reports import decision_cli
+
+    built = programme(session, [[[80] * 5]])
+    out = tmp_path / "decision.xlsx"
+    args = argparse.Namespace(kind="decision", call_type="designated", format="xlsx", out=str(out),
+                              program_id=built["program"].id, project=None, as_of=None)
+    assert decision_cli.run_report(args) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb["과제별 결과"].cell(row=2, column=wb["과제별 결과"].max_column).value == 44  # ⌈2.4 × 18.05⌉ hires
+    args.call_type = None
+    assert decision_cli.run_report(args) == 2 and "--call-type" in capsys.readouterr().err
