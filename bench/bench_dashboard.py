@@ -79,11 +79,14 @@ def _measure(scale: str, repeat: int = 5) -> dict[str, Any]:
     app = create_app()
     dash_app = app.state.dash_app
     results: dict[str, Any] = {}
-    with TestClient(app) as client:
+    # Like a browser: Origin on every POST, the login form's CSRF token (core.security).
+    with TestClient(app, headers={"Origin": "http://testserver"}) as client:
         cookies: dict[str | None, dict[str, str]] = {None: {}}
         for role in ("official", "evaluator"):
             username, password = DEMO_ACCOUNTS[role]
-            r = client.post("/dashboard/login", data={"username": username, "password": password},
+            client.get("/dashboard/login")
+            r = client.post("/dashboard/login", data={"username": username, "password": password,
+                                                      "csrf_token": client.cookies.get("grants_csrf")},
                             follow_redirects=False)
             cookies[role] = {"grants_token": r.cookies["grants_token"]}
             client.cookies.clear()
