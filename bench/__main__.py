@@ -11,6 +11,7 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    argv = [a.replace("-", "_") for a in argv]  # `python -m bench open-data` runs bench_open_data
     wanted = [n for n in names if not argv or n.removeprefix("bench_") in argv]
     if not wanted:
         print(f"no benchmark matches {argv}; available: {', '.join(n.removeprefix('bench_') for n in names)}")

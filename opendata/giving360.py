@@ -60,7 +60,7 @@ from program import service as program_service
 STANDARD_VERSION = "1.4"  # the package's `version` is major.minor; the schema kept here is 1.4.3
 PATH = "/api/v1/public/open-data/360giving.json"
 SCOPE_NATIONAL, SCOPE_SUBNATIONAL = "GLS030", "GLS040"  # locationScope codelist
-BATCH = 200
+BATCH = 100  # awards a query: the peak memory follows the batch, not the number of awards
 
 
 def data_source(base_url: str, path: str, program_id: int | None, as_of: date) -> str:

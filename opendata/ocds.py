@@ -58,7 +58,7 @@ from scoring import admin as scoring_admin
 
 STANDARD_VERSION = "1.1"  # major.minor, as the package schema asks; the schema kept here is 1.1.5
 PATH = "/api/v1/public/open-data/ocds.json"
-BATCH = 200
+BATCH = 100  # project slots a query
 TENDER_STATUS_WITHOUT_SELECTION = {"cancelled": "cancelled", "reannounced": "unsuccessful"}
 
 

@@ -6,7 +6,8 @@ never a person (hires, evaluators, payees, officials), a score or a contact. Eac
 takes a batch of ids and returns plain tuples; callers walk the awards or projects by keyset
 (`id > last`), so memory stays flat in the size of the programme.
 
-Each statement is built once (bound parameters for the dates, the keyset and expanding id
+They run on the session's connection (its transaction, no ORM execution layer). Each
+statement is built once (bound parameters for the dates, the keyset and expanding id
 lists) and executed batch after batch: no statement objects are rebuilt, compiled or keyed
 per batch, which keeps a national export from piling up short-lived garbage.
 """
@@ -175,7 +176,8 @@ def _params(program_id: int | None, **values: Any) -> dict[str, Any]:
 
 def any_award(session: Session, *, cut: datetime, program_id: int | None) -> bool:
     """Whether an award was decided and agreed before `cut` (in the programme, or in any)."""
-    return bool(session.execute(_awards_exist(program_id is not None), _params(program_id, cut=cut)).scalar())
+    stmt = _awards_exist(program_id is not None)
+    return bool(session.connection().execute(stmt, _params(program_id, cut=cut)).scalar())
 
 
 def iter_award_batches(session: Session, *, cut: datetime, program_id: int | None,
@@ -184,7 +186,7 @@ def iter_award_batches(session: Session, *, cut: datetime, program_id: int | Non
     stmt = _award_page(program_id is not None, batch)
     last = 0
     while True:
-        rows = session.execute(stmt, _params(program_id, cut=cut, last=last)).all()
+        rows = session.connection().execute(stmt, _params(program_id, cut=cut, last=last)).all()
         if not rows:
             return
         out = []
@@ -213,7 +215,7 @@ def members_by_consortium(session: Session, consortium_ids: Sequence[int]) -> di
     """Every member of these consortia, the lead first, then by role and share of the work."""
     if not consortium_ids:
         return {}
-    rows = session.execute(_members(), {"ids": sorted(set(consortium_ids))}).all()
+    rows = session.connection().execute(_members(), {"ids": sorted(set(consortium_ids))}).all()
     grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for cid, oid, name, name_en, bn, kind, region, role, lead_id, share, mid in rows:
         role_text = _text(role)
@@ -246,7 +248,7 @@ def monthly_execution(session: Session, award_ids: Sequence[int], *, as_of: date
     """
     if not award_ids:
         return {}, {}
-    rows = session.execute(_monthly(session.get_bind().dialect.name),
+    rows = session.connection().execute(_monthly(session.get_bind().dialect.name),
                            {"ids": list(award_ids), "as_of": as_of, "cut": cut}).all()
     months: dict[int, list[MonthSpend]] = defaultdict(list)
     recorded: dict[int, datetime] = {}
@@ -273,7 +275,7 @@ def extensions(session: Session, award_ids: Sequence[int], *, cut: datetime) -> 
     """Per award: the latest extended end and when the latest extension was recorded (before `cut`)."""
     if not award_ids:
         return {}
-    rows = session.execute(_extensions(), {"ids": list(award_ids), "cut": cut}).all()
+    rows = session.connection().execute(_extensions(), {"ids": list(award_ids), "cut": cut}).all()
     return {aid: (_as_date(end), created) for aid, end, created in rows}
 
 
@@ -307,7 +309,8 @@ def _project_page(program_filter: bool, batch: int) -> Any:
 
 def any_project(session: Session, *, as_of: date, program_id: int | None) -> bool:
     """Whether a call for a project slot was open by `as_of`."""
-    return bool(session.execute(_projects_exist(program_id is not None), _params(program_id, as_of=as_of)).scalar())
+    stmt = _projects_exist(program_id is not None)
+    return bool(session.connection().execute(stmt, _params(program_id, as_of=as_of)).scalar())
 
 
 def iter_project_batches(session: Session, *, as_of: date, program_id: int | None,
@@ -316,7 +319,7 @@ def iter_project_batches(session: Session, *, as_of: date, program_id: int | Non
     stmt = _project_page(program_id is not None, batch)
     last = 0
     while True:
-        rows = session.execute(stmt, _params(program_id, as_of=as_of, last=last)).all()
+        rows = session.connection().execute(stmt, _params(program_id, as_of=as_of, last=last)).all()
         if not rows:
             return
         out = []
@@ -346,7 +349,7 @@ def bids(session: Session, project_ids: Sequence[int], *, cut: datetime) -> dict
     """Per project: the proposals submitted before `cut` and not withdrawn, with their lead organisation."""
     if not project_ids:
         return {}
-    rows = session.execute(_bids(), {"ids": list(project_ids), "cut": cut}).all()
+    rows = session.connection().execute(_bids(), {"ids": list(project_ids), "cut": cut}).all()
     out: dict[int, list[Bid]] = defaultdict(list)
     for pid, prop_id, submitted, oid, name, name_en, bn, kind, region in rows:
         out[pid].append(Bid(pid, prop_id, submitted, Member(oid, name, name_en or "", bn, _text(kind), region,
@@ -369,7 +372,7 @@ def decisions(session: Session, project_ids: Sequence[int], *, cut: datetime) ->
     """Per project: the selection confirmed before `cut` and its agreement when made before `cut`."""
     if not project_ids:
         return {}
-    rows = session.execute(_decisions(), {"ids": list(project_ids), "cut": cut}).all()
+    rows = session.connection().execute(_decisions(), {"ids": list(project_ids), "cut": cut}).all()
     out = {}
     for r in rows:
         values = list(r)
