@@ -64,7 +64,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -242,7 +242,7 @@ def _append_core(session: Session, actor: Actor, action: str, entity_type: str, 
                     f"after_json, reason, prev_hash, hash) VALUES ({', '.join([mark] * 10)}) RETURNING id",
                     (stored_at, actor.username, action, entity_type, entity_id, None, after_json, reason,
                      head.last_hash, digest))
-        ev_id: int = cur.fetchone()[0]
+        ev_id: int = cur.fetchone()[0]  # type: ignore[index]
     finally:
         cur.close()
     head.last_event_id = ev_id
@@ -619,7 +619,7 @@ class _Cursor:
         self.pg = conn.dialect.name == "postgresql"
         self.cur = raw.cursor(name=name) if self.pg else raw.cursor()  # type: ignore[call-arg]
         if self.pg:
-            self.cur.itersize = 10_000
+            self.cur.itersize = 10_000  # type: ignore[attr-defined]
 
     def stream(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         if self.pg:
@@ -788,7 +788,7 @@ def _snapshot(source: Session | Connection) -> Iterator[Connection]:
 
 def _open_snapshot(session: Session) -> Connection:
     bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
+    engine: Engine = bind.engine if isinstance(bind, Connection) else bind  # type: ignore[assignment]
     if engine.dialect.name == "postgresql":
         return engine.connect().execution_options(isolation_level="REPEATABLE READ")
     return engine.connect()
