@@ -130,7 +130,7 @@ class Draw(BaseModel):
 
     where: Literal["project", "envelope"]
     key: str  # project code or envelope code
-    candidates: list[int]  # proposal ids in the order drawn
+    candidates: list[int]  # proposal ids: by id (project), in the order drawn (envelope)
     chosen: list[int]  # proposal ids selected (project) or funded (envelope) by the draw
 
 

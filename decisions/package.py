@@ -183,10 +183,10 @@ def decision_package(session: Session, program_id: int, call_type: str, *,
                 conflicts.append(ConflictRow(project_code=result.project_code, evaluator_code=c.evaluator_code,
                                              source=c.source, detail=c.detail, cleared=c.cleared, reason=c.reason))
     recommended: dict[int, int] = {}
-    for p in projects:
-        env_id = env_of.get(p.project_id)
-        if env_id is not None and p.recommended_grant_krw:
-            recommended[env_id] = recommended.get(env_id, 0) + p.recommended_grant_krw
+    for row in projects:
+        env_id = env_of.get(row.project_id)
+        if env_id is not None and row.recommended_grant_krw:
+            recommended[env_id] = recommended.get(env_id, 0) + row.recommended_grant_krw
     envelope_rows = [EnvelopeRow(code=e.code, name_ko=e.name_ko, amount_krw=e.amount_krw, awarded_krw=e.awarded_krw,
                                  recommended_krw=recommended.get(e.id or 0, 0),
                                  after_krw=e.amount_krw - recommended.get(e.id or 0, 0))

@@ -225,7 +225,7 @@ def whatif_document(result: WhatIfResult, meta: Metadata, *, program_name: str =
                     note=None if project_rows else "달라지는 과제가 없습니다.")]),
     ]
     if draw_rows:
-        sections.append(Section("4. 추첨", tables=[Table("추첨", "추첨 (후보는 뽑힌 순서)", [
+        sections.append(Section("4. 추첨", tables=[Table("추첨", "추첨 (재원 단계의 후보는 뽑힌 순서)", [
             Column("where", "단계", "text", 0.6), Column("key", "과제·재원", "text", 1.2),
             Column("cands", "후보 제안서", "text", 2.5), Column("chosen", "선정·지원", "text", 2)], draw_rows)]))
     return Document(title="가정 배분 비교", subtitle=program_name or f"사업 {result.program_id}", meta=meta,
