@@ -9,15 +9,19 @@ Money columns are int64 won; rates are floats rounded to 4 places (display only)
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from budgeting import queries, rules
 from budgeting.models import Award, BudgetLine, Expenditure
+from core.money import ratio
 from program import service as program_service
 from program.models import CallType, CoreField, Project
 
@@ -48,18 +52,19 @@ def awards_frame(session: Session, program_id: int) -> pd.DataFrame:
     return df
 
 
-def monthly_spend_frame(session: Session, program_id: int) -> pd.DataFrame:
-    """Net spending (reversals included) per award and month ('YYYY-MM'), aggregated in SQL."""
+def monthly_spend_frame(session: Session, program_id: int, as_of: date | None = None) -> pd.DataFrame:
+    """Net spending (reversals included) per award and month ('YYYY-MM'), aggregated in SQL;
+    with `as_of`, only what was spent on or before that date."""
     if session.get_bind().dialect.name == "postgresql":
         month = func.to_char(Expenditure.spent_date, "YYYY-MM")
     else:
         month = func.substr(Expenditure.spent_date, 1, 7)
     month = month.label("month")
-    rows = session.execute(
-        select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw))
-        .where(Expenditure.program_id == program_id).group_by(Expenditure.award_id, month)
-        .order_by(Expenditure.award_id, month)
-    ).all()
+    q = select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw)) \
+        .where(Expenditure.program_id == program_id)
+    if as_of is not None:
+        q = q.where(Expenditure.spent_date <= as_of)  # type: ignore[operator]
+    rows = session.execute(q.group_by(Expenditure.award_id, month).order_by(Expenditure.award_id, month)).all()
     df = pd.DataFrame([tuple(r) for r in rows], columns=MONTHLY_COLUMNS)
     df["spent_krw"] = df["spent_krw"].astype("int64")
     return df
@@ -162,28 +167,75 @@ def project_unspent(awards: pd.DataFrame, monthly: pd.DataFrame, as_of: date,
 # --------------------------------------------------------------------------- service-level entry points
 
 
-def execution_rate(session: Session, program_id: int, *, by: str = "award") -> pd.DataFrame:
-    """Execution rate by award, field, call type or month (one aggregate query + one small one)."""
-    return execution_by(awards_frame(session, program_id), monthly_spend_frame(session, program_id), by)
+@dataclass(frozen=True)
+class Filters:
+    """The filters every figure function takes: a core field and/or a call type (codes), or none."""
+
+    field_code: str | None = None
+    call_type: str | None = None
+
+    def awards(self, awards: pd.DataFrame) -> pd.DataFrame:
+        if self.field_code:
+            awards = awards[awards["field_code"] == self.field_code]
+        if self.call_type:
+            awards = awards[awards["call_type"] == self.call_type]
+        return awards
 
 
-def burn(session: Session, program_id: int, *, per_award: bool = False) -> pd.DataFrame:
-    return burn_plan_vs_actual(awards_frame(session, program_id), monthly_spend_frame(session, program_id),
-                               per_award=per_award)
+NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True)
+class Frames:
+    """One analytics load: the awards and their monthly spending up to `as_of` (two SQL queries).
+
+    The dashboard caches one per (programme, as-of); the API and the reports load one per request;
+    every figure below is computed from it, so the three media read the same numbers.
+    """
+
+    program_id: int
+    as_of: date
+    awards: pd.DataFrame
+    monthly: pd.DataFrame
+
+
+def load_frames(session: Session, program_id: int, as_of: date | None = None) -> Frames:
+    """Awards and monthly spending as of `as_of` (default: the programme's reporting date)."""
+    from program.reporting import as_of_for
+
+    day = as_of_for(session, program_id, as_of)
+    return Frames(program_id, day, awards_frame(session, program_id), monthly_spend_frame(session, program_id, day))
+
+
+def _filtered(frames: Frames, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    awards = filters.awards(frames.awards)
+    monthly = frames.monthly[frames.monthly["award_id"].isin(awards["award_id"])]
+    return awards, monthly
+
+
+def execution_rate(session: Session, program_id: int, *, by: str = "award", as_of: date | None = None,
+                   filters: Filters = NO_FILTERS, frames: Frames | None = None) -> pd.DataFrame:
+    """Execution (spent / project budget incl. matching) by award, field, call type or month, as of a date."""
+    awards, monthly = _filtered(frames or load_frames(session, program_id, as_of), filters)
+    return execution_by(awards, monthly, by)
+
+
+def burn(session: Session, program_id: int, *, per_award: bool = False, as_of: date | None = None,
+         filters: Filters = NO_FILTERS, frames: Frames | None = None) -> pd.DataFrame:
+    """Planned (straight line over each agreement) against actual spending per month, as of a date."""
+    awards, monthly = _filtered(frames or load_frames(session, program_id, as_of), filters)
+    return burn_plan_vs_actual(awards, monthly, per_award=per_award)
 
 
 def likely_unspent(session: Session, program_id: int, *, as_of: date | None = None,
-                   only_flagged: bool = True) -> pd.DataFrame:
-    """Awards likely to end with unspent money; `as_of` defaults to the last spending month."""
-    awards = awards_frame(session, program_id)
-    monthly = monthly_spend_frame(session, program_id)
-    if as_of is None:
-        if monthly.empty:
-            return project_unspent(awards.iloc[0:0], monthly, date(2000, 1, 1))
-        y, mo = str(monthly["month"].max()).split("-")
-        as_of = date(int(y), int(mo), 1)
+                   only_flagged: bool = True, filters: Filters = NO_FILTERS,
+                   frames: Frames | None = None) -> pd.DataFrame:
+    """Awards likely to end with unspent money, as of a date (default: the programme's reporting date),
+    flagged against the programme's `unspent_tolerance` (read here, from the rules)."""
+    frames = frames or load_frames(session, program_id, as_of)
+    awards, monthly = _filtered(frames, filters)
     tolerance = float(program_service.get_program(session, program_id).rules.unspent_tolerance)
-    out = project_unspent(awards, monthly, as_of, tolerance=tolerance)
+    out = project_unspent(awards, monthly, frames.as_of, tolerance=tolerance)
     return out[out["likely_unspent"]].reset_index(drop=True) if only_flagged else out
 
 
@@ -206,6 +258,138 @@ def crowd_promised_vs_delivered(session: Session, program_id: int) -> pd.DataFra
     df["worker_delivery_rate"] = _rate(df["workers_engaged"], df["planned_crowd_workers"])
     df["training_delivery_rate"] = _rate(df["training_hours"], df["planned_training_hours"])
     return df
+
+
+class HeadlineFigures(BaseModel):
+    """The programme's headline figures on one date (names, definitions: core/glossary.py)."""
+
+    program_id: int
+    year: int
+    as_of: date
+    field_code: str | None = None
+    call_type: str | None = None
+    total_budget_krw: int
+    awarded_grant_krw: int
+    unawarded_krw: int
+    matching_krw: int
+    project_budget_krw: int
+    executed_total_krw: int
+    executed_grant_krw: int
+    execution_rate_total: Decimal | None
+    execution_rate_grant: Decimal | None
+    remaining_total_krw: int
+    projects: int
+    projects_awarded: int
+    hires_per_100m_krw: Decimal
+    hires_required_call: int
+    hires_required_awards: int
+    hires_counted: int
+    hires_shortfall: int
+    crowd_planned_krw: int
+    crowd_paid_krw: int
+    crowd_workers_planned: int
+    crowd_workers: int
+    training_hours_planned: int
+    training_hours: int
+    unspent_tolerance: Decimal
+    likely_unspent_awards: int
+    delivery_min_ratio: Decimal
+    types_contracted: int
+    types_built: int
+    types_verified: int
+    types_opened: int
+
+
+def _grant_share(awards: pd.DataFrame, monthly: pd.DataFrame) -> int:
+    """Spending of the government grant: each award's spending × grant / (grant + matching), floored."""
+    spent = monthly.groupby("award_id")["spent_krw"].sum()
+    total = 0
+    for a in awards.itertuples(index=False):
+        s = int(spent.get(a.award_id, 0))
+        den = int(a.grant_krw) + int(a.matching_krw)
+        total += (s * int(a.grant_krw)) // den if den else 0
+    return total
+
+
+def _obligations_as_of(session: Session, award_ids: list[int], as_of: date) -> tuple[int, int, int, int, int, int]:
+    """(planned crowd pay, crowd paid, planned workers, workers, planned training hours, training hours) as of."""
+    from budgeting.models import CrowdActivity, TrainingSession
+    from program.models import Proposal
+
+    if not award_ids:
+        return 0, 0, 0, 0, 0, 0
+    ids = Award.id.in_(award_ids)  # type: ignore[attr-defined]
+    planned = session.execute(
+        select(func.coalesce(func.sum(Proposal.planned_crowd_payment_krw), 0),
+               func.coalesce(func.sum(Proposal.planned_crowd_workers), 0),
+               func.coalesce(func.sum(Proposal.planned_training_hours), 0))
+        .select_from(Award).join(Proposal, Proposal.id == Award.proposal_id).where(ids)).one()
+    paid = session.execute(
+        select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
+        .join(BudgetLine, BudgetLine.id == Expenditure.line_id)
+        .where(Expenditure.award_id.in_(award_ids), BudgetLine.category == "crowdsourcing",  # type: ignore[attr-defined]
+               Expenditure.spent_date <= as_of)).scalar_one()  # type: ignore[operator]
+    workers = session.execute(
+        select(func.coalesce(func.sum(CrowdActivity.workers_engaged), 0))
+        .where(CrowdActivity.award_id.in_(award_ids), CrowdActivity.period_end <= as_of)).scalar_one()  # type: ignore[attr-defined, operator]
+    hours = session.execute(
+        select(func.coalesce(func.sum(TrainingSession.hours), 0))
+        .where(TrainingSession.award_id.in_(award_ids), TrainingSession.held_date <= as_of)).scalar_one()  # type: ignore[attr-defined, operator]
+    return int(planned[0]), int(paid), int(planned[1]), int(workers), int(planned[2]), int(hours)
+
+
+def headline_figures(session: Session, program_id: int, as_of: date | None = None,
+                     filters: Filters = NO_FILTERS, *, frames: Frames | None = None) -> HeadlineFigures:
+    """The headline figures of a programme as of a date, under its current rules.
+
+    The one function the dashboard's overview, the API (`GET /programs/{id}/figures`) and the
+    status report read; each figure is named and defined in core/glossary.py. Rule values (hire
+    rate, unspent tolerance, delivery minimum) are read from the programme here.
+    """
+    from program import delivery
+
+    frames = frames or load_frames(session, program_id, as_of)
+    day = frames.as_of
+    program = program_service.get_program(session, program_id)
+    rules_ = program.rules
+    awards, monthly = _filtered(frames, filters)
+    awarded = int(awards["grant_krw"].sum())
+    matching = int(awards["matching_krw"].sum())
+    executed = int(monthly["spent_krw"].sum())
+    executed_grant = _grant_share(awards, monthly)
+    hire_rows = [h for h in queries.hires_table(session, program_id=program_id)
+                 if h.award_id in set(awards["award_id"].tolist())]
+    planned_pay, paid, planned_workers, workers, planned_hours, hours = _obligations_as_of(
+        session, awards["award_id"].tolist(), day)
+    unspent = project_unspent(awards, monthly, day, tolerance=float(rules_.unspent_tolerance))
+    funnel = {s.stage: s for s in delivery.delivery_funnel(session, today=day, program_id=program_id,
+                                                           field_code=filters.field_code).stages}
+    summary = program_service.program_summary(session, program_id)
+    projects = summary.projects
+    if filters.field_code:
+        projects = next((c.projects for c in summary.projects_by_field if c.code == filters.field_code), 0)
+    if filters.call_type:
+        projects = next((c.projects for c in summary.projects_by_call_type if c.code == filters.call_type), 0)
+    required_awards = sum(h.required for h in hire_rows)
+    counted = sum(h.counted for h in hire_rows)
+    return HeadlineFigures(
+        program_id=program_id, year=program.year, as_of=day, field_code=filters.field_code,
+        call_type=filters.call_type, total_budget_krw=program.total_budget_krw, awarded_grant_krw=awarded,
+        unawarded_krw=program.total_budget_krw - awarded, matching_krw=matching,
+        project_budget_krw=awarded + matching, executed_total_krw=executed, executed_grant_krw=executed_grant,
+        execution_rate_total=ratio(executed, awarded + matching), execution_rate_grant=ratio(executed_grant, awarded),
+        remaining_total_krw=awarded + matching - executed, projects=projects, projects_awarded=len(awards),
+        hires_per_100m_krw=rules_.hires_per_100m_krw,
+        hires_required_call=rules.required_direct_hires(program.total_budget_krw, rules_.hires_per_100m_krw),
+        hires_required_awards=required_awards, hires_counted=counted,
+        hires_shortfall=sum(h.shortfall for h in hire_rows),
+        crowd_planned_krw=planned_pay, crowd_paid_krw=paid, crowd_workers_planned=planned_workers,
+        crowd_workers=workers, training_hours_planned=planned_hours, training_hours=hours,
+        unspent_tolerance=rules_.unspent_tolerance, likely_unspent_awards=int(unspent["likely_unspent"].sum()),
+        delivery_min_ratio=rules_.delivery_min_ratio,
+        types_contracted=funnel["contracted"].data_types, types_built=funnel["built"].data_types,
+        types_verified=funnel["verified"].data_types, types_opened=funnel["opened"].data_types,
+    )
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -43,8 +43,13 @@ from program.models import CoreField, DataType, Program, ProgramRules, Project, 
 DELIVERING_STATUSES = (ProjectStatus.awarded, ProjectStatus.building, ProjectStatus.quality_verification,
                        ProjectStatus.opened)
 STAGE_LABELS = {"contracted": "협약", "built": "구축", "verified": "품질검증 통과", "opened": "개방"}
-# Reference history and goal (seed_data/program_2021.json): used for years the database does not hold.
-REFERENCE_FILE_KEYS = ("history", "goal")
+# Reference history and goal of the national programme (published figures; the seed's program_2021.json
+# holds the same): used for years the database does not hold. Code, not a file read at run time.
+REFERENCE_HISTORY: dict[str, Any] = {
+    "history": [{"year": 2017, "data_types": 4}, {"year": 2018, "data_types": 7}, {"year": 2019, "data_types": 10},
+                {"year": 2020, "data_types": 170}, {"year": 2021, "data_types": 190}],
+    "goal": {"year": 2025, "data_types": 1300},
+}
 
 
 def _data_type(session: Session, data_type_id: int) -> DataType:
@@ -150,11 +155,13 @@ def set_opening(session: Session, actor: Actor, data_type_id: int, data: Opening
 
 
 def delivery_statuses(session: Session, *, today: date, program_id: int | None = None,
-                      project_id: int | None = None, data_type_ids: list[int] | None = None) -> list[DeliveryStatus]:
+                      project_id: int | None = None, data_type_ids: list[int] | None = None,
+                      field_code: str | None = None) -> list[DeliveryStatus]:
     """The delivery of every data type under contract, as of `today` (ordered by data type id).
 
     Under contract = its project is awarded or later (DELIVERING_STATUSES); explicit
-    `data_type_ids` are returned whatever their project's status.
+    `data_type_ids` are returned whatever their project's status. Only what was known on
+    `today` counts: progress of months up to it, verifications up to it, an opening on or before it.
     """
     q = (select(DataType.id, DataType.name_ko, DataType.contracted_volume, Project.id, Project.code,
                 Project.program_id, CoreField.code, CoreField.name_ko)
@@ -164,6 +171,8 @@ def delivery_statuses(session: Session, *, today: date, program_id: int | None =
         q = q.where(Project.program_id == program_id)
     if project_id is not None:
         q = q.where(Project.id == project_id)
+    if field_code:
+        q = q.where(CoreField.code == field_code)
     if data_type_ids is not None:
         q = q.where(DataType.id.in_(data_type_ids))  # type: ignore[union-attr]
     else:
@@ -181,12 +190,14 @@ def delivery_statuses(session: Session, *, today: date, program_id: int | None =
         for dt_id, total, last in session.exec(
             select(DeliveryProgress.data_type_id, func.sum(DeliveryProgress.built_items),
                    func.max(DeliveryProgress.month))
-            .where(DeliveryProgress.data_type_id.in_(chunk))  # type: ignore[attr-defined]
+            .where(DeliveryProgress.data_type_id.in_(chunk),  # type: ignore[attr-defined]
+                   DeliveryProgress.month <= today)
             .group_by(DeliveryProgress.data_type_id)
         ).all():
             built[dt_id] = (int(total or 0), last)
         for v in session.exec(select(QualityVerification)
-                              .where(QualityVerification.data_type_id.in_(chunk))  # type: ignore[attr-defined]
+                              .where(QualityVerification.data_type_id.in_(chunk),  # type: ignore[attr-defined]
+                                     QualityVerification.verified_date <= today)
                               .order_by(QualityVerification.verified_date, QualityVerification.id)).all():
             verifs[v.data_type_id].append(v)
         for o in session.exec(select(DataOpening)
@@ -201,7 +212,8 @@ def delivery_statuses(session: Session, *, today: date, program_id: int | None =
             rules.Verification(latest.verified_date, str(latest.result), latest.remediation_due_date,
                                latest.remedied_date) if latest else None, today)
         op = openings.get(dt_id)
-        o_state, days_late = rules.opening_state(op.due_date if op else None, op.opened_date if op else None, today)
+        opened_date = op.opened_date if op and op.opened_date is not None and op.opened_date <= today else None
+        o_state, days_late = rules.opening_state(op.due_date if op else None, opened_date, today)
         out.append(DeliveryStatus(
             data_type_id=dt_id, data_type_name=name, project_id=proj_id, project_code=proj_code,
             program_id=prog_id, field_code=fcode, field_name_ko=fname, contracted_volume=contracted,
@@ -214,7 +226,7 @@ def delivery_statuses(session: Session, *, today: date, program_id: int | None =
             remediation_due_date=latest.remediation_due_date if latest else None,
             remediation_status=latest.remediation_status if latest else None,
             remedied_date=latest.remedied_date if latest else None, quality_state=state,
-            open_due_date=op.due_date if op else None, opened_date=op.opened_date if op else None,
+            open_due_date=op.due_date if op else None, opened_date=opened_date,
             opening_state=o_state, days_late=days_late,
         ))
     return out
@@ -243,9 +255,14 @@ def delivery_detail(session: Session, data_type_id: int, *, today: date) -> Deli
                           opening=OpeningRead.model_validate(opening) if opening else None)
 
 
-def delivery_funnel(session: Session, *, today: date, program_id: int | None = None) -> DeliveryFunnel:
-    """Contracted → built → verified → opened, in data types and items."""
-    statuses = delivery_statuses(session, today=today, program_id=program_id)
+def delivery_funnel(session: Session, *, today: date, program_id: int | None = None,
+                    field_code: str | None = None) -> DeliveryFunnel:
+    """Contracted → built → verified → opened, in data types and items, as of `today`.
+
+    The one denominator of every delivery share is the first stage: data types under contract.
+    "Built" uses the programme's `delivery_min_ratio`.
+    """
+    statuses = delivery_statuses(session, today=today, program_id=program_id, field_code=field_code)
     program = session.get(Program, program_id) if program_id is not None else None
     min_ratio = program.rules.delivery_min_ratio if program else ProgramRules().delivery_min_ratio
     stages = []
@@ -260,13 +277,10 @@ def delivery_history(session: Session, *, reference: dict[str, Any] | None = Non
     """Data types built per year and cumulatively, toward the goal (1,300 types by 2025).
 
     Years the database holds count its data types; earlier years come from the reference
-    history (seed_data/program_2021.json) when given.
+    history (`REFERENCE_HISTORY`, or the one given).
     """
     if reference is None:
-        from seed_data.common import call_2021
-
-        data = call_2021()
-        reference = {k: data[k] for k in REFERENCE_FILE_KEYS}
+        reference = REFERENCE_HISTORY
     rows = session.exec(select(Program.year, func.count(DataType.id))
                         .join(Project, Project.program_id == Program.id)
                         .join(DataType, DataType.project_id == Project.id)
