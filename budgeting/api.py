@@ -46,6 +46,7 @@ from core.db import get_session, get_write_session, session_scope
 from core.models import Role, User
 from core.pagination import Page
 from core.settings import get_settings
+from core.timeutil import today_kst
 
 router = APIRouter(tags=["budgeting"])
 _AWARD_PAGE = TypeAdapter(Page[AwardSummary])
@@ -245,7 +246,7 @@ def list_job_postings(_: ReaderUser, session: Session = Depends(get_session), aw
 @router.post("/awards/{award_id}/job-postings", response_model=JobPostingRead, status_code=201)
 def create_job_posting(award_id: Id, data: JobPostingCreate, user: OfficialUser,
                        session: Session = Depends(get_write_session)) -> JobPostingRead:
-    posting = obligations.create_job_posting(session, Actor.of(user), award_id, data, today=date.today())
+    posting = obligations.create_job_posting(session, Actor.of(user), award_id, data, today=today_kst())
     items, _ = queries.list_job_postings(session, award_id=award_id, limit=500)
     return next(p for p in items if p.id == posting.id)
 

@@ -10,11 +10,12 @@ from datetime import date
 from compliance import service
 from core import db
 from core.errors import DomainError
+from core.timeutil import today_kst
 
 
 def run_check(args: argparse.Namespace) -> int:
     """Print counts by severity, each check's status, then the findings; exit 1 when there are findings."""
-    as_of = date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else date.today()
+    as_of = date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else today_kst()
     with db.session_scope() as session:
         try:
             report = service.run_checks(session, today=as_of, program_id=args.program_id)

@@ -12,6 +12,7 @@ from core.auth import OfficialUser, ReaderUser
 from core.bounded import Code, Id, Offset
 from core.db import get_session, get_write_session
 from core.pagination import Page
+from core.timeutil import today_kst
 from program import delivery as service
 from program.delivery_models import (
     DeliveryDetail,
@@ -32,7 +33,7 @@ router = APIRouter(tags=["delivery"])
 
 
 def _today(as_of: date | None) -> date:
-    return as_of or date.today()
+    return as_of or today_kst()
 
 
 @router.get("/programs/{program_id}/deliveries", response_model=Page[DeliveryStatus])

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from core.auth import ReaderUser
 from core.bounded import Code, Id
 from core.db import get_session
+from core.timeutil import today_kst
 from reports import service
 
 router = APIRouter(tags=["reports"])
@@ -33,7 +34,7 @@ def status_report(fmt: Code, user: ReaderUser, session: Session = Depends(get_se
                   program_id: Id | None = None, as_of: date | None = None) -> Response:
     """Programme status (allocation, execution, hires, crowdsourcing, delivery) as PDF or XLSX."""
     return _download(service.render_report(session, "status", fmt, generated_by=_by(user),
-                                           today=as_of or date.today(), program_id=program_id))
+                                           today=as_of or today_kst(), program_id=program_id))
 
 
 @router.get("/compliance.{fmt}", response_class=Response,
@@ -43,7 +44,7 @@ def compliance_report(fmt: Code, user: ReaderUser, session: Session = Depends(ge
                       as_of: date | None = Query(None, description="judge deadlines as of this date")) -> Response:
     """Compliance audit: findings with evidence (PDF); with awards, lines, ledger, hires… (XLSX)."""
     return _download(service.render_report(session, "compliance", fmt, generated_by=_by(user),
-                                           today=as_of or date.today(), program_id=program_id))
+                                           today=as_of or today_kst(), program_id=program_id))
 
 
 @router.get("/evaluation/{project_id}.pdf", response_class=Response,
@@ -51,4 +52,4 @@ def compliance_report(fmt: Code, user: ReaderUser, session: Session = Depends(ge
 def evaluation_report(project_id: Id, user: ReaderUser, session: Session = Depends(get_session)) -> Response:
     """Evaluation result of one project: anonymised panel, criterion means, trimmed totals, outcome."""
     return _download(service.render_report(session, "evaluation", "pdf", generated_by=_by(user),
-                                           today=date.today(), project_id=project_id))
+                                           today=today_kst(), project_id=project_id))

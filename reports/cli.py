@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from core import db
 from core.errors import DomainError
+from core.timeutil import today_kst
 from reports import service
 
 
@@ -20,7 +21,7 @@ def run_report(args: argparse.Namespace) -> int:
     if out.parent and not out.parent.exists():
         print(f"error: directory {out.parent} does not exist", file=sys.stderr)
         return 2
-    as_of = date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else date.today()
+    as_of = date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else today_kst()
     bars: dict[str, tqdm] = {}
 
     def progress(what: str, done: int, total: int | None) -> None:

@@ -120,6 +120,7 @@ def seed_programme(session: Session, ctx: SeedContext) -> None:
             "name_en": p["name_en"] if year == 2021 else f"{year} AI training data construction project",
             "total_budget_krw": budget,
             "call_opened_date": date.fromisoformat(p["call_opened_date"]).replace(year=year),
+            "reporting_date": date(year + 1, 12, 31),  # after agreements, verification and opening deadlines
             "rules_json": rules.model_dump(mode="json"), "created_at": SEED_CLOCK.replace(year=year),
         }])
         audit.record_bulk(session, audit.SYSTEM, Program, [pid], occurred_at=SEED_CLOCK)

@@ -90,10 +90,10 @@ _MISSING = object()
 
 
 def today() -> Any:
-    """The dashboard's 'today' (UTC date); services take it as a parameter."""
-    from core.timeutil import utcnow
+    """The dashboard's 'today': Korean time, like the API and the reports (core.timeutil.today_kst)."""
+    from core.timeutil import today_kst
 
-    return utcnow().date()
+    return today_kst()
 
 
 def clear_caches() -> None:
