@@ -242,6 +242,8 @@ class Program(SQLModel, table=True):
     name_en: str = ""
     total_budget_krw: int = Field(sa_column=krw_column())  # 총 사업비(정부출연금)
     call_opened_date: date | None = None
+    # The date figures are reported as of unless a caller names another (program.reporting.as_of_for).
+    reporting_date: date | None = None
     rules_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
