@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-KST = timezone(timedelta(hours=9), "KST")  # Korea has no daylight saving time
+from core.timeutil import KST
+from core.timeutil import today_kst as today_kst  # the one Korean 'today' of the system (the default as-of)
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,6 @@ class Disbursement:
     month: str
     amount_krw: int
     on: date
-
-
-def today_kst() -> date:
-    """Today in Korean time (the default as-of date of an export)."""
-    return datetime.now(KST).date()
 
 
 def cutoff(as_of: date) -> datetime:
