@@ -262,17 +262,27 @@ def close_job_posting(posting_id: Id, user: OfficialUser,
 # --------------------------------------------------------------------------- analytics (JSON)
 
 
+@router.get("/programs/{program_id}/figures", response_model=analytics.HeadlineFigures)
+def headline_figures(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
+                     as_of: date | None = None, field: Code | None = None,
+                     call_type: Code | None = None) -> analytics.HeadlineFigures:
+    """The headline figures as of a date (default: the programme's reporting date); see core/glossary.py."""
+    return analytics.headline_figures(session, program_id, as_of, analytics.Filters(field, call_type))
+
+
 @router.get("/programs/{program_id}/analytics/execution")
 def execution(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
-              by: str = Query("award", pattern="^(award|field|call_type|month)$")) -> list[dict[str, Any]]:
-    """Execution rate by award, field, call type or month."""
-    return analytics.records(analytics.execution_rate(session, program_id, by=by))
+              by: str = Query("award", pattern="^(award|field|call_type|month)$"),
+              as_of: date | None = None) -> list[dict[str, Any]]:
+    """Execution rate by award, field, call type or month, as of a date (default: the reporting date)."""
+    return analytics.records(analytics.execution_rate(session, program_id, by=by, as_of=as_of))
 
 
 @router.get("/programs/{program_id}/analytics/burn")
-def burn(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
+def burn(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
+         as_of: date | None = None) -> list[dict[str, Any]]:
     """Planned (straight line) against actual spending per month, programme-wide and cumulative."""
-    return analytics.records(analytics.burn(session, program_id))
+    return analytics.records(analytics.burn(session, program_id, as_of=as_of))
 
 
 @router.get("/programs/{program_id}/analytics/unspent")

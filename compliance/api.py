@@ -13,7 +13,7 @@ from compliance.models import CheckInfo, CheckOutcome, Finding, Severity
 from core.auth import ReaderUser
 from core.bounded import Code, Id, Offset
 from core.db import get_session
-from core.timeutil import today_kst
+from program.reporting import as_of_for
 
 router = APIRouter(tags=["compliance"])
 
@@ -42,7 +42,7 @@ def findings(
     as_of: date | None = Query(None, description="judge deadlines as of this date (default today)"),
     limit: int = Query(100, ge=1, le=1000), offset: Offset = 0,
 ) -> FindingsPage:
-    report = service.run_checks(session, today=as_of or today_kst(), program_id=program_id,
+    report = service.run_checks(session, today=as_of_for(session, program_id, as_of), program_id=program_id,
                                 check_ids=[check_id] if check_id else None)
     items = service.filter_findings(report, severity=severity, award_id=award_id, project_id=project_id)
     return FindingsPage(as_of=report.as_of, counts=report.counts, checks=report.checks,

@@ -28,6 +28,7 @@ from program.delivery_models import (
     VerificationIn,
     VerificationRead,
 )
+from program.reporting import as_of_for
 
 router = APIRouter(tags=["delivery"])
 
@@ -46,7 +47,7 @@ def list_deliveries(
     as_of: date | None = Query(None, description="evaluate deadlines as of this date (default today)"),
     limit: int = Query(50, ge=1, le=500), offset: Offset = 0,
 ) -> Page[DeliveryStatus]:
-    rows = service.delivery_statuses(session, today=_today(as_of), program_id=program_id)
+    rows = service.delivery_statuses(session, today=as_of_for(session, program_id, as_of), program_id=program_id)
     rows = [r for r in rows if (field is None or r.field_code == field)
             and (quality_state is None or r.quality_state == quality_state)
             and (opening_state is None or r.opening_state == opening_state)
@@ -57,7 +58,7 @@ def list_deliveries(
 @router.get("/programs/{program_id}/delivery-funnel", response_model=DeliveryFunnel)
 def delivery_funnel(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
                     as_of: date | None = None) -> DeliveryFunnel:
-    return service.delivery_funnel(session, today=_today(as_of), program_id=program_id)
+    return service.delivery_funnel(session, today=as_of_for(session, program_id, as_of), program_id=program_id)
 
 
 @router.get("/programs/{program_id}/delivery-progress", response_model=list[MonthlyProgress])

@@ -18,9 +18,16 @@ from program.models import Program
 
 
 def as_of_for(session: Session, program_id: int | None, as_of: date | None = None) -> date:
-    """`as_of` when given, else the programme's reporting date, else today (KST)."""
+    """`as_of` when given, else the programme's (None: the current one's) reporting date, else today (KST)."""
     if as_of is not None:
         return as_of
+    if program_id is None:
+        from program import service as program_service
+
+        try:
+            program_id = program_service.current_program(session).id
+        except NotFound:
+            return today_kst()
     if program_id is not None:
         program = session.get(Program, program_id)
         if program is None:

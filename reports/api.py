@@ -13,6 +13,7 @@ from core.auth import ReaderUser
 from core.bounded import Code, Id
 from core.db import get_session
 from core.timeutil import today_kst
+from program.reporting import as_of_for
 from reports import service
 
 router = APIRouter(tags=["reports"])
@@ -34,7 +35,8 @@ def status_report(fmt: Code, user: ReaderUser, session: Session = Depends(get_se
                   program_id: Id | None = None, as_of: date | None = None) -> Response:
     """Programme status (allocation, execution, hires, crowdsourcing, delivery) as PDF or XLSX."""
     return _download(service.render_report(session, "status", fmt, generated_by=_by(user),
-                                           today=as_of or today_kst(), program_id=program_id))
+                                           today=as_of_for(session, program_id, as_of),
+                                           program_id=program_id))
 
 
 @router.get("/compliance.{fmt}", response_class=Response,
@@ -44,7 +46,8 @@ def compliance_report(fmt: Code, user: ReaderUser, session: Session = Depends(ge
                       as_of: date | None = Query(None, description="judge deadlines as of this date")) -> Response:
     """Compliance audit: findings with evidence (PDF); with awards, lines, ledger, hires… (XLSX)."""
     return _download(service.render_report(session, "compliance", fmt, generated_by=_by(user),
-                                           today=as_of or today_kst(), program_id=program_id))
+                                           today=as_of_for(session, program_id, as_of),
+                                           program_id=program_id))
 
 
 @router.get("/evaluation/{project_id}.pdf", response_class=Response,
