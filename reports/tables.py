@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core import audit
+from core import glossary as g
 from core.money import format_krw, ratio
 from core.timeutil import utcnow
 from program import delivery as delivery_service
@@ -39,6 +40,45 @@ def _meta(session: Session, generated_by: str, program: Program | None, now: dat
 
 def _pct(num: int, den: int) -> Decimal | None:
     return ratio(num, den)
+
+
+def _won(v: int) -> str:
+    return f"{v:,}원 ({format_krw(v)})"
+
+
+def status_overview_rows(fig: Any) -> list[tuple[str, str]]:
+    """The headline figures (budgeting.analytics.HeadlineFigures) as (glossary label, value) rows."""
+    def rate(v: Decimal | None) -> str:
+        return "–" if v is None else f"{float(v):.1%}"
+
+    def row(key: str, value: str) -> tuple[str, str]:
+        return g.term(key).bilingual, value
+
+    return [
+        row("as_of", fig.as_of.isoformat()),
+        row("total_budget_krw", _won(fig.total_budget_krw)),
+        row("awarded_grant_krw", _won(fig.awarded_grant_krw)),
+        row("unawarded_krw", _won(fig.unawarded_krw)),
+        row("matching_krw", _won(fig.matching_krw)),
+        row("project_budget_krw", _won(fig.project_budget_krw)),
+        row("executed_total_krw", _won(fig.executed_total_krw)),
+        row("executed_grant_krw", _won(fig.executed_grant_krw)),
+        row("execution_rate_total", rate(fig.execution_rate_total)),
+        row("execution_rate_grant", rate(fig.execution_rate_grant)),
+        row("projects", f"{fig.projects:,}"),
+        row("projects_awarded", f"{fig.projects_awarded:,}"),
+        row("hires_required_call", f"{fig.hires_required_call:,}"),
+        row("hires_required_awards", f"{fig.hires_required_awards:,}"),
+        row("hires_counted", f"{fig.hires_counted:,}"),
+        row("hires_shortfall", f"{fig.hires_shortfall:,}"),
+        row("crowd_paid_krw", f"{_won(fig.crowd_paid_krw)} / {_won(fig.crowd_planned_krw)}"),
+        row("crowd_workers", f"{fig.crowd_workers:,} / {fig.crowd_workers_planned:,}"),
+        row("training_hours", f"{fig.training_hours:,} / {fig.training_hours_planned:,}"),
+        row("likely_unspent_awards", f"{fig.likely_unspent_awards:,}"),
+        row("types_built", f"{fig.types_built:,} / {fig.types_contracted:,}"),
+        row("types_verified", f"{fig.types_verified:,} / {fig.types_contracted:,}"),
+        row("types_opened", f"{fig.types_opened:,} / {fig.types_contracted:,}"),
+    ]
 
 
 def _program(session: Session, program_id: int | None) -> Program:
@@ -65,60 +105,50 @@ def status_document(session: Session, *, program_id: int | None, generated_by: s
     pid = program.id
     assert pid is not None
     summary = program_service.program_summary(session, pid)
-    totals = bq.program_totals(session, pid)
-    awards = _all_awards(session, pid)
+    frames = analytics.load_frames(session, pid, today)
+    fig = analytics.headline_figures(session, pid, frames=frames)
     fields = {f.code: f for f in program_service.list_fields(session)}
     types = {str(t.code): t for t in program_service.list_call_types(session)}
+    field_of_award: dict[int, str] = dict(zip(frames.awards["award_id"].tolist(),
+                                              frames.awards["field_code"].tolist(), strict=True))
 
-    # --- allocation by call type and by field
-    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    field_of_award: dict[int, str] = {}
-    for a in awards:
-        field_of_award[a.id] = a.field_code
-        for bucket in (by_type[a.call_type_code], by_field[a.field_code]):
-            bucket[0] += 1
-            bucket[1] += a.grant_krw
-            bucket[2] += a.spent_krw
-            bucket[3] += a.budget_krw
+    # --- allocation by call type and by field: budgeting.analytics.execution_rate (one analytics load)
+    def grouped(by: str) -> dict[str, tuple[int, int, int, int]]:
+        awards = frames.awards
+        key = "field_code" if by == "field" else "call_type"
+        grants = awards.groupby(key)["grant_krw"].sum().to_dict()
+        ex = analytics.execution_by(awards, frames.monthly, by)
+        return {str(r[key]): (int(r["awards"]), int(grants.get(r[key], 0)), int(r["budget_krw"]), int(r["spent_krw"]))
+                for r in ex.to_dict(orient="records")}
+
+    by_type, by_field = grouped("call_type"), grouped("field")
+    zero = (0, 0, 0, 0)
     alloc_cols = [Column("code", "구분 (code)", "text", 1.2), Column("name", "명칭", "text", 2),
                   Column("projects", "과제 수 (공고)", "int"), Column("ceiling", "과제 상한액 합계(원)", "won", 1.6),
-                  Column("awards", "협약 수", "int"), Column("grant", "정부출연금(원)", "won", 1.6),
-                  Column("spent", "집행액(원)", "won", 1.6), Column("rate", "집행률", "percent", 0.8)]
+                  Column("awards", "협약 수", "int"), Column("grant", f"{g.term('awarded_grant_krw').label_ko}(원)",
+                                                            "won", 1.6),
+                  Column("budget", f"{g.term('project_budget_krw').label_ko}(원)", "won", 1.6),
+                  Column("spent", f"{g.term('executed_total_krw').label_ko}(원)", "won", 1.6),
+                  Column("rate", g.term("execution_rate_total").label_ko, "percent", 0.8)]
     type_rows = [(c.code, types[c.code].name_ko if c.code in types else c.name_ko, c.projects, c.ceiling_krw,
-                  by_type[c.code][0], by_type[c.code][1], by_type[c.code][2],
-                  _pct(by_type[c.code][2], by_type[c.code][3])) for c in summary.projects_by_call_type]
-    field_rows = [(c.code, c.name_ko, c.projects, c.ceiling_krw, by_field[c.code][0], by_field[c.code][1],
-                   by_field[c.code][2], _pct(by_field[c.code][2], by_field[c.code][3]))
+                  *by_type.get(c.code, zero), _pct(by_type.get(c.code, zero)[3], by_type.get(c.code, zero)[2]))
+                 for c in summary.projects_by_call_type]
+    field_rows = [(c.code, c.name_ko, c.projects, c.ceiling_krw, *by_field.get(c.code, zero),
+                   _pct(by_field.get(c.code, zero)[3], by_field.get(c.code, zero)[2]))
                   for c in summary.projects_by_field]
     overview_cols = [Column("item", "항목", "text", 2.5), Column("value", "값", "text", 2)]
-    funnel = delivery_service.delivery_funnel(session, today=today, program_id=pid)
-    hires_total = bq.program_hires(session, pid)
+    funnel = delivery_service.delivery_funnel(session, today=fig.as_of, program_id=pid)
     crowd = bq.crowd_table(session, program_id=pid)
-    overview = [
-        ("총 사업비 (total budget)", f"{program.total_budget_krw:,}원 ({format_krw(program.total_budget_krw)})"),
-        ("과제 수 (projects)", f"{summary.projects:,}"),
-        ("협약 과제 (awarded projects)", f"{totals.projects_awarded:,}"),
-        ("정부출연금 협약액 (awarded grants)", f"{totals.awarded_krw:,}원"),
-        ("민간부담금 (private matching)", f"{totals.matching_krw:,}원"),
-        ("집행액 (executed)", f"{totals.executed_krw:,}원"),
-        ("집행률 (execution rate)", f"{float(totals.execution_rate or 0):.1%}"),
-        ("직접고용 의무 / 인정 (required / counted hires)", f"{hires_total.required:,} / {hires_total.counted:,}"),
-        ("크라우드소싱 지급액 (crowd payments)", f"{sum(c.crowd_paid_krw for c in crowd):,}원"),
-        ("데이터 개방 (data types opened)", f"{funnel.stages[-1].data_types:,} / {funnel.stages[0].data_types:,}"),
-    ]
+    overview = status_overview_rows(fig)
 
-    # --- execution by month
-    monthly = analytics.monthly_spend_frame(session, pid)
-    month_rows: list[tuple[Any, ...]] = []
-    running = 0
-    if not monthly.empty:
-        for month, spent in monthly.groupby("month")["spent_krw"].sum().sort_index().items():
-            running += int(spent)
-            month_rows.append((str(month), int(spent), running,
-                               _pct(running, totals.awarded_krw + totals.matching_krw)))
+    # --- execution by month (budgeting.analytics.execution_rate by month, against project budgets)
+    month_rows: list[tuple[Any, ...]] = [
+        (str(r["month"]), int(r["spent_krw"]), int(r["cumulative_krw"]),
+         _pct(int(r["cumulative_krw"]), int(r["budget_krw"])))
+        for r in analytics.execution_by(frames.awards, frames.monthly, "month").to_dict(orient="records")]
     month_cols = [Column("month", "월 (month)", "text"), Column("spent", "월 집행액(원)", "won", 1.5),
-                  Column("cumulative", "누적 집행액(원)", "won", 1.5), Column("rate", "누적 집행률", "percent")]
+                  Column("cumulative", "누적 집행액(원)", "won", 1.5),
+                  Column("rate", g.term("execution_rate_total").label_ko, "percent")]
 
     # --- hires against the rule, by field
     hires_by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
@@ -159,7 +189,7 @@ def status_document(session: Session, *, program_id: int | None, generated_by: s
     funnel_cols = [Column("stage", "단계", "text"), Column("label", "구분", "text", 1.4),
                    Column("types", "데이터 종 수", "int"), Column("items", "건수", "int", 1.4)]
     funnel_rows = [(s.stage, s.label_ko, s.data_types, s.items) for s in funnel.stages]
-    statuses = delivery_service.delivery_statuses(session, today=today, program_id=pid)
+    statuses = delivery_service.delivery_statuses(session, today=fig.as_of, program_id=pid)
     q_by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for s in statuses:
         b = q_by_field[s.field_name_ko]
@@ -182,21 +212,24 @@ def status_document(session: Session, *, program_id: int | None, generated_by: s
 
     doc = Document(
         title="사업 현황 보고서 (Programme status)",
-        subtitle=f"{program.name_ko} · 기준일 {today.isoformat()}",
-        meta=_meta(session, generated_by, program, now), filename_stem=f"status-{program.year}")
+        subtitle=f"{program.name_ko} · 기준일 (as of) {fig.as_of.isoformat()}",
+        meta=_meta(session, generated_by, program, now, extra=(("기준일 (as of)", fig.as_of.isoformat()),)),
+        filename_stem=f"status-{program.year}")
     doc.sections = [
         Section("1. 개요 (Overview)", tables=[Table("overview", "주요 지표", overview_cols, overview)]),
         Section("2. 배분 (Allocation)",
-                paragraphs=[f"공모 유형별·분야별 과제와 협약 정부출연금, 집행액. 협약 {totals.projects_awarded}건, "
-                            f"정부출연금 {format_krw(totals.awarded_krw)}."],
+                paragraphs=[f"공모 유형별·분야별 과제와 협약 정부출연금, 총 과제사업비(출연금+민간부담금), 집행액. "
+                            f"협약 {fig.projects_awarded}건, 정부출연금 {format_krw(fig.awarded_grant_krw)}, "
+                            f"미협약 잔액 {format_krw(fig.unawarded_krw)}."],
                 tables=[Table("alloc_call_type", "공모 유형별 배분 (by call type)", alloc_cols, type_rows,
                               total_label="합계"),
                         Table("alloc_field", "분야별 배분 (by core field)", alloc_cols, field_rows,
                                                       total_label="합계")],
-                charts=[Chart("bar", "분야별 정부출연금 (grants by field, 원)", [r[1] for r in field_rows],
-                              [Series("정부출연금", [r[5] for r in field_rows]),
-                               Series("집행액", [r[6] for r in field_rows])],
-                              table_name="alloc_field", value_keys=("grant", "spent"), category_key="name"),
+                charts=[Chart("bar", "분야별 총 과제사업비와 집행액 (project budgets and spending by field, 원)",
+                              [r[1] for r in field_rows],
+                              [Series("총 과제사업비", [r[6] for r in field_rows]),
+                               Series("집행액", [r[7] for r in field_rows])],
+                              table_name="alloc_field", value_keys=("budget", "spent"), category_key="name"),
                         Chart("pie", "공모 유형별 정부출연금 (by call type)", [r[1] for r in type_rows],
                               [Series("정부출연금", [r[5] for r in type_rows])],
                               table_name="alloc_call_type", value_keys=("grant",), category_key="name")]),
@@ -212,8 +245,9 @@ def status_document(session: Session, *, program_id: int | None, generated_by: s
         Section("4. 직접고용 (Direct hires against the rule)",
                 paragraphs=[f"정부출연금 1억원당 {program.rules.hires_per_100m_krw}명 (올림). "
                             f"증빙(근로계약·4대보험·급여)이 "
-                            f"있는 협약기간 내 직접고용만 인정. 의무 {hires_total.required:,}명, 인정 "
-                            f"{hires_total.counted:,}명, 부족 {hires_total.shortfall:,}명."],
+                            f"있는 협약기간 내 직접고용만 인정. 의무 (협약 기준) {fig.hires_required_awards:,}명, "
+                            f"의무 (공고 기준) {fig.hires_required_call:,}명, 인정 "
+                            f"{fig.hires_counted:,}명, 부족 {fig.hires_shortfall:,}명."],
                 tables=[Table("hires", "분야별 직접고용 (by field)", hire_cols, hire_rows, total_label="합계")],
                 charts=[Chart("bar", "분야별 의무 대비 인정 고용 (명)", [r[0] for r in hire_rows],
                               [Series("의무", [r[3] for r in hire_rows]), Series("인정", [r[4] for r in hire_rows])],
@@ -225,7 +259,7 @@ def status_document(session: Session, *, program_id: int | None, generated_by: s
                               [Series("계획", [r[1] for r in crowd_rows]), Series("지급", [r[2] for r in crowd_rows])],
                               table_name="crowd", value_keys=("planned", "paid"), category_key="field")]),
         Section("6. 산출물 (Delivery: contracted → built → verified → opened)",
-                paragraphs=[f"품질검증(TTA) 결과와 AI Hub 개방 현황, 기준일 {today.isoformat()}. 누적 목표: "
+                paragraphs=[f"품질검증(TTA) 결과와 AI Hub 개방 현황, 기준일 {fig.as_of.isoformat()}. 누적 목표: "
                             f"{history.goal_year}년까지 {history.goal_data_types:,}종."],
                 tables=[Table("funnel", "산출물 단계별 현황 (delivery funnel)", funnel_cols, funnel_rows),
                         Table("quality", "분야별 품질·개방 (quality and opening by field)", quality_cols,

@@ -104,7 +104,7 @@ def test_status_reports_match_the_services(seeded, seeded_session):
         set(wb.sheetnames)
     ws = wb["alloc_field"]
     headers = [c.value for c in ws[1]]
-    grant_col = headers.index("정부출연금(원)") + 1
+    grant_col = headers.index("협약 정부출연금(원)") + 1  # the glossary label (core.glossary)
     last = ws.max_row
     assert ws.cell(last, 1).value == "합계" and ws.cell(last, grant_col).value == totals.awarded_krw
     assert "헬스케어" in [ws.cell(r, 2).value for r in range(2, last)]
