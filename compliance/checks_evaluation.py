@@ -11,9 +11,9 @@ from compliance.registry import Check, CheckContext, check
 
 def _frame(ctx: CheckContext, program_id: int) -> Any:
     """The programme's evaluation data, loaded once for both checks of a run."""
-    from scoring.frame import load_frame
+    from scoring.evaluation_frame import load_frame
 
-    key = f"scoring.frame:{program_id}"
+    key = f"scoring.evaluation_frame:{program_id}"
     if key not in ctx.cache:
         ctx.cache[key] = load_frame(ctx.session, program_id)
     return ctx.cache[key]

@@ -31,7 +31,7 @@ from decisions.models import (
 from program import service as program_service
 from program.models import ProgramRules
 from scoring import rules as scoring_rules
-from scoring.frame import Frame, load_frame
+from scoring.evaluation_frame import Frame, load_frame
 
 D = scoring_rules.to_decimal
 

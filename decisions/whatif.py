@@ -1,6 +1,6 @@
 """What-if allocation: the recorded score sheets re-run under changed rule values and budgets.
 
-Pure: values in (a loaded `scoring.frame.Frame`, the envelopes, the awards), values out; no
+Pure: values in (a loaded `scoring.evaluation_frame.Frame`, the envelopes, the awards), values out; no
 session, no clock. Every rule is the one the programme uses:
 
 - aggregation, ranking, outcome and the recommended grant: `Frame.decide` →
@@ -37,7 +37,7 @@ from budgeting.rules import required_direct_hires
 from core.bounded import exact_fraction
 from program.models import ProgramRules
 from scoring import rules as scoring_rules
-from scoring.frame import Frame
+from scoring.evaluation_frame import Frame
 from scoring.rules import ProjectOutcome
 
 NO_TRIM = 2**31 - 1  # trim_from_sheets for "trimming off": no panel is that large

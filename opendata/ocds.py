@@ -54,7 +54,7 @@ from opendata.rules import (
     utc_text,
 )
 from program import service as program_service
-from scoring import admin as scoring_admin
+from scoring import panels as scoring_admin
 
 STANDARD_VERSION = "1.1"  # major.minor, as the package schema asks; the schema kept here is 1.1.5
 PATH = "/api/v1/public/open-data/ocds.json"

@@ -7,13 +7,14 @@ from sqlmodel import Session, select
 from core import audit
 from core.audit import Actor
 from core.errors import NotFound
+from program import service as program_service
 from program.models import (
     Project,
 )
+from program.service import get_program as _program
+from program.service import get_project as _project
 from scoring import rules
-from scoring.frame import bidding_orgs, conflict_ref_date, evaluator_histories, latest_records
-from scoring.lookup import program_or_404 as _program
-from scoring.lookup import project_or_404 as _project
+from scoring.evaluation_frame import bidding_orgs, conflict_ref_date, evaluator_histories, latest_records
 from scoring.models import (
     ConflictIn,
     ConflictKind,
@@ -78,7 +79,7 @@ def record_conflict(session: Session, actor: Actor, data: ConflictIn) -> Conflic
     """Declare a conflict (or, with clear=True, override a detected one); audited with the reason.
 
     A conflict that appears after assignment excludes the evaluator's sheets from aggregation."""
-    project = _project(session, data.project_id, lock=True)
+    project = program_service.locked_project(session, data.project_id)
     ev = session.get(Evaluator, data.evaluator_id)
     if ev is None:
         raise NotFound(f"evaluator {data.evaluator_id} does not exist")

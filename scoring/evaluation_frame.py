@@ -1,4 +1,4 @@
-"""Bulk loading of everything aggregation needs for a programme (or some of its projects).
+"""The evaluation frame: bulk loading of everything aggregation needs for a programme (or some of its projects).
 
 A fixed number of queries whatever the number of projects: the dashboard calls this at
 national scale (~1,300 projects, ~30,000 sheets). Plain rows, never ORM objects.

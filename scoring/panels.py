@@ -1,4 +1,4 @@
-"""Officials' use cases: rubrics, panels, progress, confirmation, reopening.
+"""Rubrics, panels, evaluation progress, confirmation of the selection, reopening of sheets (officials' use cases).
 
 Screening lives in `scoring.screening`, conflicts of interest in `scoring.conflicts`.
 """
@@ -29,11 +29,11 @@ from program.models import (
     Proposal,
     ProposalStatus,
 )
+from program.service import get_program as _program
+from program.service import get_project as _project
 from scoring import rules
 from scoring.conflicts import conflicts_for_project
-from scoring.frame import load_frame
-from scoring.lookup import program_or_404 as _program
-from scoring.lookup import project_or_404 as _project
+from scoring.evaluation_frame import load_frame
 from scoring.models import (
     BonusItem,
     BonusItemRead,

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from core.errors import NotFound
 from program.models import Project
 from scoring import rules
-from scoring.frame import Frame, load_frame
+from scoring.evaluation_frame import Frame, load_frame
 from scoring.models import (
     BonusRead,
     CriterionScore,

@@ -26,9 +26,9 @@ from program.models import (
     Proposal,
     ProposalStatus,
 )
+from program.service import get_program as _program
+from program.service import get_project as _project
 from scoring import rules
-from scoring.lookup import program_or_404 as _program
-from scoring.lookup import project_or_404 as _project
 from scoring.models import (
     PanelMember,
     ScoreSheet,

@@ -30,18 +30,6 @@ from core.models import Role, User
 from core.timeutil import utcnow
 from program.models import Consortium, ConsortiumMember, Organization, Program, Project, ProjectStatus, Proposal
 from scoring import rules
-from scoring.admin import (  # noqa: F401  (re-exported: one door to the domain)
-    auto_panel,
-    confirm_selection,
-    get_panel,
-    get_rubric,
-    progress,
-    put_rubric,
-    reopen_sheet,
-    rubric_for,
-    rubric_read,
-    set_panel,
-)
 from scoring.conflicts import (  # noqa: F401
     conflicts_for_project,
     is_conflicted,
@@ -64,6 +52,18 @@ from scoring.models import (
     SheetIn,
     SheetRead,
     SheetStatus,
+)
+from scoring.panels import (  # noqa: F401  (re-exported: one door to the domain)
+    auto_panel,
+    confirm_selection,
+    get_panel,
+    get_rubric,
+    progress,
+    put_rubric,
+    reopen_sheet,
+    rubric_for,
+    rubric_read,
+    set_panel,
 )
 from scoring.results import (  # noqa: F401
     conflicted_sheets_counted,

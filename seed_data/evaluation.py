@@ -5,7 +5,7 @@ from `program_2021.json`, screening of every proposal with `scoring.rules.screen
 conflict-free panel of 5–9 evaluators per project with eligible proposals, submitted
 sheets with a realistic spread (a few lenient and harsh evaluators, a few weak projects
 that must be re-announced), and confirmed selections computed with the same
-`scoring.frame.Frame.decide` the service uses. Three projects of the 2021 call are left
+`scoring.evaluation_frame.Frame.decide` the service uses. Three projects of the 2021 call are left
 under evaluation with missing sheets (for the demo evaluator).
 
 Planted: `conflicted_sheet_counted` (a conflict declared after the selection was confirmed
@@ -38,7 +38,7 @@ from program.models import (
     ProposalStatus,
 )
 from scoring import rules
-from scoring.frame import load_frame
+from scoring.evaluation_frame import load_frame
 from scoring.models import (
     BonusItem,
     ConflictRecord,

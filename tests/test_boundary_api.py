@@ -345,7 +345,7 @@ def test_bonus_points_come_from_the_programme_rules(client, session):
     session.commit()
     r = client.patch(f"/api/v1/programs/{pid}/rules", json={"rules": {"bonus_vulnerable_points": "1.5"}}, headers=h)
     assert r.status_code == 200, r.text
-    from scoring.frame import load_frame
+    from scoring.evaluation_frame import load_frame
 
     fresh(session).expire_all()  # the test session keeps objects across commits
     items, total = load_frame(session, pid, [s["project"].id]).bonus(p.id)  # type: ignore[union-attr, arg-type]

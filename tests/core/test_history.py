@@ -55,7 +55,8 @@ def _normal_day(engine: Engine) -> dict[str, Any]:
     from core.errors import Conflict
     from program import lifecycle
     from program.models import Proposal
-    from scoring import admin, screening
+    from scoring import panels as admin
+    from scoring import screening
     from scoring.models import ScoreSheet, Screening, Selection, SheetStatus
     from tests.builders import make_user
 
