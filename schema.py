@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-MODEL_MODULES = [
-    "core.models",
-    "program.models",
-    "program.delivery_models",
-    "scoring.models",
-    "budgeting.models",
-    "compliance.models",
+from budgeting import models as budgeting_models
+from compliance import models as compliance_models
+from core import models as core_models
+from program import delivery_models as program_delivery_models
+from program import models as program_models
+from scoring import models as scoring_models
+
+# Importing a module registers its tables on SQLModel.metadata; the list names them for readers and tests.
+MODEL_MODULES: list[ModuleType] = [
+    core_models,
+    program_models,
+    program_delivery_models,
+    scoring_models,
+    budgeting_models,
+    compliance_models,
 ]
 
 
 def load_models() -> MetaData:
-    """Import every model module and return the shared metadata."""
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    """The shared metadata of every model module (all imported above)."""
     return SQLModel.metadata
 
 

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
+from budgeting import api as budgeting_api
+from budgeting import public_api as budgeting_public_api
+from compliance import api as compliance_api
+from core import api as core_api
 from core import checkpoint, docs, http_errors, limits, security
 from core.db import get_engine
 from core.settings import get_settings
+from decisions import api as decisions_api
+from opendata import api as opendata_api
+from program import api as program_api
+from program import delivery_api as program_delivery_api
+from reports import api as reports_api
+from reports import decision_api as reports_decision_api
+from scoring import api as scoring_api
 
 log = logging.getLogger("grants")
 
-# Each domain contributes its router(s), mounted under these prefixes.
-ROUTERS: list[tuple[str, str]] = [
-    ("core.api", "/api/v1"),
-    ("program.api", "/api/v1"),
-    ("program.delivery_api", "/api/v1"),
-    ("scoring.api", "/api/v1/scoring"),
-    ("budgeting.api", "/api/v1/budgeting"),
-    ("budgeting.public_api", "/api/v1/public"),
-    ("opendata.api", "/api/v1/public"),
-    ("compliance.api", "/api/v1/compliance"),
-    ("reports.api", "/api/v1/reports"),
-    ("decisions.api", "/api/v1"),
-    ("reports.decision_api", "/api/v1"),
+# The composition root: each domain contributes its router(s), mounted under these prefixes.
+ROUTERS: list[tuple[APIRouter, str]] = [
+    (core_api.router, "/api/v1"),
+    (program_api.router, "/api/v1"),
+    (program_delivery_api.router, "/api/v1"),
+    (scoring_api.router, "/api/v1/scoring"),
+    (budgeting_api.router, "/api/v1/budgeting"),
+    (budgeting_public_api.router, "/api/v1/public"),
+    (opendata_api.router, "/api/v1/public"),
+    (compliance_api.router, "/api/v1/compliance"),
+    (reports_api.router, "/api/v1/reports"),
+    (decisions_api.router, "/api/v1"),
+    (reports_decision_api.router, "/api/v1"),
 ]
 
 
@@ -64,8 +74,7 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
     def root() -> RedirectResponse:
         return RedirectResponse("/dashboard/" if with_dashboard else "/docs")
 
-    for module_name, prefix in ROUTERS:
-        router: APIRouter = importlib.import_module(module_name).router
+    for router, prefix in ROUTERS:
         app.include_router(router, prefix=prefix)
 
     http_errors.document_errors(app)

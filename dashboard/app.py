@@ -6,7 +6,6 @@ page: `layout(user, lang, query)` plus `register(dash_app)` for its callbacks).
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,15 +21,34 @@ from core.http_errors import error_response
 from core.models import User
 from dashboard import access, webfont
 from dashboard.i18n import t
+from dashboard.pages import (
+    allocation,
+    assignments,
+    award,
+    compliance,
+    delivery,
+    evaluation,
+    glossary,
+    jobs,
+    login,
+    obligations,
+    overview,
+    whatif,
+)
 
 PREFIX = "/dashboard/"
 HERE = Path(__file__).resolve().parent
-PAGE_MODULES = ["login", "overview", "allocation", "award", "evaluation", "assignments", "obligations",
-                "delivery", "compliance", "jobs", "whatif"]
+# The pages, wired by explicit imports (name in the URL -> module).
+PAGES: dict[str, Any] = {
+    "login": login, "overview": overview, "allocation": allocation, "award": award, "evaluation": evaluation,
+    "assignments": assignments, "obligations": obligations, "delivery": delivery, "compliance": compliance,
+    "jobs": jobs, "whatif": whatif, "glossary": glossary,
+}
+PAGE_MODULES = list(PAGES)
 
 
 def page_module(name: str) -> Any:
-    return importlib.import_module(f"dashboard.pages.{name}")
+    return PAGES[name]
 
 
 def parse_path(pathname: str | None) -> tuple[str, list[str]]:
