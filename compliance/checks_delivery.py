@@ -22,7 +22,7 @@ def awards(ctx: CheckContext) -> dict[int, Any]:
     """Project id → award reference, when the budgeting domain exists (else empty)."""
     def load() -> dict[int, Any]:
         try:
-            from compliance import queries
+            from budgeting import queries
         except ImportError:  # budgeting not built yet
             return {}
         out: dict[int, Any] = {}

@@ -16,7 +16,7 @@ EVIDENCE_LIMIT = 500  # evidence rows kept per finding (the count and the sum co
 
 
 def _refs(ctx: CheckContext, pid: int) -> dict[int, Any]:
-    from compliance import queries
+    from budgeting import queries
 
     return ctx.memo(f"award_refs:{pid}", lambda: {r.award_id: r for r in
                                                   queries.awards_by_project(ctx.session, pid).values()})
@@ -29,7 +29,7 @@ def _entries(rows: list[tuple[Any, ...]], keys: tuple[str, ...]) -> list[dict[st
 @check("MON-01", "협약기간 외 집행", "Spending outside the agreement period", Severity.high, domain="money",
        rule="every payment is dated within the award's agreement period (extensions included)")
 def spending_outside_period(self: Check, ctx: CheckContext) -> Iterator[Finding]:
-    from compliance import queries
+    from budgeting import queries
 
     keys = ("expenditure_id", "award_id", "spent_date", "amount_krw", "payee_name", "category", "period_start",
             "period_end")
@@ -52,7 +52,7 @@ def spending_outside_period(self: Check, ctx: CheckContext) -> Iterator[Finding]
 @check("MON-02", "비목 예산 초과 집행", "Budget line overspent", Severity.high, domain="money",
        rule="spent on a budget line ≤ its budget (after approved transfers)")
 def line_overrun(self: Check, ctx: CheckContext) -> Iterator[Finding]:
-    from compliance import queries
+    from budgeting import queries
 
     for pid in ctx.program_ids:
         refs = _refs(ctx, pid)
@@ -73,8 +73,8 @@ def line_overrun(self: Check, ctx: CheckContext) -> Iterator[Finding]:
 @check("MON-03", "간접비 한도 초과", "Indirect costs over the cap", Severity.medium, domain="money",
        rule="indirect costs spent ≤ indirect_cost_cap (5%) × direct costs spent")
 def indirect_over_cap(self: Check, ctx: CheckContext) -> Iterator[Finding]:
+    from budgeting import queries
     from budgeting import rules as brules
-    from compliance import queries
 
     for pid in ctx.program_ids:
         cap = ctx.rules(pid).indirect_cost_cap
@@ -107,7 +107,7 @@ LEGITIMATE_MEMBER_PAYMENTS = {("crowd_platform", "crowdsourcing")}
        rule="no payee of an award shares a business number with a member of its consortium "
             "(except crowd work paid to a member crowdsourcing platform)")
 def round_trip_payee(self: Check, ctx: CheckContext) -> Iterator[Finding]:
-    from compliance import queries
+    from budgeting import queries
 
     keys = ("expenditure_id", "award_id", "spent_date", "amount_krw", "payee_name", "payee_business_number",
             "category", "member_org_id", "member_role")
@@ -135,7 +135,7 @@ def round_trip_payee(self: Check, ctx: CheckContext) -> Iterator[Finding]:
        rule="labour-cost index = (labour spent ÷ items built) ÷ (award budget ÷ items contracted) ≤ Q3 + 3 × IQR "
             "of the programme's awards (Tukey far-out fence; see compliance/rules.py)")
 def labour_per_item_outlier(self: Check, ctx: CheckContext) -> Iterator[Finding]:
-    from compliance import queries
+    from budgeting import queries
 
     built_by_project: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for s in statuses(ctx):

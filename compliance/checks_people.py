@@ -13,10 +13,9 @@ from compliance.registry import Check, CheckContext, check
        rule="counted direct hires ≥ ceil(hires_per_100m_krw × grant / 100,000,000) once the award period has ended")
 def hires_below_rule(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import queries as bq
-    from compliance import queries
 
     for pid in ctx.program_ids:
-        refs = {r.award_id: r for r in queries.awards_by_project(ctx.session, pid).values()}
+        refs = {r.award_id: r for r in bq.awards_by_project(ctx.session, pid).values()}
         for row in bq.hires_table(ctx.session, program_id=pid):
             ref = refs.get(row.award_id or 0)
             if ref is None or ref.end_date >= ctx.today or row.shortfall <= 0:
@@ -37,11 +36,10 @@ def hires_below_rule(self: Check, ctx: CheckContext) -> Iterator[Finding]:
        rule="a direct hire in the award period has a labour contract, social-insurance enrolment and payroll on file")
 def hires_without_evidence(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import queries as bq
-    from compliance import queries
 
     for pid in ctx.program_ids:
         lacking = bq.hires_by_award(ctx.session, pid, lacking_evidence_only=True)
-        for ref in queries.awards_by_project(ctx.session, pid).values():
+        for ref in bq.awards_by_project(ctx.session, pid).values():
             rows = []
             for h in lacking.get(ref.award_id, []):
                 missing = [name for name, ok in (("contract", h.evidence_contract), ("social_insurance",
@@ -61,11 +59,11 @@ def hires_without_evidence(self: Check, ctx: CheckContext) -> Iterator[Finding]:
        Severity.high, domain="employment",
        rule="one person key is employed full-time by at most one award at any time")
 def same_person_two_awards(self: Check, ctx: CheckContext) -> Iterator[Finding]:
-    from compliance import queries
+    from budgeting import queries as bq
 
     seen: set[tuple[int, int]] = set()
     for pid in ctx.program_ids:
-        for person, ha, aa, sa, ea, hb, ab, sb, eb in queries.overlapping_full_time_hires(ctx.session, pid):
+        for person, ha, aa, sa, ea, hb, ab, sb, eb in bq.overlapping_full_time_hires(ctx.session, pid):
             if (ha, hb) in seen:
                 continue
             seen.add((ha, hb))

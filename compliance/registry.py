@@ -7,7 +7,7 @@
             yield self.finding(message=..., subject=f"data_type:{s.data_type_id}", evidence=[{...}])
 
 A check reads through the domain services (or, where a service has no such function, a
-documented read-only query in compliance/queries.py) and yields findings. It takes the
+read-only query of the owning domain, e.g. budgeting/queries.py) and yields findings. It takes the
 date to judge by from `ctx.today`, never from the clock.
 """
 
@@ -19,9 +19,11 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from compliance.models import CheckInfo, Finding, Severity
+from core.errors import NotFound
+from program import service as program_service
 from program.models import Program, ProgramRules
 
 
@@ -36,10 +38,12 @@ class CheckContext:
 
     @cached_property
     def programs(self) -> list[Program]:
-        q = select(Program).order_by(Program.id)
         if self.program_id is not None:
-            q = q.where(Program.id == self.program_id)
-        return list(self.session.exec(q).all())
+            try:
+                return [program_service.get_program(self.session, self.program_id)]
+            except NotFound:
+                return []
+        return sorted(program_service.list_programs(self.session), key=lambda p: p.id or 0)
 
     @property
     def program_ids(self) -> list[int]:
@@ -49,8 +53,7 @@ class CheckContext:
         for p in self.programs:
             if p.id == program_id:
                 return p.rules
-        program = self.session.get(Program, program_id)
-        return program.rules if program else ProgramRules()
+        return program_service.get_program(self.session, program_id).rules
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         """Share an expensive service result between checks of one run (e.g. delivery statuses)."""
