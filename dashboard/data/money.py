@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from budgeting import analytics, queries
 from core.db import session_scope
-from dashboard.data._cache import cached, today
+from dashboard.data._cache import cached
 
 AWARD_COLUMNS = ["id", "project_id", "project_code", "project_title", "field_code", "call_type_code",
                  "consortium_name", "grant_krw", "matching_krw", "budget_krw", "spent_krw", "remaining_krw",
@@ -26,59 +27,41 @@ def awards_frame(program_id: int) -> pd.DataFrame:
 
 
 @cached
-def budget_headline(program_id: int) -> dict[str, Any]:
-    """Money, projects awarded, hires counted and crowd workers (budgeting.queries)."""
+def analytics_frames(program_id: int, as_of: date | None = None) -> analytics.Frames:
+    """One analytics load (awards, monthly spending up to the as-of date) shared by the pages' figures."""
     with session_scope() as session:
-        totals = queries.program_totals(session, program_id)
-        hires = queries.program_hires(session, program_id)
-    crowd = crowd_frame(program_id)
-    return {"awarded_krw": totals.awarded_krw, "executed_krw": totals.executed_krw,
-            "project_budget_krw": totals.awarded_krw + totals.matching_krw,
-            "remaining_krw": totals.remaining_krw, "projects_awarded": totals.projects_awarded,
-            "hires_counted": hires.counted, "hires_required_awarded": hires.required,
-            "crowd_workers": int(crowd["workers_engaged"].sum()) if not crowd.empty else 0}
+        return analytics.load_frames(session, program_id, as_of)
 
 
 @cached
-def _analytics_frames(program_id: int) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """(awards, monthly spend) frames of budgeting.analytics, aggregated in SQL; None without the service."""
+def headline_figures(program_id: int, as_of: date | None = None, field_code: str | None = None,
+                     call_type: str | None = None) -> dict[str, Any]:
+    """budgeting.analytics.headline_figures as JSON values (the API's GET /programs/{id}/figures)."""
+    frames = analytics_frames(program_id, as_of)
     with session_scope() as session:
-        return analytics.awards_frame(session, program_id), analytics.monthly_spend_frame(session, program_id)
+        return analytics.headline_figures(session, program_id, frames=frames,
+                                          filters=analytics.Filters(field_code, call_type)).model_dump()
 
 
 @cached
 def monthly_execution(program_id: int, field_code: str | None = None,
-                      call_type: str | None = None) -> pd.DataFrame | None:
-    """Spent and planned per month (columns month, spent_krw, planned_krw) or None without the service."""
-    frames = _analytics_frames(program_id)
-    if frames is None:
-        return None
-    from budgeting import analytics
-
-    awards, monthly = frames
-    if field_code:
-        awards = awards[awards["field_code"] == field_code]
-    if call_type:
-        awards = awards[awards["call_type"] == call_type]
-    if awards.empty or monthly[monthly["award_id"].isin(awards["award_id"])].empty:
+                      call_type: str | None = None, as_of: date | None = None) -> pd.DataFrame | None:
+    """Spent and planned per month (columns month, spent_krw, planned_krw): budgeting.analytics.burn."""
+    frames = analytics_frames(program_id, as_of)
+    with session_scope() as session:
+        out = analytics.burn(session, program_id, frames=frames, filters=analytics.Filters(field_code, call_type))
+    if out.empty or int(out["spent_krw"].abs().sum()) == 0:
         return pd.DataFrame(columns=["month", "spent_krw", "planned_krw"])
-    out = analytics.burn_plan_vs_actual(awards, monthly)
     out["month"] = pd.to_datetime(out["month"] + "-01")
     return out[["month", "spent_krw", "planned_krw"]]
 
 
 @cached
-def likely_unspent(program_id: int) -> pd.DataFrame | None:
-    frames = _analytics_frames(program_id)
-    assert frames is not None
-    awards, monthly = frames
-    if monthly.empty:
-        return analytics.project_unspent(awards.iloc[0:0], monthly, today())
-    y, mo = str(monthly["month"].max()).split("-")
-    from datetime import date
-
-    out = analytics.project_unspent(awards, monthly, date(int(y), int(mo), 1))
-    return out[out["likely_unspent"]].reset_index(drop=True)
+def likely_unspent(program_id: int, as_of: date | None = None) -> pd.DataFrame | None:
+    """budgeting.analytics.likely_unspent: flagged against the programme's unspent tolerance."""
+    frames = analytics_frames(program_id, as_of)
+    with session_scope() as session:
+        return analytics.likely_unspent(session, program_id, frames=frames)
 
 
 @cached

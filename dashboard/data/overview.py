@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from dashboard.data._cache import cached
-from dashboard.data.delivery import delivery_funnel
-from dashboard.data.money import awards_frame, budget_headline, hires_frame, likely_unspent
-from dashboard.data.programme import program_summary
+from dashboard.data.money import awards_frame, headline_figures, hires_frame, likely_unspent
 
 
 @cached
-def headline(program_id: int) -> dict[str, Any]:
-    """The overview's numbers; None where the owning service is not available."""
-    summary = program_summary(program_id)
-    out: dict[str, Any] = {
-        "total_budget_krw": summary["total_budget_krw"], "projects": summary["projects"],
-        "hires_required": summary["required_direct_hires"], "awarded_krw": None, "executed_krw": None,
-        "remaining_krw": None, "projects_awarded": None, "hires_counted": None, "crowd_workers": None,
-        "types_opened": None,
-    }
-    out.update(budget_headline(program_id))
-    funnel = delivery_funnel(program_id)
-    if funnel is not None:
-        stages = {s["stage"]: s for s in funnel["stages"]}
-        if "opened" in stages:
-            out["types_opened"] = stages["opened"]["data_types"]
-    return out
+def headline(program_id: int, as_of: date | None = None) -> dict[str, Any]:
+    """The overview's numbers: budgeting.analytics.headline_figures (the API's and the status report's too)."""
+    return headline_figures(program_id, as_of)
 
 
 @cached
-def awards_behind(program_id: int) -> pd.DataFrame | None:
+def awards_behind(program_id: int, as_of: date | None = None) -> pd.DataFrame | None:
     """Awards projected to leave money unspent or short of their required hires (most behind first).
 
     Columns: award_id, project_code, projected_unspent_rate, shortfall, required.
     """
-    unspent = likely_unspent(program_id)
+    unspent = likely_unspent(program_id, as_of)
     if unspent is None:
         return None
     hires = hires_frame(program_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -89,3 +90,39 @@ def project_fields(program_id: int) -> pd.DataFrame:
         rows, _ = program_service.list_projects(session, program_id=program_id, limit=1_000_000)
     return pd.DataFrame([{"project_id": p.id, "field_code": p.field_code} for p in rows],
                         columns=["project_id", "field_code"])
+
+
+@cached
+def programs() -> list[tuple[int, int, str | None]]:
+    """(id, year, reporting date ISO or None) of every programme, by year: the dashboard's programme selector."""
+    from sqlmodel import select
+
+    from program.models import Program
+
+    with session_scope() as session:
+        rows = session.exec(select(Program.id, Program.year, Program.reporting_date).order_by(Program.year)).all()
+    return [(int(i), int(y), d.isoformat() if d else None) for i, y, d in rows]
+
+
+def scope(query: dict[str, str] | None) -> tuple[int | None, date | None]:
+    """The programme and as-of date a page shows, from its URL (?program=ID&as_of=YYYY-MM-DD).
+
+    Unknown or missing: the main programme; its reporting date (program.reporting.as_of_for), else today (KST).
+    """
+    from program.reporting import as_of_for
+
+    query = query or {}
+    known = {i: d for i, _, d in programs()}
+    raw = str(query.get("program") or "")
+    pid = int(raw) if raw.isdigit() and int(raw) in known else main_program_id()
+    try:
+        as_of = date.fromisoformat(str(query.get("as_of") or ""))
+    except ValueError:
+        as_of = None
+    if as_of is None:
+        if pid is not None and known.get(pid):
+            as_of = date.fromisoformat(known[pid])  # type: ignore[arg-type]
+        else:
+            with session_scope() as session:
+                as_of = as_of_for(session, pid, None)
+    return pid, as_of

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from core import glossary
 from core.models import User
 from dashboard import access, data, figures
 from dashboard.figures import QUALITY_COLORS
@@ -18,9 +19,13 @@ PAGE = "delivery"
 
 
 def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
+    pid, as_of = data.scope(query)
     return html.Div([
         html.H2(t("dl.title", lang)),
+        html.P(f"{glossary.label('as_of', lang)} {as_of.isoformat() if as_of else '–'}", className="hint as-of",
+               id="delivery-as-of"),
         dcc.Store(id="delivery-lang", data=lang),
+        dcc.Store(id="delivery-scope", data={"program": pid, "as_of": as_of.isoformat() if as_of else None}),
         html.Div([dropdown(t("filter.field", lang), "delivery-field", field_options(lang), query.get("field", ""))],
                  className="filters"),
         html.Div([graph("delivery-funnel"), graph("delivery-quality")], className="grid2"),
@@ -28,29 +33,30 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     ], id="delivery-page")
 
 
-def funnel_frame(df: pd.DataFrame, min_ratio: float, lang: str | None) -> pd.DataFrame:
-    """The funnel of a (filtered) set of data types, from the same states the delivery service computed."""
-    from program import delivery_rules
-
-    inputs = [delivery_rules.FunnelInput(int(r.contracted_volume), int(r.built_volume), r.quality_state,
-                                         r.opened_date is not None and not pd.isna(r.opened_date))
-              for r in df.itertuples(index=False)]
-    stages = delivery_rules.funnel(inputs, Decimal(str(min_ratio)))
-    return pd.DataFrame([{"label": t(f"stage.{s}", lang), "data_types": n, "items": items} for s, n, items in stages],
-                        columns=["label", "data_types", "items"])
+def funnel_frame(funnel: dict[str, Any], lang: str | None) -> pd.DataFrame:
+    """The funnel's stages as computed by program.delivery.delivery_funnel (the API's and the report's)."""
+    return pd.DataFrame([{"label": t(f"stage.{s['stage']}", lang), "data_types": s["data_types"], "items": s["items"]}
+                         for s in funnel["stages"]], columns=["label", "data_types", "items"])
 
 
-def update(user: User | None, field: str | None, lang: str | None) -> tuple[Any, Any, Any]:
-    pid = data.main_program_id()
-    df = data.delivery_frame(pid) if pid is not None else None
-    if df is None:
+def _scope(scope: dict[str, Any] | None) -> tuple[int | None, date | None]:
+    if not scope or scope.get("program") is None:
+        return data.scope({})
+    return int(scope["program"]), date.fromisoformat(scope["as_of"]) if scope.get("as_of") else None
+
+
+def update(user: User | None, field: str | None, lang: str | None,
+           scope: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
+    pid, as_of = _scope(scope)
+    df = data.delivery_frame(pid, as_of) if pid is not None else None
+    if df is None or pid is None:
         e = figures.empty(t("unavailable", lang))
         return e, e, html.P(t("unavailable", lang))
     if field:
         df = df[df["field_code"] == field]
     reason = t("dl.no_types", lang)
-    min_ratio = float(data.program_rules(pid)["delivery_min_ratio"]) if pid else 0.95
-    fig_funnel = figures.delivery_funnel(funnel_frame(df, min_ratio, lang) if not df.empty else
+    funnel = data.delivery_funnel(pid, as_of, field or None)
+    fig_funnel = figures.delivery_funnel(funnel_frame(funnel, lang) if not df.empty else
                                          pd.DataFrame(columns=["label", "data_types", "items"]),
                                          title=t("dl.funnel", lang), empty_reason=reason)
     labels = field_labels(lang)
@@ -81,4 +87,4 @@ def late_table(df: pd.DataFrame, lang: str | None) -> Any:
 def register(dash_app: Any) -> None:
     access.register(dash_app, update, Output("delivery-funnel", "figure"), Output("delivery-quality", "figure"),
                     Output("delivery-late", "children"), Input("delivery-field", "value"),
-                    Input("delivery-lang", "data"), page=PAGE)
+                    Input("delivery-lang", "data"), Input("delivery-scope", "data"), page=PAGE)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from core import glossary
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
@@ -26,9 +28,12 @@ def kpi(label: str, value: str, sub: str = "", share: float | None = None, kid: 
 
 
 def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
+    pid, as_of = data.scope(query)
     return html.Div([
         html.H2(t("ov.title", lang)),
+        as_of_line(pid, as_of, lang),
         dcc.Store(id="overview-lang", data=lang),
+        dcc.Store(id="overview-scope", data={"program": pid, "as_of": as_of.isoformat() if as_of else None}),
         dcc.Loading(html.Div(id="overview-kpis", className="kpis"), type="dot"),
         html.Div([
             html.Div(dcc.Graph(id="overview-history", config={"displayModeBar": False}), className="card"),
@@ -39,46 +44,73 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     ], id="overview-page")
 
 
-def headline(user: User | None, lang: str | None) -> list[Any]:
-    """The KPI tiles."""
-    pid = data.main_program_id()
+def as_of_line(pid: int | None, as_of: date | None, lang: str | None) -> html.P:
+    """'기준일 2022-12-31 · 용어 설명' under the title (the figures' date and where they are defined)."""
+    year = next((y for i, y, _ in data.programs() if i == pid), None)
+    text = f"{glossary.label('as_of', lang)} {as_of.isoformat() if as_of else '–'}" + (f" · {year}" if year else "")
+    link = dcc.Link("Glossary" if lang == "en" else "용어 설명", href="/dashboard/glossary")
+    return html.P([text, " · ", link], className="hint as-of", id="overview-as-of")
+
+
+def _scope(scope: dict[str, Any] | None) -> tuple[int | None, date | None]:
+    scope = scope or {}
+    if scope.get("program") is None:
+        return data.scope({})
+    return int(scope["program"]), date.fromisoformat(scope["as_of"]) if scope.get("as_of") else None
+
+
+def headline(user: User | None, lang: str | None, scope: dict[str, Any] | None = None) -> list[Any]:
+    """The KPI tiles: budgeting.analytics.headline_figures, each under its glossary label."""
+    pid, as_of = _scope(scope)
     if pid is None:
         return [html.Div(t("empty.nodata", lang), className="empty-state")]
-    h = data.headline(pid)
-    total = h["total_budget_krw"]
+    h = data.headline(pid, as_of)
+
     def money(v: int | None) -> str:
         return format_krw(v, "eok", decimals=1) if v is not None else "–"
-    def pct(v: int | None, of: int) -> float | None:
+
+    def pct(v: int | None, of: int | None) -> float | None:
         return (v / of) if (v is not None and of) else None
+
+    def lab(key: str) -> str:
+        return glossary.label(key, lang)
+
     of = t("ov.of", lang)
-    tiles = [
-        kpi(t("ov.budget", lang), money(total), format_krw(total, "won"), kid="overview-kpi-budget"),
-        kpi(t("ov.awarded", lang), money(h["awarded_krw"]), f"{of} {money(total)}",
-            pct(h["awarded_krw"], total), kid="overview-kpi-awarded"),
-        kpi(t("ov.executed", lang), money(h["executed_krw"]),
-            (f"of {money(h.get('project_budget_krw'))} project budgets" if lang == "en"
-             else f"총사업비 {money(h.get('project_budget_krw'))} 중") if h.get("project_budget_krw") else "",
-            pct(h["executed_krw"], h.get("project_budget_krw") or 0), kid="overview-kpi-executed"),
-        kpi(t("ov.remaining", lang), money(h["remaining_krw"]), t("ov.remaining_note", lang),
+    total = h["total_budget_krw"]
+    return [
+        kpi(lab("total_budget_krw"), money(total), format_krw(total, "won"), kid="overview-kpi-budget"),
+        kpi(lab("awarded_grant_krw"), money(h["awarded_grant_krw"]),
+            f"{lab('unawarded_krw')} {money(h['unawarded_krw'])}", pct(h["awarded_grant_krw"], total),
+            kid="overview-kpi-awarded"),
+        kpi(lab("executed_total_krw"), money(h["executed_total_krw"]),
+            f"{of} {lab('project_budget_krw')} {money(h['project_budget_krw'])}",
+            pct(h["executed_total_krw"], h["project_budget_krw"]), kid="overview-kpi-executed"),
+        kpi(lab("executed_grant_krw"), money(h["executed_grant_krw"]),
+            f"{of} {lab('awarded_grant_krw')} {money(h['awarded_grant_krw'])}",
+            pct(h["executed_grant_krw"], h["awarded_grant_krw"]), kid="overview-kpi-executed-grant"),
+        kpi(lab("remaining_total_krw"), money(h["remaining_total_krw"]), t("ov.remaining_note", lang),
             kid="overview-kpi-remaining"),
-        kpi(t("ov.projects", lang), _count(h["projects_awarded"]), f"{of} {h['projects']:,}",
+        kpi(lab("projects_awarded"), _count(h["projects_awarded"]), f"{of} {lab('projects')} {h['projects']:,}",
             pct(h["projects_awarded"], h["projects"]), kid="overview-kpi-projects"),
-        kpi(t("ov.hires", lang), _count(h["hires_counted"]),
-            f"{t('ov.required', lang)} {h['hires_required']:,}", pct(h["hires_counted"], h["hires_required"]),
-            kid="overview-kpi-hires"),
-        kpi(t("ov.crowd", lang), _count(h["crowd_workers"]), "", kid="overview-kpi-crowd"),
-        kpi(t("ov.opened", lang), _count(h["types_opened"]), f"{of} {h['projects']:,}",
-            pct(h["types_opened"], h["projects"]), kid="overview-kpi-opened"),
+        kpi(lab("hires_counted"), _count(h["hires_counted"]),
+            f"{lab('hires_required_awards')} {h['hires_required_awards']:,} · "
+            f"{lab('hires_required_call')} {h['hires_required_call']:,}",
+            pct(h["hires_counted"], h["hires_required_awards"]), kid="overview-kpi-hires"),
+        kpi(lab("crowd_workers"), _count(h["crowd_workers"]), f"{of} {h['crowd_workers_planned']:,}",
+            pct(h["crowd_workers"], h["crowd_workers_planned"]), kid="overview-kpi-crowd"),
+        kpi(lab("types_opened"), _count(h["types_opened"]), f"{of} {lab('types_contracted')} "
+            f"{h['types_contracted']:,}", pct(h["types_opened"], h["types_contracted"]), kid="overview-kpi-opened"),
+        kpi(lab("likely_unspent_awards"), _count(h["likely_unspent_awards"]),
+            f"{float(h['unspent_tolerance']):.0%}", kid="overview-kpi-unspent"),
     ]
-    return tiles
 
 
 def _count(v: int | None) -> str:
     return f"{v:,}" if v is not None else "–"
 
 
-def charts(user: User | None, lang: str | None) -> tuple[Any, Any]:
-    pid = data.main_program_id()
+def charts(user: User | None, lang: str | None, scope: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    pid, _ = _scope(scope)
     hist = data.history()
     fig_hist = figures.history_toward_goal(
         pd.DataFrame(hist["rows"], columns=["year", "types"]), hist["goal"], hist["goal_year"],
@@ -92,10 +124,10 @@ def charts(user: User | None, lang: str | None) -> tuple[Any, Any]:
     return fig_hist, fig_fields
 
 
-def attention(user: User | None, lang: str | None) -> list[Any]:
-    pid = data.main_program_id()
+def attention(user: User | None, lang: str | None, scope: dict[str, Any] | None = None) -> list[Any]:
+    pid, as_of = _scope(scope)
     findings = data.top_findings(pid, limit=8) if pid else None
-    behind = data.awards_behind(pid) if pid else None
+    behind = data.awards_behind(pid, as_of) if pid else None
     return [
         html.Div([html.H3(t("ov.findings", lang)), findings_table(findings, lang)], className="card"),
         html.Div([html.H3(t("ov.behind", lang)), behind_table(behind, lang)], className="card"),
@@ -132,16 +164,17 @@ def behind_table(df: pd.DataFrame | None, lang: str | None) -> Any:
     return html.Table([html.Thead(head), html.Tbody(rows)], className="simple", id="overview-behind")
 
 
-def update(user: User | None, lang: str | None) -> tuple[Any, Any, Any]:
+def update(user: User | None, lang: str | None, scope: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
     """The headline numbers and the two charts, in one request (one cached summary for the page)."""
-    fig_hist, fig_fields = charts(user, lang)
-    return headline(user, lang), fig_hist, fig_fields
+    fig_hist, fig_fields = charts(user, lang, scope)
+    return headline(user, lang, scope), fig_hist, fig_fields
 
 
 def register(dash_app: Any) -> None:
     access.register(dash_app, update,
                     Output("overview-kpis", "children"), Output("overview-history", "figure"),
-                    Output("overview-fields", "figure"), Input("overview-lang", "data"), page=PAGE)
+                    Output("overview-fields", "figure"), Input("overview-lang", "data"),
+                    Input("overview-scope", "data"), page=PAGE)
     # The findings come from the compliance checks (slow on a cold cache): their own request.
     access.register(dash_app, attention, Output("overview-attention", "children"), Input("overview-lang", "data"),
-                    page=PAGE)
+                    Input("overview-scope", "data"), page=PAGE)

@@ -49,7 +49,8 @@ def test_overview_headline_matches_the_services(official: Any) -> None:
     attention = overview.attention(official, "ko")
     text = texts(tiles)
     assert "2,925.0억원" in text and "292,500,000,000원" in text
-    assert "의무 7,020" in text  # required hires of the programme
+    assert "의무 고용 (공고 기준) 7,020" in text  # required hires on the call (2.4 rule on the total budget)
+    assert "의무 고용 (협약 기준) 5,815" in text  # and on the grants awarded, each labelled
     pid = data.main_program_id()
     h = data.headline(pid)
     assert f"{h['projects_awarded']:,}" in text and h["projects_awarded"] > 0
