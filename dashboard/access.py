@@ -32,6 +32,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "delivery": (OFF, AUD),
     "compliance": (AUD, OFF),
     "jobs": (),
+    "glossary": (),
 }
 # Order of the navigation bar.
 NAV_ORDER = ["overview", "allocation", "evaluation", "whatif", "assignments", "obligations", "delivery", "compliance",
