@@ -12,23 +12,8 @@ from fractions import Fraction
 from core.bounded import exact_fraction
 from core.money import split_largest_remainder
 
-HUNDRED_MILLION = 100_000_000  # 1억원
-
-
-def required_direct_hires(grant_krw: int, hires_per_100m_krw: Decimal | str = Decimal("2.4")) -> int:
-    """Direct hires a grant requires: ceil(rate × grant / 100,000,000), exact integer arithmetic.
-
-    >>> required_direct_hires(1_950_000_000)
-    47
-    """
-    if grant_krw < 0:
-        raise ValueError("grant must not be negative")
-    rate = exact_fraction(hires_per_100m_krw)  # refuses a huge exponent before building the Fraction
-    if rate < 0:
-        raise ValueError("rate must not be negative")
-    exact = rate * grant_krw / HUNDRED_MILLION
-    return -((-exact.numerator) // exact.denominator)  # ceiling of a non-negative fraction
-
+# The hire rule is the programme's (program.rules); re-exported here for the money domain's callers.
+from program.rules import HUNDRED_MILLION, required_direct_hires  # noqa: F401
 
 # --------------------------------------------------------------------------- defaults
 # Rule values come from the programme's rules (program.models.ProgramRules); these are the

@@ -41,8 +41,8 @@ from core.money import split_largest_remainder
 from core.timeutil import utcnow
 from program import service as program_service
 from program.lifecycle import ProjectAction
-from program.models import CallType, CoreField, Program, ProgramRules, Project, Proposal
-from scoring.models import Selection
+from program.models import CallType, CoreField, Program, ProgramRules, Project
+from scoring import service as scoring_service
 
 
 def typical_shares(program_rules: ProgramRules | None = None) -> dict[str, Decimal]:
@@ -191,13 +191,13 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
 
     Signing it starts construction (project awarded → building). Locks the envelope, then the project.
     """
-    selection = session.get(Selection, data.selection_id)
-    if selection is None:
-        raise NotFound(f"selection {data.selection_id} does not exist", field="selection_id")
-    project = session.get(Project, selection.project_id)
-    proposal = session.get(Proposal, selection.proposal_id)
-    program = session.get(Program, selection.program_id)
-    assert project is not None and proposal is not None and program is not None
+    try:
+        selection = scoring_service.get_selection(session, data.selection_id)  # scoring owns its tables' reads
+    except NotFound as e:
+        raise NotFound(str(e), field="selection_id") from e
+    project = program_service.get_project(session, selection.project_id)
+    proposal = program_service.get_proposal(session, selection.proposal_id)
+    program = program_service.get_program(session, selection.program_id)
     program_rules = program.rules
     grant = data.grant_krw if data.grant_krw is not None else selection.recommended_grant_krw
     matching = data.matching_krw if data.matching_krw is not None else proposal.private_matching_krw

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from budgeting import rules as budgeting_rules
 from core import audit
 from core.audit import Actor
 from core.db import lock_limit
@@ -15,6 +14,7 @@ from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation
 from core.money import format_krw
 from core.timeutil import utcnow
 from program import lifecycle
+from program import rules as programme_rules
 from program.delivery_models import DataOpening, DeliveryProgress
 from program.lifecycle import ProjectAction, ProjectFacts
 from program.models import (
@@ -133,7 +133,7 @@ def program_summary(session: Session, program_id: int) -> ProgramSummary:
                                    ceiling_krw=int(r[4])) for r in by_field],
         sum_of_ceilings_krw=ceilings,
         hires_per_100m_krw=rules.hires_per_100m_krw,
-        required_direct_hires=budgeting_rules.required_direct_hires(
+        required_direct_hires=programme_rules.required_direct_hires(
             program.total_budget_krw, rules.hires_per_100m_krw),
         proposals=int(n_proposals),
         organizations=int(n_orgs),

@@ -16,8 +16,8 @@ from fractions import Fraction
 from statistics import median
 from typing import Any
 
-from budgeting.rules import required_direct_hires
 from core.bounded import exact_fraction
+from program.rules import required_direct_hires
 
 Number = int | Decimal | Fraction
 
