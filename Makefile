@@ -27,6 +27,7 @@ run: $(STAMP)
 # enough for a clean mypy run on the services, so those are left to the tests).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy core budgeting/rules.py scoring/rules.py program/rules.py program/delivery_rules.py compliance/rules.py
 
 test: lint test-sqlite test-postgres
