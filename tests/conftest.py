@@ -124,3 +124,23 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
 @pytest.fixture(scope="session")
 def seeded_engine(seeded: Seeded) -> Engine:
     return seeded.engine
+
+
+@pytest.fixture(scope="session")
+def national_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The national-scale seed (2017–2025, ~1M ledger rows): NATIONAL_DB when given, else built once (~1 min).
+
+    Tests using it are marked `national` and run in the SQLite pass of `make test` only.
+    """
+    from seed_data.run import run_seed
+
+    given = os.environ.get("NATIONAL_DB")
+    if given:
+        eng = db.make_engine(f"sqlite:///{given}")
+    else:
+        path: Path = tmp_path_factory.mktemp("national") / "national.db"
+        eng = db.make_engine(f"sqlite:///{path}")
+        schema.create_all(eng)
+        run_seed(eng, scale="national", seed=2021)
+    yield eng
+    eng.dispose()
