@@ -19,7 +19,7 @@ from core import auth, security
 from core.db import session_scope
 from core.http_errors import error_response
 from core.models import User
-from dashboard import access, webfont
+from dashboard import access, scope, webfont
 from dashboard.i18n import t
 from dashboard.pages import (
     allocation,
@@ -63,13 +63,15 @@ def parse_path(pathname: str | None) -> tuple[str, list[str]]:
 # --------------------------------------------------------------------------- shell callbacks
 
 
-def render_nav(user: User | None, lang: str | None, pathname: str | None) -> list[Any]:
-    """The navigation bar: the pages this role may open, who is logged in, language and logout."""
+def render_nav(user: User | None, lang: str | None, pathname: str | None, search: str | None = None) -> list[Any]:
+    """The navigation bar: the pages this role may open (links keep the programme and as-of date), who is
+    logged in, language and logout; under it the scope bar (programme, as-of date) when logged in."""
     current, _ = parse_path(pathname)
     links: list[Any] = [html.Span(t("app.title", lang), className="nav-title")]
     for page in access.pages_for(user):
         cls = "nav-link active" if page == current else "nav-link"
-        links.append(dcc.Link(t(f"nav.{page}", lang), href=f"{PREFIX}{page}", className=cls, id=f"nav-{page}"))
+        links.append(dcc.Link(t(f"nav.{page}", lang), href=f"{PREFIX}{page}{scope.carry(search)}",
+                              className=cls, id=f"nav-{page}"))
     right: list[Any] = [html.Button(t("lang.toggle", lang), id="shell-lang-toggle", n_clicks=0,
                                     className="lang-toggle")]
     if user is None:
@@ -78,7 +80,8 @@ def render_nav(user: User | None, lang: str | None, pathname: str | None) -> lis
         right.append(html.Span(f"{user.full_name or user.username} · {t('role.' + str(user.role), lang)}",
                                className="nav-user", id="nav-user"))
         right.append(logout_form(lang))
-    return [html.Div(links, className="nav-left"), html.Div(right, className="nav-right")]
+    bar = [scope.scope_bar(search, lang)] if user is not None and current not in ("login", "jobs") else []
+    return [html.Div(links, className="nav-left"), html.Div(right, className="nav-right"), *bar]
 
 
 def logout_form(lang: str | None) -> html.Form:
@@ -115,7 +118,7 @@ def render_page(user: User | None, pathname: str | None, search: str | None, lan
 def shell(pathname: str | None, search: str | None, lang: str | None) -> tuple[list[Any], Any]:
     """Router callback: navigation and page content, both decided on the server from the cookie."""
     user = access.caller()
-    return render_nav(user, lang, pathname), render_page(user, pathname, search, lang)
+    return render_nav(user, lang, pathname, search), render_page(user, pathname, search, lang)
 
 
 def toggle_lang(n_clicks: int | None, lang: str | None) -> str:
@@ -137,14 +140,14 @@ def serve_layout() -> html.Div:
 def build_dash(server: FastAPI) -> Dash:
     dash_app = Dash(
         __name__,
-        server=server,
+        server=server,  # type: ignore[arg-type]  # Dash types `server` for Flask; the FastAPI backend takes the app
         backend="fastapi",
         routes_pathname_prefix=PREFIX,
         requests_pathname_prefix=PREFIX,
         assets_folder=str(HERE / "assets"),
         title="AI 학습용 데이터 사업 대시보드",
         suppress_callback_exceptions=True,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None turns the "Updating..." title off, as Dash documents
     )
     dash_app.index_string = dash_app.index_string.replace(
         "{%css%}", '{%css%}\n        <link rel="preload" href="/dashboard/fonts/NanumGothic.ttf" as="font" '
@@ -155,6 +158,9 @@ def build_dash(server: FastAPI) -> Dash:
                     page=None)
     access.register(dash_app, toggle_lang, Output("shell-lang", "data"), Input("shell-lang-toggle", "n_clicks"),
                     State("shell-lang", "data"), page=None, prevent_initial_call=True)
+    access.register(dash_app, scope.set_scope, Output("shell-url", "search"), Input("scope-program", "value"),
+                    Input("scope-as-of", "value"), State("shell-url", "search"), page=None,
+                    prevent_initial_call=True)
     for name in PAGE_MODULES:
         module = page_module(name)
         if hasattr(module, "register"):
@@ -236,7 +242,7 @@ def attach(app: FastAPI) -> None:
     dash_app = build_dash(app)
     # Dash's FastAPI backend adds a GET catch-all at the root on startup, which would answer
     # unknown API paths with the dashboard's HTML; our catch-all below is limited to /dashboard/.
-    dash_app.backend._setup_catchall = lambda: None  # type: ignore[method-assign]
+    dash_app.backend._setup_catchall = lambda: None  # type: ignore[attr-defined]
     add_routes(app, dash_app)
     # The index's inline renderer script (and any clientside callback) by hash in the CSP (core.security).
     security.allow_inline_scripts(app, dash_app.csp_hashes())

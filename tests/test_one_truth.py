@@ -312,3 +312,16 @@ def test_glossary_names_every_headline_figure_once() -> None:
     assert set(FIGURES) - {"crowd_planned_krw", "crowd_workers_planned", "training_hours_planned"} <= set(keys)
     assert set(keys) - {"as_of"} <= set(HeadlineFigures.model_fields)
     assert "| awarded grants (`awarded_grant_krw`)" in glossary.as_markdown()
+
+
+def test_programme_and_as_of_are_carried_in_the_dashboards_links(official: User, pid: int) -> None:
+    """Issue 11: a programme (year) selector and an as-of date on every page, carried in its links."""
+    from dashboard import app, scope
+
+    search = f"?program={pid}&as_of=2021-09-30"
+    nav = app.render_nav(official, "ko", "/dashboard/delivery", search)
+    shown = str(nav)
+    assert f"/dashboard/overview?program={pid}&as_of=2021-09-30" in shown
+    assert "scope-program" in shown and "기준일 2021-09-30" in texts(nav)
+    assert scope.set_scope(pid, "2022-06-30", "?field=HEALTH") == f"?field=HEALTH&program={pid}&as_of=2022-06-30"
+    assert "scope-bar" not in str(app.render_nav(None, "ko", "/dashboard/jobs", search))
