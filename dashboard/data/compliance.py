@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from compliance import service as compliance
+from compliance.models import Severity
 from core.db import session_scope
-from dashboard.data._cache import cached, today
+from dashboard.data._cache import cached
 from dashboard.data.programme import main_program_id
+from program.reporting import as_of_for
 
 
 @cached
-def findings_report(program_id: int) -> Any:
-    """compliance.service.run_checks for the programme, as of today (kept while the data version holds)."""
+def findings_report(program_id: int, as_of: date | None = None) -> Any:
+    """compliance.service.run_checks for the programme as of a date (default: its reporting date, as the API)."""
     with session_scope() as session:
-        return compliance.run_checks(session, today=today(), program_id=program_id)
+        return compliance.run_checks(session, today=as_of_for(session, program_id, as_of), program_id=program_id)
 
 
 FINDING_COLUMNS = ["idx", "check_id", "severity", "severity_rank", "title_ko", "title_en", "message", "award_id",
@@ -27,9 +30,8 @@ FINDING_COLUMNS = ["idx", "check_id", "severity", "severity_rank", "title_ko", "
 def findings_frame(program_id: int) -> pd.DataFrame | None:
     """One row per finding (idx = its position in the report, the key the evidence view asks for)."""
     report = findings_report(program_id)
-    ranks = {"critical": -1, "high": 0, "medium": 1, "low": 2, "info": 3}
     rows = [{"idx": i, "check_id": f.check_id, "severity": str(f.severity),
-             "severity_rank": ranks.get(str(f.severity), 9),
+             "severity_rank": Severity(f.severity).rank,  # the one order (compliance.models.Severity)
              "title_ko": f.title_ko, "title_en": f.title_en, "message": f.message, "award_id": f.award_id,
              "project_id": f.project_id, "project_code": f.project_code, "subject": f.subject,
              "amount_krw": f.amount_krw, "evidence_rows": len(f.evidence)} for i, f in enumerate(report.findings)]

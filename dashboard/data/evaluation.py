@@ -72,9 +72,16 @@ def assignment_detail(user: Any, sheet_id: int) -> dict[str, Any] | None:
 
     with session_scope() as session:
         try:
-            return scoring.get_assignment(session, user, sheet_id).model_dump(mode="json")
+            detail = scoring.get_assignment(session, user, sheet_id).model_dump(mode="json")
         except (NotFound, Forbidden):
             return None
+        from program import service as program_service
+
+        # The comment threshold of the sheet's own programme (the service judges the sheet by the same rule).
+        project = program_service.get_project(session, detail["assignment"]["project_id"])
+        rules = program_service.get_program(session, project.program_id).rules
+        detail["comment_required_below"] = str(rules.comment_required_below)
+        return detail
 
 
 def write_sheet(user: Any, sheet_id: int, scores: list[dict[str, Any]], *, submit: bool) -> dict[str, Any]:

@@ -81,8 +81,7 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
                       value=float(s["points"]) if s.get("points") is not None else None),
             html.Span(id={"type": "assignments-feedback", "code": c["code"]}, className="hint score-feedback"),
         ], className="score-row"))
-    pid = data.main_program_id()
-    below = data.program_rules(pid)["comment_required_below"] if pid else "0.40"
+    below = detail["comment_required_below"]  # the sheet's own programme's rule (dashboard.data.assignment_detail)
     store = {"sheet_id": sheet["id"], "step": str(rubric["step"]), "below": str(below), "locked": locked,
              "criteria": [{"code": c["code"], "max": str(c["max_points"])} for c in rubric["criteria"]]}
     a = detail["assignment"]
