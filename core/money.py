@@ -32,6 +32,12 @@ def format_krw(amount: int | None, unit: Unit = "auto", *, decimals: int = 1) ->
     return f"{value:,}{suffix}"
 
 
+def in_eok(amount: int | float, decimals: int | None = None) -> float:
+    """Won as a number of 억 (for chart axes and grid columns; text uses `format_krw`)."""
+    value = float(amount) / EOK
+    return round(value, decimals) if decimals is not None else value
+
+
 def split_largest_remainder(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     """Split `total` won in proportion to `weights` so the parts add up to `total` exactly.
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.money import EOK, format_krw
+from core.money import format_krw, in_eok
 
 FONT = "NanumGothic, 'Noto Sans KR', 'Malgun Gothic', sans-serif"
 PALETTE = ["#2f6fb0", "#e07b39", "#3a9d5d", "#c0392b", "#8e6bbf", "#7f8c8d", "#d4a017", "#16a3b8"]
@@ -46,7 +46,7 @@ def empty(reason: str, *, title: str | None = None, height: int = 360) -> go.Fig
 
 
 def eok(won: int | float) -> float:
-    return float(won) / EOK
+    return in_eok(won)
 
 
 def won_labels(values: Sequence[int]) -> list[str]:

@@ -8,8 +8,9 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from core import glossary
 from core.models import User
-from core.money import format_krw
+from core.money import format_krw, in_eok
 from dashboard import access, data, figures
 from dashboard.i18n import t
 
@@ -23,9 +24,13 @@ def _options(df: pd.DataFrame, lang: str | None) -> list[dict[str, str]]:
 
 
 def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
+    pid, as_of = data.scope(query)
     return html.Div([
         html.H2(t("al.title", lang)),
+        html.P(f"{glossary.label('as_of', lang)} {as_of.isoformat() if as_of else '–'}", className="hint as-of",
+               id="allocation-as-of"),
         dcc.Store(id="allocation-lang", data=lang),
+        dcc.Store(id="allocation-scope", data={"program": pid, "as_of": as_of.isoformat() if as_of else None}),
         html.Div([
             html.Div([html.Label(t("filter.field", lang), htmlFor="allocation-field"),
                       dcc.Dropdown(id="allocation-field", options=_options(data.fields(), lang),
@@ -98,9 +103,9 @@ def grid_rows(df: pd.DataFrame, lang: str | None) -> list[dict[str, Any]]:
         "field": df["field_code"].map(fields),
         "call_type": df["call_type_code"].map(types),
         "consortium_name": df["consortium_name"],
-        "grant_eok": (df["grant_krw"] / 1e8).round(2),
+        "grant_eok": [in_eok(int(v), 2) for v in df["grant_krw"]],
         "grant_won": [format_krw(int(v), "won") for v in df["grant_krw"]],
-        "spent_eok": (df["spent_krw"] / 1e8).round(2),
+        "spent_eok": [in_eok(int(v), 2) for v in df["spent_krw"]],
         "spent_won": [format_krw(int(v), "won") for v in df["spent_krw"]],
         "rate_pct": (df["execution_rate"].fillna(0) * 100).round(1),
         "current_end_date": df["current_end_date"].astype(str),
@@ -109,9 +114,11 @@ def grid_rows(df: pd.DataFrame, lang: str | None) -> list[dict[str, Any]]:
     return out.to_dict("records")
 
 
-def update(user: User | None, field: str | None, call_type: str | None, lang: str | None) -> tuple[Any, Any, Any]:
-    """Treemap, monthly execution and grid for the chosen field and call type."""
-    pid = data.main_program_id()
+def update(user: User | None, field: str | None, call_type: str | None, lang: str | None,
+           scope: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
+    """Treemap, monthly execution (as of the page's date) and grid for the chosen field and call type."""
+    pid, as_of = data.scope({"program": str((scope or {}).get("program") or ""),
+                             "as_of": str((scope or {}).get("as_of") or "")})
     if pid is None:
         reason = t("empty.nodata", lang)
         return figures.empty(reason), figures.empty(reason), []
@@ -122,7 +129,7 @@ def update(user: User | None, field: str | None, call_type: str | None, lang: st
     tree_df = df.assign(field_label=df["field_code"].map(fields), call_type_label=df["call_type_code"].map(types))
     treemap = figures.allocation_treemap(tree_df, root_label=t("al.root", lang), title=t("al.treemap", lang),
                                          empty_reason=reason, spent_label=t("al.spent", lang))
-    monthly = data.monthly_execution(pid, field or None, call_type or None)
+    monthly = data.monthly_execution(pid, field or None, call_type or None, as_of)
     if monthly is None:
         m_reason = t("unavailable", lang)
     else:
@@ -138,4 +145,4 @@ def register(dash_app: Any) -> None:
                     Output("allocation-treemap", "figure"), Output("allocation-monthly", "figure"),
                     Output("allocation-grid", "rowData"),
                     Input("allocation-field", "value"), Input("allocation-call-type", "value"),
-                    Input("allocation-lang", "data"), page=PAGE)
+                    Input("allocation-lang", "data"), Input("allocation-scope", "data"), page=PAGE)
