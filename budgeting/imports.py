@@ -281,7 +281,7 @@ def import_ledger_file(session: Session, actor: Actor, award_id: int, upload: Up
     first_id, last_id = write_ledger_rows(session, actor, award_id, values)
     session.add_all(list(lines.values()))
     session.flush()
-    total = sum(v["amount_krw"] for v in values)
+    total = sum(int(str(v["amount_krw"])) for v in values)
     session.add(LedgerImport(award_id=award_id, sha256=digest, filename=upload.filename[:255], rows=len(values),
                              total_krw=total, first_id=first_id, last_id=last_id, imported_by=actor.username,
                              imported_at=now))

@@ -41,6 +41,7 @@ def record_expenditure(session: Session, actor: Actor, award_id: int, data: Expe
         raise RuleViolation(f"business number {data.payee_business_number} has a wrong check digit",
                             field="payee_business_number")
     _check_payment(award, line, data.spent_date, data.amount_krw)
+    assert line.id is not None
     entry = Expenditure(program_id=award.program_id, award_id=award_id, line_id=line.id, spent_date=data.spent_date,
                         amount_krw=data.amount_krw, payee_name=data.payee_name,
                         payee_business_number=data.payee_business_number, description=data.description,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from budgeting import rules
 from budgeting.models import (
@@ -55,13 +55,13 @@ LEDGER_COLUMNS = ("id", "award_id", "project_code", "category", "spent_date", "a
 # --------------------------------------------------------------------------- awards
 
 
-def _line_totals():  # type: ignore[no-untyped-def]
+def _line_totals():
     return (select(BudgetLine.award_id.label("award_id"),  # type: ignore[attr-defined]
                    func.sum(BudgetLine.budget_krw).label("budget"), func.sum(BudgetLine.spent_krw).label("spent"))
             .group_by(BudgetLine.award_id).subquery())
 
 
-def _summary_select():  # type: ignore[no-untyped-def]
+def _summary_select():
     return select(Award.id, Award.program_id, Award.project_id, Project.code, Project.title_ko, CoreField.code,
                   CallType.code, Award.consortium_id, Consortium.name, Award.envelope_id, Award.grant_krw,
                   Award.matching_krw, Award.start_date, Award.end_date, Award.current_end_date, Award.status) \
@@ -135,7 +135,7 @@ def ledger_page(session: Session, award_id: int, *, limit: int = 100, offset: in
     if category:
         q = q.where(BudgetLine.category == category)
     total = int(session.exec(select(func.count()).select_from(q.subquery())).one())
-    rows = session.exec(q.order_by(Expenditure.spent_date.desc(), Expenditure.id.desc())  # type: ignore[attr-defined]
+    rows = session.exec(q.order_by(col(Expenditure.spent_date).desc(), col(Expenditure.id).desc())
                         .offset(offset).limit(limit)).all()
     return [ExpenditureRead(**e.model_dump(exclude={"program_id"}), category=cat) for e, cat in rows], total
 
@@ -199,8 +199,8 @@ def hires_by_award(session: Session, program_id: int, *,
                    lacking_evidence_only: bool = False) -> dict[int, list[HireRead]]:
     """Every hire of a programme's awards in one query, grouped by award (optionally only those lacking evidence)."""
     rows = session.exec(
-        select(Hire, Award.start_date, Award.current_end_date).join(Award, Award.id == Hire.award_id)  # type: ignore[arg-type]
-        .where(Award.program_id == program_id).order_by(Hire.award_id, Hire.id)  # type: ignore[arg-type]
+        select(Hire, Award.start_date, Award.current_end_date).join(Award, Award.id == Hire.award_id)
+        .where(Award.program_id == program_id).order_by(Hire.award_id, Hire.id)
     ).all()
     out: dict[int, list[HireRead]] = {}
     for hire, start, end in rows:
@@ -248,8 +248,8 @@ def iter_ledger_chunks(session: Session, program_id: int, chunk: int = 50_000) -
                    Expenditure.description, Expenditure.evidence_ref, Expenditure.reverses_id)
             .join(BudgetLine, BudgetLine.id == Expenditure.line_id)
             .join(Award, Award.id == Expenditure.award_id).join(Project, Project.id == Award.project_id)
-            .where(Expenditure.program_id == program_id, Expenditure.id > last)
-            .order_by(Expenditure.id).limit(chunk)  # type: ignore[arg-type]
+            .where(Expenditure.program_id == program_id, col(Expenditure.id) > last)
+            .order_by(Expenditure.id).limit(chunk)
         ).all()
         if not rows:
             return
@@ -363,7 +363,7 @@ def crowd_table(session: Session, *, program_id: int | None = None, award_id: in
 # --------------------------------------------------------------------------- job board
 
 
-def _postings_select():  # type: ignore[no-untyped-def]
+def _postings_select():
     return select(JobPosting.id, JobPosting.title, JobPosting.platform, JobPosting.pay_krw, JobPosting.pay_unit,
                   JobPosting.open_date, JobPosting.close_date, CoreField.code, CoreField.name_ko, JobPosting.region,
                   Project.title_ko, JobPosting.award_id, JobPosting.is_open) \
@@ -380,7 +380,7 @@ def list_public_jobs(session: Session, *, field_code: str | None = None, region:
     if region:
         q = q.where(JobPosting.region == region)
     total = int(session.exec(select(func.count()).select_from(q.subquery())).one())
-    rows = session.exec(q.order_by(JobPosting.open_date.desc(), JobPosting.id.desc())  # type: ignore[attr-defined]
+    rows = session.exec(q.order_by(col(JobPosting.open_date).desc(), col(JobPosting.id).desc())
                         .offset(offset).limit(limit)).all()
     return [JobPostingPublic(id=r[0], title=r[1], platform=r[2], pay_krw=r[3], pay_unit=r[4], open_date=r[5],
                              close_date=r[6], field_code=r[7], field_name_ko=r[8], region=r[9], project_title=r[10])
@@ -453,7 +453,7 @@ def entries_outside_period(session: Session, program_id: int) -> list[tuple[Any,
                Expenditure.payee_name, BudgetLine.category, Award.start_date, Award.current_end_date)
         .join(Award, Award.id == Expenditure.award_id).join(BudgetLine, BudgetLine.id == Expenditure.line_id)
         .where(Expenditure.program_id == program_id, Expenditure.amount_krw > 0,
-               Expenditure.reverses_id.is_(None),  # type: ignore[union-attr]
+               col(Expenditure.reverses_id).is_(None),
                (Expenditure.spent_date < Award.start_date) | (Expenditure.spent_date > Award.current_end_date),
                _not_reversed())
         .order_by(Expenditure.award_id, Expenditure.id)).all()]
@@ -470,7 +470,7 @@ def payments_to_members(session: Session, program_id: int) -> list[tuple[Any, ..
         .join(Organization, and_(Organization.id == ConsortiumMember.org_id,
                                  Organization.business_number == Expenditure.payee_business_number))
         .where(Expenditure.program_id == program_id, Expenditure.amount_krw > 0,
-               Expenditure.reverses_id.is_(None), _not_reversed())  # type: ignore[union-attr]
+               col(Expenditure.reverses_id).is_(None), _not_reversed())
         .order_by(Expenditure.award_id, Expenditure.id)).all()]
 
 
@@ -484,10 +484,10 @@ def overlapping_full_time_hires(session: Session, program_id: int) -> list[tuple
     direct_ft = and_(Hire.full_time, Hire.employment_type == "direct")
     in_program = select(Hire.person_key).join(Award, Award.id == Hire.award_id) \
         .where(direct_ft, Award.program_id == program_id).distinct().subquery()
-    keys = select(Hire.person_key).where(direct_ft, Hire.person_key.in_(select(in_program.c.person_key))) \
-        .group_by(Hire.person_key).having(func.count(func.distinct(Hire.award_id)) > 1)  # type: ignore[attr-defined]
+    keys = select(Hire.person_key).where(direct_ft, col(Hire.person_key).in_(select(in_program.c.person_key))) \
+        .group_by(Hire.person_key).having(func.count(func.distinct(Hire.award_id)) > 1)
     rows = session.exec(select(Hire.person_key, Hire.id, Hire.award_id, Hire.contract_start, Hire.contract_end)
-                        .where(direct_ft, Hire.person_key.in_(keys))  # type: ignore[attr-defined]
+                        .where(direct_ft, col(Hire.person_key).in_(keys))
                         .order_by(Hire.person_key, Hire.id)).all()
     by_person: dict[str, list[tuple[Any, ...]]] = {}
     for r in rows:

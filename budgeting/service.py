@@ -84,12 +84,12 @@ def envelope_plan(session: Session, program_id: int) -> list[dict[str, Any]]:
         return []
     amounts = split_largest_remainder(program.total_budget_krw, [weights[k] for k in keys])
     plan = []
-    for (ct_id, field_id), amount in zip(keys, amounts, strict=True):
+    for (ct_id, env_field), amount in zip(keys, amounts, strict=True):
         ct = types[ct_id]
-        code = str(ct.code) if field_id is None else f"{ct.code}-{fields[field_id].code}"
-        name = ct.name_ko if field_id is None else f"{ct.name_ko} · {fields[field_id].name_ko}"
+        code = str(ct.code) if env_field is None else f"{ct.code}-{fields[env_field].code}"
+        name = ct.name_ko if env_field is None else f"{ct.name_ko} · {fields[env_field].name_ko}"
         plan.append({"program_id": program_id, "code": code, "name_ko": name, "call_type_id": ct_id,
-                     "field_id": field_id, "amount_krw": amount})
+                     "field_id": env_field, "amount_krw": amount})
     return plan
 
 

@@ -185,7 +185,7 @@ def promises_not_kept(self: Check, ctx: CheckContext) -> Iterator[Finding]:
             ref = refs.get(row.award_id)
             if ref is None or ref.end_date >= ctx.today:
                 continue
-            evidence = []
+            evidence: list[dict[str, Any]] = []
             min_ratio = ctx.rules(pid).promise_min_ratio
             if rules.far_below_promise(row.crowd_paid_krw, row.planned_crowd_payment_krw, min_ratio):
                 evidence.append({"award_id": row.award_id, "measure": "crowd_payment_krw",

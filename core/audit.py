@@ -388,7 +388,7 @@ def _note_flush(session: OrmSession, _ctx: Any) -> None:
                 continue
             if pending is None:
                 pending = session.info.setdefault("audit_pending", set())
-            pending.add((table, int(rid)))  # type: ignore[arg-type]
+            pending.add((table, int(rid)))
 
 
 def _note_statement(state: ORMExecuteState) -> None:
@@ -424,7 +424,7 @@ def _cover_at_commit(session: OrmSession) -> None:
         columns[table], found = _read_entries(conn, table, ids)
         entries.extend(found)
     actor = info.get("audit_actor") or SYSTEM
-    _write_cover(session, actor, "rows.write", entries, columns, reason=None,  # type: ignore[arg-type]
+    _write_cover(session, actor, "rows.write", entries, columns, reason=None,
                  occurred_at=info.get("audit_clock"), with_values=True)  # commit flushes the head after us
 
 
@@ -478,7 +478,7 @@ def _scan_chain(session: Session | Connection, *, positions: Iterable[int] = (),
     while True:
         # plain columns, not ORM objects: never a stale copy from the identity map, and faster
         rows = execute(
-            select(*cols).where(col(AuditEvent.id) > last_id).order_by(col(AuditEvent.id)).limit(batch)  # type: ignore[call-overload]
+            select(*cols).where(col(AuditEvent.id) > last_id).order_by(col(AuditEvent.id)).limit(batch)
         ).all()
         if not rows:
             break
@@ -617,7 +617,7 @@ class _Cursor:
         raw = conn.connection.dbapi_connection
         assert raw is not None
         self.pg = conn.dialect.name == "postgresql"
-        self.cur = raw.cursor(name=name) if self.pg else raw.cursor()  # type: ignore[call-arg]
+        self.cur = raw.cursor(name=name) if self.pg else raw.cursor()
         if self.pg:
             self.cur.itersize = 10_000  # type: ignore[attr-defined]
 
@@ -788,7 +788,7 @@ def _snapshot(source: Session | Connection) -> Iterator[Connection]:
 
 def _open_snapshot(session: Session) -> Connection:
     bind = session.get_bind()
-    engine: Engine = bind.engine if isinstance(bind, Connection) else bind  # type: ignore[assignment]
+    engine: Engine = bind.engine if isinstance(bind, Connection) else bind
     if engine.dialect.name == "postgresql":
         return engine.connect().execution_options(isolation_level="REPEATABLE READ")
     return engine.connect()
@@ -875,11 +875,11 @@ def rebaseline(session: Session, actor: Actor, *, reason: str, added: Iterable[s
     for table in sorted(changed):
         ids = _all_ids(session, table)
         counts[table] = len(ids)
-        events += record_bulk(session, actor, models[table], ids, action="rows.rebaseline",  # type: ignore[misc]
+        events += record_bulk(session, actor, models[table], ids, action="rows.rebaseline",
                               reason=f"{reason} (columns added: {', '.join(sorted(changed[table]))})")
     for table, ids in sorted(report._uncovered.items()):  # type: ignore[attr-defined]
         counts[table] = counts.get(table, 0) + len(ids)
-        events += record_bulk(session, actor, models[table], ids, action="rows.adopt",  # type: ignore[misc]
+        events += record_bulk(session, actor, models[table], ids, action="rows.adopt",
                               reason=f"{reason} (rows without any covering event taken under the log; "
                                      "earlier edits of them cannot be told)")
     return RebaselineResult(events, counts)
@@ -899,7 +899,7 @@ def iter_events(session: Session, chunk: int = 20_000) -> Iterator[list[tuple[An
     while True:
         rows = session.exec(select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.action,
                                    AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.reason, AuditEvent.hash)
-                            .where(AuditEvent.id > last).order_by(AuditEvent.id).limit(chunk)).all()  # type: ignore[arg-type]
+                            .where(col(AuditEvent.id) > last).order_by(col(AuditEvent.id)).limit(chunk)).all()
         if not rows:
             return
         yield [tuple(r) for r in rows]

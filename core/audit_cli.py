@@ -128,7 +128,7 @@ def run_public_key(_: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(asub: argparse._SubParsersAction,  # type: ignore[type-arg]
+def add_commands(asub: argparse._SubParsersAction,
                  mk: Callable[[str, str], Callable[[argparse.Namespace], int]]) -> None:
     """Add the audit subcommands to `main.py audit` (`mk(module, func)` makes a lazy runner)."""
     v = asub.add_parser("verify", help="verify the chain and every guarded row; exit 1 when anything is off")

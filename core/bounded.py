@@ -91,7 +91,7 @@ def _bounded_decimal_text(max_digits: int, decimal_places: int) -> Any:
         if isinstance(value, bool):
             raise ValueError("a number is required, not true/false")
         if isinstance(value, Decimal):
-            text = format(value, "f") if value.is_finite() and abs(value.as_tuple().exponent) <= 64 else str(value)
+            text = format(value, "f") if value.is_finite() and abs(int(value.as_tuple().exponent)) <= 64 else str(value)
         elif isinstance(value, int | float | str):
             text = str(value).strip()
         else:

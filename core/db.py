@@ -134,7 +134,7 @@ def lock_rows(session: Session, model: type[M], ids: Iterable[int]) -> dict[int,
     stmt = (select(model).where(pk.in_(wanted)).order_by(pk)
             .execution_options(populate_existing=True))
     rows = session.exec(lock_for_update(session, stmt)).all()
-    return {row.id: row for row in rows}  # type: ignore[attr-defined]
+    return {row.id: row for row in rows}
 
 
 def lock_limit(session: Session, model: type[M], row_id: int) -> M | None:

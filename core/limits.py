@@ -180,7 +180,7 @@ def _replay(body: bytes, disconnected: bool, receive: Receive) -> Receive:
     return replay
 
 
-def _too_large(limit: int):  # type: ignore[no-untyped-def]
+def _too_large(limit: int):
     return error_response(413, "payload_too_large", message("payload_too_large", limit=limit),
                           headers={"Connection": "close"})
 

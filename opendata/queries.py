@@ -39,7 +39,7 @@ from program.models import (
 )
 from scoring.models import Selection
 
-IDS = bindparam("ids", expanding=True)
+IDS: Any = bindparam("ids", expanding=True)
 
 
 class AwardRow(NamedTuple):
@@ -154,7 +154,7 @@ def _award_select(program_filter: bool) -> Any:
          .join(Consortium, Consortium.id == Award.consortium_id)
          .join(Proposal, Proposal.id == Award.proposal_id)
          .join(Selection, Selection.id == Award.selection_id)
-         .where(Award.created_at < bindparam("cut"), Selection.confirmed_at < bindparam("cut")))  # type: ignore[arg-type, operator]
+         .where(Award.created_at < bindparam("cut"), Selection.confirmed_at < bindparam("cut")))
     if program_filter:
         q = q.where(Award.program_id == bindparam("program_id"))
     return q
@@ -162,12 +162,12 @@ def _award_select(program_filter: bool) -> Any:
 
 @lru_cache
 def _awards_exist(program_filter: bool) -> Any:
-    return select(exists(_award_select(program_filter).with_only_columns(Award.id)))  # type: ignore[arg-type]
+    return select(exists(_award_select(program_filter).with_only_columns(Award.id)))
 
 
 @lru_cache
 def _award_page(program_filter: bool, batch: int) -> Any:
-    return _award_select(program_filter).where(Award.id > bindparam("last")).order_by(Award.id).limit(batch)  # type: ignore[arg-type, operator]
+    return _award_select(program_filter).where(Award.id > bindparam("last")).order_by(Award.id).limit(batch)
 
 
 def _params(program_id: int | None, **values: Any) -> dict[str, Any]:
@@ -206,8 +206,8 @@ def _members() -> Any:
     return (select(ConsortiumMember.consortium_id, Organization.id, Organization.name, Organization.name_en,
                    Organization.business_number, Organization.kind, Organization.region, ConsortiumMember.role,
                    Consortium.lead_org_id, ConsortiumMember.share_bp, ConsortiumMember.id)
-            .join(Organization, Organization.id == ConsortiumMember.org_id)  # type: ignore[arg-type]
-            .join(Consortium, Consortium.id == ConsortiumMember.consortium_id)  # type: ignore[arg-type]
+            .join(Organization, Organization.id == ConsortiumMember.org_id)
+            .join(Consortium, Consortium.id == ConsortiumMember.consortium_id)
             .where(ConsortiumMember.consortium_id.in_(IDS)))  # type: ignore[attr-defined]
 
 
@@ -227,6 +227,7 @@ def members_by_consortium(session: Session, consortium_ids: Sequence[int]) -> di
 
 @lru_cache
 def _monthly(dialect: str) -> Any:
+    month: Any
     if dialect == "postgresql":
         month = func.to_char(Expenditure.spent_date, "YYYY-MM")
     else:
@@ -235,7 +236,7 @@ def _monthly(dialect: str) -> Any:
     return (select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw), func.max(Expenditure.spent_date),
                    func.max(Expenditure.created_at))
             .where(Expenditure.award_id.in_(IDS), Expenditure.spent_date <= bindparam("as_of"),  # type: ignore[attr-defined]
-                   Expenditure.created_at < bindparam("cut"))  # type: ignore[arg-type, operator]
+                   Expenditure.created_at < bindparam("cut"))
             .group_by(Expenditure.award_id, month).order_by(Expenditure.award_id, month))
 
 
@@ -267,7 +268,7 @@ def _as_date(value: Any) -> date:
 def _extensions() -> Any:
     return (select(AwardExtension.award_id, func.max(AwardExtension.new_end_date),
                    func.max(AwardExtension.created_at))
-            .where(AwardExtension.award_id.in_(IDS), AwardExtension.created_at < bindparam("cut"))  # type: ignore[attr-defined, arg-type, operator]
+            .where(AwardExtension.award_id.in_(IDS), AwardExtension.created_at < bindparam("cut"))  # type: ignore[attr-defined]
             .group_by(AwardExtension.award_id))
 
 
@@ -287,10 +288,10 @@ def _project_select(program_filter: bool) -> Any:
                 Project.code, Project.title_ko, Project.title_en, Project.region, Project.ceiling_krw,
                 Project.planned_volume, Project.volume_unit, Project.status, CoreField.code, CoreField.name_ko,
                 CoreField.name_en, CallType.code, CallType.name_ko, CallType.name_en)
-         .join(Program, Program.id == Project.program_id)  # type: ignore[arg-type]
-         .join(CoreField, CoreField.id == Project.field_id)  # type: ignore[arg-type]
-         .join(CallType, CallType.id == Project.call_type_id)  # type: ignore[arg-type]
-         .where(or_(Program.call_opened_date.is_(None), Program.call_opened_date <= bindparam("as_of"))))  # type: ignore[union-attr, operator]
+         .join(Program, Program.id == Project.program_id)
+         .join(CoreField, CoreField.id == Project.field_id)
+         .join(CallType, CallType.id == Project.call_type_id)
+         .where(or_(Program.call_opened_date.is_(None), Program.call_opened_date <= bindparam("as_of"))))  # type: ignore[union-attr]
     if program_filter:
         q = q.where(Project.program_id == bindparam("program_id"))
     return q
@@ -298,12 +299,12 @@ def _project_select(program_filter: bool) -> Any:
 
 @lru_cache
 def _projects_exist(program_filter: bool) -> Any:
-    return select(exists(_project_select(program_filter).with_only_columns(Project.id)))  # type: ignore[arg-type]
+    return select(exists(_project_select(program_filter).with_only_columns(Project.id)))
 
 
 @lru_cache
 def _project_page(program_filter: bool, batch: int) -> Any:
-    return (_project_select(program_filter).where(Project.id > bindparam("last"))  # type: ignore[arg-type, operator]
+    return (_project_select(program_filter).where(Project.id > bindparam("last"))
             .order_by(Project.id).limit(batch))
 
 
@@ -338,9 +339,9 @@ def iter_project_batches(session: Session, *, as_of: date, program_id: int | Non
 def _bids() -> Any:
     return (select(Proposal.project_id, Proposal.id, Proposal.submitted_at, Organization.id, Organization.name,
                    Organization.name_en, Organization.business_number, Organization.kind, Organization.region)
-            .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
-            .join(Organization, Organization.id == Consortium.lead_org_id)  # type: ignore[arg-type]
-            .where(Proposal.project_id.in_(IDS), Proposal.submitted_at < bindparam("cut"),  # type: ignore[attr-defined, operator]
+            .join(Consortium, Consortium.id == Proposal.consortium_id)
+            .join(Organization, Organization.id == Consortium.lead_org_id)
+            .where(Proposal.project_id.in_(IDS), Proposal.submitted_at < bindparam("cut"),  # type: ignore[attr-defined]
                    Proposal.status != ProposalStatus.withdrawn)
             .order_by(Proposal.project_id, Proposal.submitted_at, Proposal.id))
 
@@ -362,10 +363,10 @@ def _decisions() -> Any:
     return (select(Selection.project_id, Selection.id, Selection.confirmed_at, Selection.recommended_grant_krw,
                    Proposal.consortium_id, Consortium.name, Award.id, Award.grant_krw, Award.matching_krw,
                    Award.start_date, Award.end_date, Award.created_at, Award.status)
-            .join(Proposal, Proposal.id == Selection.proposal_id)  # type: ignore[arg-type]
-            .join(Consortium, Consortium.id == Proposal.consortium_id)  # type: ignore[arg-type]
-            .outerjoin(Award, and_(Award.selection_id == Selection.id, Award.created_at < bindparam("cut")))  # type: ignore[arg-type, operator]
-            .where(Selection.project_id.in_(IDS), Selection.confirmed_at < bindparam("cut")))  # type: ignore[attr-defined, operator]
+            .join(Proposal, Proposal.id == Selection.proposal_id)
+            .join(Consortium, Consortium.id == Proposal.consortium_id)
+            .outerjoin(Award, and_(Award.selection_id == Selection.id, Award.created_at < bindparam("cut")))
+            .where(Selection.project_id.in_(IDS), Selection.confirmed_at < bindparam("cut")))  # type: ignore[attr-defined]
 
 
 def decisions(session: Session, project_ids: Sequence[int], *, cut: datetime) -> dict[int, Decision]:

@@ -38,7 +38,7 @@ from program.models import (
 router = APIRouter(tags=["program"])
 
 
-def _program_read(p) -> ProgramRead:  # type: ignore[no-untyped-def]
+def _program_read(p) -> ProgramRead:
     return ProgramRead(id=p.id, year=p.year, name_ko=p.name_ko, name_en=p.name_en,
                        total_budget_krw=p.total_budget_krw, call_opened_date=p.call_opened_date, rules=p.rules)
 

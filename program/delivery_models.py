@@ -33,7 +33,7 @@ class RemediationStatus(StrEnum):
     remedied = "remedied"  # 보완 완료
 
 
-def pct_column() -> Column:  # type: ignore[type-arg]
+def pct_column() -> Column:
     """A percentage such as 99.500 (not a fraction)."""
     return Column(Numeric(7, 3), nullable=True)
 

@@ -388,7 +388,7 @@ def project_action(session: Session, actor: Actor, project_id: int, action: Proj
                 Proposal.status.in_(list(lifecycle.PROPOSAL_ACTIVE))).order_by(Proposal.id)).all():  # type: ignore[attr-defined]
             p.status = ProposalStatus.not_selected
             session.add(p)
-            closed.append(p.id)  # type: ignore[arg-type]
+            closed.append(p.id)
     _move(session, actor, project, action, reason=reason,
           details={"proposals_closed": closed} if closed else None)
     session.commit()

@@ -143,7 +143,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _widths(columns: Sequence[Column], sample: Sequence[Sequence[Any]]) -> list[float]:
-    widths = []
+    widths: list[float] = []
     for i, c in enumerate(columns):
         w = display_width(c.label) + 2
         if c.fmt == "id":
@@ -218,10 +218,10 @@ def _native_chart(spec: Chart, ws: WriteOnlyWorksheet, table: Table, n_rows: int
         chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=cat_col, min_row=2, max_row=n_rows + 1))
     if spec.kind != "pie":
-        chart.y_axis.title = spec.y_label  # type: ignore[union-attr]
-        chart.y_axis.numFmt = "#,##0"  # type: ignore[union-attr]
-        chart.y_axis.delete = False  # type: ignore[union-attr]
-        chart.x_axis.delete = False  # type: ignore[union-attr]
+        chart.y_axis.title = spec.y_label
+        chart.y_axis.numFmt = "#,##0"
+        chart.y_axis.delete = False
+        chart.x_axis.delete = False
     chart.width, chart.height = 18, 9
     ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}2")
 

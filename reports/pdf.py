@@ -181,10 +181,10 @@ def chart_drawing(spec: Chart, width: float, height: float = 62 * mm) -> Drawing
     chart.valueAxis.valueMin = 0
     for i in range(len(spec.series)):
         if spec.kind == "bar":
-            chart.bars[i].fillColor = PALETTE[i % len(PALETTE)]  # type: ignore[union-attr]
+            chart.bars[i].fillColor = PALETTE[i % len(PALETTE)]
         else:
-            chart.lines[i].strokeColor = PALETTE[i % len(PALETTE)]  # type: ignore[union-attr]
-            chart.lines[i].strokeWidth = 1.5  # type: ignore[union-attr]
+            chart.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
+            chart.lines[i].strokeWidth = 1.5
     d.add(chart)
     if legend_h:
         legend = Legend()

@@ -40,7 +40,7 @@ from scoring.screening import CeilingChange, CeilingIn
 router = APIRouter(tags=["scoring"])
 
 
-def _selection_read(s) -> SelectionRead:  # type: ignore[no-untyped-def]
+def _selection_read(s) -> SelectionRead:
     return SelectionRead.model_validate(s, from_attributes=True)
 
 

@@ -31,8 +31,9 @@ def conflicts_for_project(session: Session, project: Project, evaluator_ids: lis
                           ) -> dict[int, list[tuple[str, str]]]:
     """Evaluator id → [(source, detail)] of current conflicts with a project (detected + declared − cleared)."""
     program = _program(session, project.program_id)
-    bids = bidding_orgs(session, program.id, [project.id]).get(project.id, set())  # type: ignore[arg-type]
-    records = latest_records(session, program.id, [project.id])  # type: ignore[arg-type]
+    assert program.id is not None and project.id is not None
+    bids = bidding_orgs(session, program.id, [project.id]).get(project.id, set())
+    records = latest_records(session, program.id, [project.id])
     if evaluator_ids is None:  # only evaluators linked to a bidding organisation can be detected
         ids = set(session.exec(select(Evaluator.id).where(Evaluator.affiliation_org_id.in_(bids))).all())  # type: ignore[union-attr]
         ids |= set(session.exec(select(EvaluatorEmployment.evaluator_id)
@@ -43,7 +44,7 @@ def conflicts_for_project(session: Session, project: Project, evaluator_ids: lis
     out: dict[int, list[tuple[str, str]]] = {}
     ref = conflict_ref_date(program)
     for ev in evaluator_ids:
-        rec = records.get((ev, project.id))  # type: ignore[arg-type]
+        rec = records.get((ev, project.id))
         if rec is not None:
             if rec.kind == ConflictKind.declared:
                 out[ev] = [("declared", rec.reason)]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.timeutil import utcnow
 from program.models import (
@@ -222,10 +222,10 @@ def evaluator_histories(session: Session, evaluator_ids: list[int] | None = None
                         ) -> tuple[dict[int, int | None], dict[int, list[tuple[int, date | None]]]]:
     """Evaluator id → affiliation org id, and evaluator id → [(org id, end date)]."""
     q = select(Evaluator.id, Evaluator.affiliation_org_id)
-    e = select(EvaluatorEmployment.evaluator_id, EvaluatorEmployment.org_id, EvaluatorEmployment.end_date)
+    e = select(EvaluatorEmployment.evaluator_id, EvaluatorEmployment.org_id, col(EvaluatorEmployment.end_date))
     if evaluator_ids is not None:
-        q = q.where(Evaluator.id.in_(evaluator_ids))  # type: ignore[union-attr]
-        e = e.where(EvaluatorEmployment.evaluator_id.in_(evaluator_ids))  # type: ignore[attr-defined]
+        q = q.where(col(Evaluator.id).in_(evaluator_ids))
+        e = e.where(col(EvaluatorEmployment.evaluator_id).in_(evaluator_ids))
     aff = {eid: org for eid, org in session.execute(q).all()}
     jobs: dict[int, list[tuple[int, date | None]]] = defaultdict(list)
     for eid, org, end in session.execute(e).all():

@@ -80,9 +80,9 @@ def rubric_read(session: Session, rubric: Rubric) -> RubricRead:
                          .order_by(RubricCriterion.sort_order)).all()
     bonus = session.exec(select(BonusItem).where(BonusItem.rubric_id == rubric.id).order_by(BonusItem.id)).all()
     bonus_points = _program(session, rubric.program_id).rules.bonus_item_points()  # the one source of the points
-    return RubricRead(id=rubric.id, program_id=rubric.program_id, call_type=str(ct.code) if ct else "",  # type: ignore[arg-type]
+    return RubricRead(id=rubric.id, program_id=rubric.program_id, call_type=str(ct.code) if ct else "",
                       step=Decimal(rubric.step),
-                      criteria=[CriterionRead(id=c.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,  # type: ignore[arg-type]
+                      criteria=[CriterionRead(id=c.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,
                                               max_points=Decimal(c.max_points)) for c in crits],
                       bonus_items=[BonusItemRead(code=b.code, name_ko=b.name_ko, name_en=b.name_en,
                                                  points=bonus_points.get(b.code, Decimal(0))) for b in bonus])
@@ -91,7 +91,7 @@ def rubric_read(session: Session, rubric: Rubric) -> RubricRead:
 def get_rubric(session: Session, program_id: int, call_type: str) -> RubricRead:
     """The rubric of a call type in a programme."""
     _program(session, program_id)
-    return rubric_read(session, rubric_for(session, program_id, _call_type(session, call_type).id))  # type: ignore[arg-type]
+    return rubric_read(session, rubric_for(session, program_id, _call_type(session, call_type).id))
 
 
 def put_rubric(session: Session, actor: Actor, program_id: int, call_type: str, data: RubricIn) -> RubricRead:
@@ -119,21 +119,21 @@ def put_rubric(session: Session, actor: Actor, program_id: int, call_type: str, 
             .where(RubricCriterion.rubric_id == rubric.id)).one()
         if used:
             raise Conflict("scoring has started with this rubric; it can no longer be changed")
-        session.execute(delete(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id))  # type: ignore[arg-type]
-        session.execute(delete(BonusItem).where(BonusItem.rubric_id == rubric.id))  # type: ignore[arg-type]
+        session.execute(delete(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id))
+        session.execute(delete(BonusItem).where(BonusItem.rubric_id == rubric.id))
         rubric.step = data.step
         rubric.updated_at = utcnow()
     else:
-        rubric = Rubric(program_id=program_id, call_type_id=ct.id, step=data.step)  # type: ignore[arg-type]
+        rubric = Rubric(program_id=program_id, call_type_id=ct.id, step=data.step)
     session.add(rubric)
     session.flush()
     for i, c in enumerate(data.criteria):
-        session.add(RubricCriterion(rubric_id=rubric.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,  # type: ignore[arg-type]
+        session.add(RubricCriterion(rubric_id=rubric.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,
                                     max_points=c.max_points, sort_order=i))
     bonus_points = _program(session, program_id).rules.bonus_item_points()
     for b in data.bonus_items:
         # `points` keeps a copy of the rule value for the record; results read the programme rules
-        session.add(BonusItem(rubric_id=rubric.id, code=b.code, name_ko=b.name_ko, name_en=b.name_en,  # type: ignore[arg-type]
+        session.add(BonusItem(rubric_id=rubric.id, code=b.code, name_ko=b.name_ko, name_en=b.name_en,
                               points=bonus_points[b.code]))
     session.flush()
     result = rubric_read(session, rubric)
@@ -203,7 +203,7 @@ def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: li
                            "declare a conflict instead of removing them")
         sheet_ids = session.exec(select(ScoreSheet.id).where(ScoreSheet.panel_member_id == pm.id)).all()
         if sheet_ids:
-            session.execute(delete(ScoreSheet).where(ScoreSheet.id.in_(sheet_ids)))  # type: ignore[arg-type,union-attr]
+            session.execute(delete(ScoreSheet).where(ScoreSheet.id.in_(sheet_ids)))  # type: ignore[union-attr]
         session.delete(pm)
     session.flush()
     used = {pm.code for ev, pm in current.items() if ev in ids}
@@ -231,7 +231,7 @@ def auto_panel(session: Session, actor: Actor, project_id: int, size: int | None
     size = size or min(max(r.panel_min, 7), r.panel_max)
     current = list(session.exec(select(PanelMember.evaluator_id).where(PanelMember.project_id == project_id)
                                 .order_by(PanelMember.code)).all())
-    load = dict(session.execute(select(PanelMember.evaluator_id, func.count())
+    load: dict[int, int] = dict(session.execute(select(PanelMember.evaluator_id, func.count())
                                 .join(Project, Project.id == PanelMember.project_id)
                                 .where(Project.program_id == project.program_id)
                                 .group_by(PanelMember.evaluator_id)).all())
@@ -257,7 +257,7 @@ def progress(session: Session, program_id: int) -> ProgressRead:
                            .join(ScoreSheet, ScoreSheet.project_id == Project.id)
                            .where(Project.program_id == program_id)
                            .group_by(Project.id, Project.code, ScoreSheet.status)).all()
-    sizes = dict(session.execute(select(PanelMember.project_id, func.count())
+    sizes: dict[int, int] = dict(session.execute(select(PanelMember.project_id, func.count())
                                  .join(Project, Project.id == PanelMember.project_id)
                                  .where(Project.program_id == program_id).group_by(PanelMember.project_id)).all())
     per: dict[int, dict[str, Any]] = {}
@@ -299,7 +299,7 @@ def confirm_selection(session: Session, actor: Actor, project_id: int, *, propos
                             "the project must be re-announced", field="proposal_id")
     by_id = decision.by_id()
     chosen_id = proposal_id if proposal_id is not None else decision.winner_id
-    o = by_id.get(chosen_id)  # type: ignore[arg-type]
+    o = by_id.get(chosen_id)
     if o is None:
         raise RuleViolation(f"proposal {chosen_id} is not a proposal of this project", field="proposal_id")
     if o.final_score is None or o.final_score < Fraction(fr.rules.pass_threshold):
@@ -308,8 +308,8 @@ def confirm_selection(session: Session, actor: Actor, project_id: int, *, propos
     reason = (reason or "").strip() or None
     if chosen_id != decision.winner_id and (reason is None or len(reason) < 5):
         raise RuleViolation("selecting a proposal other than rank 1 requires a written reason", field="reason")
-    sel = Selection(program_id=project.program_id, project_id=project_id, proposal_id=chosen_id,  # type: ignore[arg-type]
-                    final_score=rules.to_decimal(o.final_score), recommended_grant_krw=o.recommended_grant_krw,  # type: ignore[arg-type]
+    sel = Selection(program_id=project.program_id, project_id=project_id, proposal_id=chosen_id,
+                    final_score=rules.to_decimal(o.final_score), recommended_grant_krw=o.recommended_grant_krw,
                     confirmed_by_user_id=actor.user_id, confirmed_by=actor.username, confirmed_at=now or utcnow(),
                     override_reason=reason if chosen_id != decision.winner_id else None, rank_at_confirmation=o.rank)
     session.add(sel)

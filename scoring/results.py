@@ -139,7 +139,7 @@ def evaluation_overview(session: Session, program_id: int) -> pd.DataFrame:
             "sheets_submitted": sum(1 for p in pids for s in fr.sheets_by_proposal.get(p, [])
                                     if s.status == SheetStatus.submitted),
             "complete": _complete(fr, prj_id), "outcome": decision.outcome,
-            "top_final_score": float(D(max(finals))) if finals else None,  # type: ignore[arg-type]
+            "top_final_score": float(D(max(finals))) if finals else None,
             "selected_proposal_id": chosen,
             "recommended_grant_krw": (sel.recommended_grant_krw if sel else
                                       by_id[chosen].recommended_grant_krw if chosen else None),
@@ -155,7 +155,7 @@ def score_distribution(session: Session, program_id: int) -> pd.DataFrame:
     """Counted sheet totals (project_id, proposal_id, evaluator_code, total) for histograms."""
     fr = load_frame(session, program_id)
     rows = [{"project_id": s.project_id, "proposal_id": pid, "evaluator_code": s.panel_code,
-             "total": float(s.total)}  # type: ignore[arg-type]
+             "total": float(s.total)}
             for pid in fr.proposals for s in fr.counted(pid)]
     return pd.DataFrame(rows, columns=["project_id", "proposal_id", "evaluator_code", "total"])
 
@@ -165,8 +165,8 @@ def evaluator_stats(session: Session, program_id: int) -> EvaluatorStats:
     median of the other totals of the same proposal)."""
     fr = load_frame(session, program_id)
     rows = [(s.evaluator_code, pid, s.total) for pid in fr.proposals for s in fr.counted(pid)]
-    len_stats = rules.leniency(rows)  # type: ignore[arg-type]
-    leniency = [EvaluatorLeniency(evaluator_code=code, sheets=n, leniency=D(v))  # type: ignore[arg-type]
+    len_stats = rules.leniency(rows)
+    leniency = [EvaluatorLeniency(evaluator_code=code, sheets=n, leniency=D(v))
                 for code, (n, v) in sorted(len_stats.items())]
     agreement: list[PanelAgreement] = []
     outliers: list[OutlierSheet] = []
@@ -174,14 +174,14 @@ def evaluator_stats(session: Session, program_id: int) -> EvaluatorStats:
         pids = [p for p in fr.proposals_by_project.get(prj_id, []) if fr.proposals[p]["eligible"]]
         per_rater: dict[str, dict[int, Decimal]] = defaultdict(dict)
         for pid in pids:
-            counted = fr.counted(pid)
-            for s in counted:
-                per_rater[s.panel_code][pid] = s.total  # type: ignore[assignment]
-            far = rules.outliers([(s, s.total) for s in counted], max_distance=fr.rules.outlier_points)
+            totals = [(s, s.total) for s in fr.counted(pid) if s.total is not None]  # counted sheets have one
+            for s, total in totals:
+                per_rater[s.panel_code][pid] = total
+            far = rules.outliers(totals, max_distance=fr.rules.outlier_points)
             for sheet, med, dist in far:
                 outliers.append(OutlierSheet(sheet_id=sheet.id, project_id=prj_id, proposal_id=pid,
                                              evaluator_code=sheet.evaluator_code, total=sheet.total,
-                                             median_of_others=D(med), distance=D(dist)))  # type: ignore[arg-type]
+                                             median_of_others=D(med), distance=D(dist)))
         full = [[r[p] for p in pids] for r in per_rater.values() if len(r) == len(pids)]
         if full:
             w = rules.kendall_w(full)

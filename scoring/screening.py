@@ -76,7 +76,7 @@ def _screen_rows(session: Session, project: Project, today: date) -> list[Screen
         if p.status not in lifecycle.PROPOSAL_SCREENABLE and p.status != ProposalStatus.under_review:
             # withdrawn, or closed with an earlier round of the call: out of the running, whatever
             # an earlier screening or override said
-            s = existing.get(p.id) or Screening(proposal_id=p.id, project_id=project.id,  # type: ignore[arg-type]
+            s = existing.get(p.id) or Screening(proposal_id=p.id, project_id=project.id,
                                                 screened_on=today, eligible=False)
             code = "withdrawn" if p.status == ProposalStatus.withdrawn else "closed_round"
             s.screened_on, s.eligible, s.screened_at = today, False, utcnow()
@@ -107,7 +107,7 @@ def _screen_rows(session: Session, project: Project, today: date) -> list[Screen
             restricted_members=[o.name for o in mem if o.restricted_until is not None and o.restricted_until >= today])
         reasons = rules.screen(facts, min_members=r.min_consortium_members, max_fields=r.max_fields_per_lead,
                                hires_per_100m_krw=r.hires_per_100m_krw, min_matching_rate=r.min_matching_rate(kind))
-        s = existing.get(p.id) or Screening(proposal_id=p.id, project_id=project.id,  # type: ignore[arg-type]
+        s = existing.get(p.id) or Screening(proposal_id=p.id, project_id=project.id,
                                             screened_on=today, eligible=not reasons)
         s.screened_on, s.eligible, s.reasons, s.screened_at = today, not reasons, reasons, utcnow()
         session.add(s)
@@ -187,7 +187,7 @@ def create_sheets(session: Session, project: Project, members: Any) -> int:
     for pid in eligible_proposals(session, project):
         for pm in members:
             if (pm.evaluator_id, pid) not in have:
-                session.add(ScoreSheet(project_id=project.id, proposal_id=pid, evaluator_id=pm.evaluator_id,  # type: ignore[arg-type]
+                session.add(ScoreSheet(project_id=project.id, proposal_id=pid, evaluator_id=pm.evaluator_id,
                                        panel_member_id=pm.id))
                 n += 1
     return n

@@ -122,7 +122,7 @@ def _assignment_rows(session: Session, evaluator_id: int, sheet_id: int | None =
 
 def my_assignments(session: Session, user: User) -> list[AssignmentRead]:
     """The caller's sheets, without any proposal they are in conflict with."""
-    return _assignment_rows(session, evaluator_of(session, user).id)  # type: ignore[arg-type]
+    return _assignment_rows(session, evaluator_of(session, user).id)
 
 
 def _own_sheet(session: Session, user: User, sheet_id: int, *, lock: bool = False) -> tuple[Evaluator, ScoreSheet]:
@@ -131,9 +131,9 @@ def _own_sheet(session: Session, user: User, sheet_id: int, *, lock: bool = Fals
     sheet = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
     if sheet is None or sheet.evaluator_id != ev.id:
         raise NotFound(f"assignment {sheet_id} does not exist")  # same answer for someone else's sheet
-    if is_conflicted(session, ev.id, sheet.project_id):  # type: ignore[arg-type]
+    if is_conflicted(session, ev.id, sheet.project_id):
         raise Forbidden("you have a conflict of interest with this project")
-    if not _assignment_rows(session, ev.id, sheet_id):  # type: ignore[arg-type]
+    if not _assignment_rows(session, ev.id, sheet_id):
         raise NotFound(f"assignment {sheet_id} does not exist")
     return ev, sheet
 
@@ -142,7 +142,7 @@ def _sheet_read(session: Session, sheet: ScoreSheet) -> SheetRead:
     scores = session.execute(select(RubricCriterion.code, CriterionScore.points, CriterionScore.comment)
                              .join(RubricCriterion, RubricCriterion.id == CriterionScore.criterion_id)
                              .where(CriterionScore.sheet_id == sheet.id).order_by(RubricCriterion.sort_order)).all()
-    return SheetRead(id=sheet.id, proposal_id=sheet.proposal_id, status=sheet.status,  # type: ignore[arg-type]
+    return SheetRead(id=sheet.id, proposal_id=sheet.proposal_id, status=sheet.status,
                      total=sheet.total, submitted_at=sheet.submitted_at,
                      scores=[ScoreRead(criterion_code=c, points=Decimal(p), comment=m) for c, p, m in scores])
 
@@ -171,14 +171,14 @@ def get_assignment(session: Session, user: User, sheet_id: int) -> AssignmentDet
     rubric, _, _ = _rubric_of_sheet(session, sheet)
     return AssignmentDetail(
         assignment=assignment,
-        proposal=ProposalSummary(id=proposal.id, title=proposal.title, consortium_name=consortium.name,  # type: ignore[arg-type]
+        proposal=ProposalSummary(id=proposal.id, title=proposal.title, consortium_name=consortium.name,
                                  lead_org_name=lead.name if lead else "", members=list(members),
                                  requested_grant_krw=proposal.requested_grant_krw,
                                  private_matching_krw=proposal.private_matching_krw,
                                  planned_direct_hires=proposal.planned_direct_hires,
                                  planned_crowd_payment_krw=proposal.planned_crowd_payment_krw,
                                  vulnerable_hiring_plan=proposal.vulnerable_hiring_plan),
-        rubric=rubric_read(session, rubric),  # type: ignore[arg-type]
+        rubric=rubric_read(session, rubric),
         sheet=_sheet_read(session, sheet))
 
 
@@ -207,7 +207,7 @@ def _write_scores(session: Session, sheet: ScoreSheet, data: SheetIn) -> None:
                                                            .where(CriterionScore.sheet_id == sheet.id)).all()}
     for s in data.scores:
         c = by_code[s.criterion_code]
-        row = existing.get(c.id) or CriterionScore(sheet_id=sheet.id, criterion_id=c.id, points=s.points)  # type: ignore[arg-type]
+        row = existing.get(c.id) or CriterionScore(sheet_id=sheet.id, criterion_id=c.id, points=s.points)
         row.points = s.points
         row.comment = (s.comment or "").strip() or None
         session.add(row)
@@ -243,7 +243,7 @@ def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | No
     scores = {cs.criterion_id: cs for cs in session.exec(select(CriterionScore)
                                                          .where(CriterionScore.sheet_id == sheet.id)).all()}
     for c in crits:
-        cs = scores.get(c.id)  # type: ignore[arg-type]
+        cs = scores.get(c.id)
         if cs is None:
             raise RuleViolation(f"criterion {c.code} ({c.name_ko}) has no score", field=f"scores.{c.code}")
         if rules.comment_required(Decimal(cs.points), Decimal(c.max_points), below) and not cs.comment:
@@ -263,7 +263,7 @@ def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | No
 def declare_own_conflict(session: Session, user: User, sheet_id: int, reason: str) -> ConflictRead:
     """An evaluator declares a conflict with the project of one of their assignments."""
     ev, sheet = _own_sheet(session, user, sheet_id)
-    return record_conflict(session, Actor.of(user), ConflictIn(evaluator_id=ev.id, project_id=sheet.project_id,  # type: ignore[arg-type]
+    return record_conflict(session, Actor.of(user), ConflictIn(evaluator_id=ev.id, project_id=sheet.project_id,
                                                                reason=reason))
 
 
@@ -305,7 +305,7 @@ def attach_demo_evaluator(session: Session, user_id: int) -> None:
         members = session.exec(select(PanelMember).where(PanelMember.project_id == project.id)).all()
         if not members or len(members) >= rules_.panel_max or any(m.evaluator_id == ev.id for m in members):
             continue
-        if is_conflicted(session, ev.id, project.id):  # type: ignore[arg-type]
+        if is_conflicted(session, ev.id, project.id):
             continue
         n_eligible = session.exec(select(func.count()).select_from(Screening).where(
             Screening.project_id == project.id,
@@ -314,7 +314,7 @@ def attach_demo_evaluator(session: Session, user_id: int) -> None:
             continue
         used = {m.code for m in members}
         code = next(f"E{i:02d}" for i in range(1, 100) if f"E{i:02d}" not in used)
-        pm = PanelMember(project_id=project.id, evaluator_id=ev.id, code=code)  # type: ignore[arg-type]
+        pm = PanelMember(project_id=project.id, evaluator_id=ev.id, code=code)
         session.add(pm)
         session.flush()
         total += create_sheets(session, project, [pm])
