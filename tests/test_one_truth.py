@@ -328,3 +328,21 @@ def test_programme_and_as_of_are_carried_in_the_dashboards_links(official: User,
     assert "scope-program" in shown and "기준일 2021-09-30" in texts(nav)
     assert scope.set_scope(pid, "2022-06-30", "?field=HEALTH") == f"?field=HEALTH&program={pid}&as_of=2022-06-30"
     assert "scope-bar" not in str(app.render_nav(None, "ko", "/dashboard/jobs", search))
+
+
+def test_one_copy_of_each_rule_in_the_dashboard(pid: int, official: User) -> None:
+    """Issue 11: severity order copied in dashboard/data/compliance.py, the comment threshold 0.40 taken from the
+    2021 programme on the dashboard, the delivery service reading the seed's JSON file at run time."""
+    import inspect
+
+    from compliance.models import Severity
+    from dashboard import data
+    from dashboard.pages import assignments, delivery
+    from program import delivery as delivery_service
+
+    frame = data.findings_frame(pid)
+    assert frame is not None and not frame.empty
+    assert (frame["severity_rank"] == frame["severity"].map(lambda s: Severity(s).rank)).all()
+    assert "0.40" not in inspect.getsource(assignments) and "0.95" not in inspect.getsource(delivery)
+    assert "seed_data" not in inspect.getsource(delivery_service)
+    assert delivery_service.REFERENCE_HISTORY["goal"] == {"year": 2025, "data_types": 1300}
