@@ -25,9 +25,10 @@ MARKERS = {
     "delivery": "#delivery-funnel .main-svg",
     "compliance": "#compliance-count-high",
     "jobs": "#jobs-by-field .main-svg",
+    "whatif": "#whatif-threshold",
 }
 ROLE_PAGES = {
-    "official": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs"],
+    "official": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "whatif", "jobs"],
     "auditor": ["overview", "obligations", "delivery", "compliance", "jobs"],
     "evaluator": ["assignments", "jobs"],
 }
@@ -54,14 +55,12 @@ def test_each_role_opens_its_pages_without_errors(browser: Any, live_server: Liv
 def test_english_toggle_relabels_the_page(browser: Any, live_server: Live) -> None:
     login(browser, live_server.url, "official")
     open_page(browser, live_server.url, "overview", MARKERS["overview"])
-    assert "개요" in browser.find_element(By.ID, "nav-overview").text
+    # the navigation is re-rendered with the page's scope (programme, as-of): read it by id each time
+    assert "개요" in wait_text(browser, "#nav-overview", "개요")
     browser.find_element(By.ID, "shell-lang-toggle").click()
     wait_for(browser, "#overview-kpi-budget")
-    deadline = time.monotonic() + 10
-    while "Overview" not in browser.find_element(By.ID, "nav-overview").text and time.monotonic() < deadline:
-        time.sleep(0.2)
+    assert wait_text(browser, "#nav-overview", "Overview") == "Overview"
     wait_idle(browser)
-    assert browser.find_element(By.ID, "nav-overview").text == "Overview"
     assert "Total budget" in browser.find_element(By.ID, "overview-kpi-budget").text
     screenshot(browser, "official-overview-en")
     browser.find_element(By.ID, "shell-lang-toggle").click()  # back to Korean for the other tests (local storage)
