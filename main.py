@@ -129,7 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         run_seed(engine, scale=settings.seed_scale, seed=settings.seed_number, progress=True)
     if not settings.demo_mode:
         from core.auth import refuse_known_passwords
-        from seed_data.demo import demo_credentials
+        from core.demo import demo_credentials
 
         try:
             refuse_known_passwords(engine, demo_credentials())

@@ -47,9 +47,8 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
     settings.check_secure()
     checkpoint.ensure_key(settings)  # the audit signing key: created in demo mode, required outside it
     if not settings.demo_mode:
-        # The app is assembled here as in main.py, so it may name the demo accounts (seed_data).
         from core.auth import refuse_known_passwords
-        from seed_data.demo import demo_credentials
+        from core.demo import demo_credentials
 
         refuse_known_passwords(get_engine(), demo_credentials())
     app = FastAPI(

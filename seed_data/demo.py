@@ -12,15 +12,8 @@ from sqlmodel import Session, select
 
 from core import auth, db
 from core.audit import SYSTEM
+from core.demo import DEMO_ACCOUNTS, demo_credentials  # noqa: F401  (defined in core: server.py needs them)
 from core.models import Role, User, UserCreate
-
-# (username, role, password): printed by `serve` in demo mode; never used outside it.
-DEMO_ACCOUNTS: list[tuple[str, Role, str]] = [
-    ("admin", Role.admin, "demo-admin-2021"),
-    ("official", Role.official, "demo-official-2021"),
-    ("evaluator", Role.evaluator, "demo-evaluator-2021"),
-    ("auditor", Role.auditor, "demo-auditor-2021"),
-]
 
 
 def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[str, Role, str]]:
@@ -46,8 +39,3 @@ def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[str, Role, 
             if role == Role.evaluator and user.id is not None:
                 attach_demo_evaluator(session, user.id)
     return created
-
-
-def demo_credentials() -> list[tuple[str, str]]:
-    """(username, password) of every demo account, for the start-up check outside demo mode."""
-    return [(username, password) for username, _, password in DEMO_ACCOUNTS]

@@ -57,3 +57,26 @@ def test_siblings_importing_each_other_are_refused(tmp_path: Path) -> None:
     result = _lint(_fake_tree(tmp_path, {"reports": "import dashboard.mod\n"}))
     assert result.returncode == 1
     assert "reports.mod -> dashboard.mod" in result.stdout
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_composition_root_wires_by_explicit_imports() -> None:
+    """Issue 11: routers, models and pages are imported by name in one place, none loaded from a string, and
+    the app (server.py, schema.py) does not reach into the seed: the demo names it checks live in core.demo."""
+    for name in ("server.py", "schema.py", "dashboard/app.py"):
+        imported = _imports(ROOT / name)
+        assert "importlib" not in imported, name
+        assert not any(m == "seed_data" or m.startswith("seed_data.") for m in imported), name
+    server = _imports(ROOT / "server.py")
+    assert {"budgeting", "scoring", "program", "compliance", "reports", "decisions", "opendata"} <= server
