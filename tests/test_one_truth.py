@@ -346,3 +346,27 @@ def test_one_copy_of_each_rule_in_the_dashboard(pid: int, official: User) -> Non
     assert "0.40" not in inspect.getsource(assignments) and "0.95" not in inspect.getsource(delivery)
     assert "seed_data" not in inspect.getsource(delivery_service)
     assert delivery_service.REFERENCE_HISTORY["goal"] == {"year": 2025, "data_types": 1300}
+
+
+def test_bonus_values_change_every_evaluation_figure(truth_db: Engine, pid: int) -> None:
+    """Issue 11: the rules' bonus_*_points were never read; changing them now moves the results everywhere."""
+    from dashboard import data
+    from scoring import results
+
+    def service_scores() -> list[float]:
+        with Session(truth_db) as s:
+            return [float(v) for v in results.evaluation_overview(s, pid)["top_final_score"].fillna(0)]
+
+    def dashboard_scores() -> list[float]:
+        return [float(v) for v in data.evaluation_overview(pid)["top_final_score"].fillna(0)]
+
+    before = service_scores()
+    assert dashboard_scores() == before
+    _set_rules(truth_db, pid, {"bonus_crowd_points": "4", "bonus_cap": "10"})
+    try:
+        after = service_scores()
+        assert sum(after) > sum(before)
+        assert dashboard_scores() == after
+    finally:
+        _set_rules(truth_db, pid, {"bonus_crowd_points": "2", "bonus_cap": "5"})
+    assert service_scores() == before
