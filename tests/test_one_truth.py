@@ -370,3 +370,11 @@ def test_bonus_values_change_every_evaluation_figure(truth_db: Engine, pid: int)
     finally:
         _set_rules(truth_db, pid, {"bonus_crowd_points": "2", "bonus_cap": "5"})
     assert service_scores() == before
+
+
+def test_the_glossary_document_is_generated_from_the_table() -> None:
+    """Issue 11: the glossary is written down in the repository (docs/GLOSSARY.md), from core.glossary's one table."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "GLOSSARY.md").read_text(encoding="utf-8")
+    assert doc.endswith(glossary.as_markdown())
