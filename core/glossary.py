@@ -20,7 +20,10 @@ class Term:
     function: str
 
     def label(self, lang: str | None = None) -> str:
-        return self.label_en if lang == "en" else self.label_ko
+        """The Korean label, or the English one in sentence case (a tile's or a row's heading)."""
+        if lang == "en":
+            return self.label_en[:1].upper() + self.label_en[1:]
+        return self.label_ko
 
     @property
     def bilingual(self) -> str:
