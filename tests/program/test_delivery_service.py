@@ -13,7 +13,7 @@ from core.models import AuditEvent
 from program import delivery
 from program.delivery_models import OpeningIn, ProgressIn, RemediationIn, VerificationIn
 from program.models import Program
-from tests.builders import count, make_program
+from tests.builders import make_program
 from tests.compliance.builders import make_delivery
 
 TODAY = date(2024, 12, 31)
