@@ -7,7 +7,8 @@ import getpass
 import importlib
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 INT32_MAX = 2**31 - 1  # ids and counts fit an INTEGER column on PostgreSQL
@@ -100,6 +101,16 @@ def _reset(url: str) -> None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     engine.dispose()
     print("database reset: all tables dropped")
+    # The log was wiped on purpose: its old checkpoints would (rightly) contradict the new one.
+    from core.settings import default_checkpoint_file, get_settings
+
+    settings = get_settings()
+    checkpoints = Path(settings.audit_checkpoint_file if url == settings.database_url
+                       else default_checkpoint_file(url))
+    if checkpoints.exists():
+        aside = checkpoints.with_name(f"{checkpoints.name}.before-reset-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        checkpoints.rename(aside)
+        print(f"checkpoints of the wiped log kept aside in {aside}")
 
 
 def _link_demo_evaluator(session: Any, user_id: int | None) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +14,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "change-me-demo-only-secret-key-0000"  # noqa: S105 - refused outside demo mode
 MIN_SECRET_BYTES = 32  # HS256 keys shorter than the hash output are guessable offline from one token
 MAX_TOKEN_TTL_MINUTES = 31 * 24 * 60
+
+
+def default_checkpoint_file(database_url: str) -> str:
+    """The checkpoint file of a database when none is configured."""
+    if database_url.startswith("sqlite"):
+        path = database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            return f"{path}.checkpoints.jsonl"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", database_url.rsplit("@", 1)[-1])[-80:] or "database"
+    return str(ROOT / "var" / f"audit-checkpoints-{name}.jsonl")
 
 
 class Settings(BaseSettings):
@@ -46,10 +58,16 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = 2  # Argon2 at 64 MiB each: bounded so a burst cannot exhaust memory
     # Audit checkpoints: an Ed25519 key and an append-only file, both outside the database.
     audit_key_file: str = str(ROOT / "var" / "audit-signing.key")
-    audit_checkpoint_file: str = str(ROOT / "var" / "audit-checkpoints.jsonl")
+    # Default: one file per database (beside a SQLite file, else in var/ named after the database), so
+    # that two databases on one machine never contradict each other's checkpoints.
+    audit_checkpoint_file: str = ""
     checkpoint_interval_minutes: int = 60
     # Where long jobs keep their result files.
     storage_dir: str = str(ROOT / "var" / "storage")
+
+    def model_post_init(self, context: Any, /) -> None:
+        if not self.audit_checkpoint_file:
+            self.audit_checkpoint_file = default_checkpoint_file(self.database_url)
 
     @property
     def serve_https(self) -> bool:
