@@ -25,6 +25,7 @@ from program import service as program_service
 from reports.decision_pdf import render_decision_pdf, render_whatif_pdf
 from reports.decision_xlsx import render_decision_xlsx
 from reports.document import Metadata
+from reports.service import checkpoint_line
 
 router = APIRouter(tags=["decisions"])
 PDF = "application/pdf"
@@ -38,11 +39,11 @@ def _download(content: bytes, filename: str, media_type: str) -> Response:
 
 
 def metadata(session: Session, user: User | str, program_name: str,
-             extra: tuple[tuple[str, str], ...] = ()) -> Metadata:
-    """Who, when and the audit hash the document reflects."""
+             extra: tuple[tuple[str, str], ...] = (), *, note: str = "report decision") -> Metadata:
+    """Who, when, the audit hash the document reflects and the signed checkpoint written for it."""
     by = user if isinstance(user, str) else f"{user.username} ({user.role})"
     return Metadata(generated_at=utcnow(), generated_by=by, audit_hash=audit.last_hash(session),
-                    program=program_name, extra=extra)
+                    program=program_name, extra=extra, checkpoint=checkpoint_line(session, note))
 
 
 def decision_file(session: Session, user: User | str, call_type: str, fmt: str, *, program_id: int | None,
@@ -54,7 +55,7 @@ def decision_file(session: Session, user: User | str, call_type: str, fmt: str, 
     program = (program_service.get_program(session, program_id) if program_id
                else program_service.current_program(session))
     pkg = package_service.decision_package(session, program.id, call_type, project_id=project_id)  # type: ignore[arg-type]
-    meta = metadata(session, user, program.name_ko)
+    meta = metadata(session, user, program.name_ko, note=f"report decision-{call_type}.{fmt}")
     stem = f"decision-{call_type}" + (f"-{pkg.projects[0].project_code}" if project_id and pkg.projects else "")
     if fmt == "pdf":
         return render_decision_pdf(pkg, meta), f"{stem}.pdf", PDF
@@ -70,7 +71,8 @@ def what_if_pdf(program_id: Id, body: WhatIfRequest, user: OfficialUser, session
     result = decisions_service.run_what_if(session, program_id, body)
     session.rollback()
     result = decisions_service.record_run(write, Actor.of(user), result)
-    meta = metadata(write, user, program.name_ko, extra=(("가정 실행 감사 이벤트", str(result.audit_event_id)),))
+    meta = metadata(write, user, program.name_ko, extra=(("가정 실행 감사 이벤트", str(result.audit_event_id)),),
+                    note="report what-if.pdf")
     return _download(render_whatif_pdf(result, meta, program_name=program.name_ko), f"what-if-{program_id}.pdf", PDF)
 
 

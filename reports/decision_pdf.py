@@ -24,7 +24,7 @@ from reportlab.platypus import Table as RLTable
 from core.money import format_krw
 from decisions.models import WhatIfResult
 from decisions.package import DecisionPackage
-from reports.document import Column, Document, Metadata, Section, Table
+from reports.document import Column, Document, Metadata, Section, Table, visible_text
 from reports.pdf import FONT, FONT_BOLD, register_fonts, render_pdf
 
 OUTCOMES = {"selected": "선정", "reserve": "예비", "not_selected": "미선정", "ineligible": "부적격",
@@ -289,6 +289,8 @@ def _signoff_page(doc: Document, facts: Sequence[tuple[str, str]], page_number: 
         canvas.setFillColor(colors.HexColor("#666666"))
         canvas.drawString(pdf.leftMargin, 8 * mm, f"{doc.title} · {doc.meta.generated_at:%Y-%m-%d %H:%M} · "
                                                   f"{doc.meta.generated_by} · 감사 해시 {doc.meta.audit_hash[:16]}…")
+        if doc.meta.checkpoint:  # the signed checkpoint of this report, as on the house pages
+            canvas.drawString(pdf.leftMargin, 5 * mm, visible_text(doc.meta.checkpoint))
         canvas.drawRightString(size[0] - pdf.rightMargin, 8 * mm, str(page_number))
         canvas.restoreState()
 

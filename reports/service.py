@@ -21,7 +21,7 @@ log = logging.getLogger("grants.reports")
 KINDS = {"status": ("pdf", "xlsx"), "evaluation": ("pdf",), "compliance": ("pdf", "xlsx")}
 
 
-def _checkpoint_line(session: Session, note: str) -> str:
+def checkpoint_line(session: Session, note: str) -> str:
     """Sign the log's head for this report and return the line its footer and summary sheet print.
 
     A checkpoint that cannot be written (the key or the file unavailable) does not stop the
@@ -58,6 +58,6 @@ def render_report(session: Session, kind: str, fmt: str, *, generated_by: str, t
     else:
         doc = tables.compliance_document(session, program_id=program_id, generated_by=generated_by, today=today,
                                          workbook=fmt == "xlsx", now=now, progress=progress)
-    doc.meta = replace(doc.meta, checkpoint=_checkpoint_line(session, f"report {kind}.{fmt}"))
+    doc.meta = replace(doc.meta, checkpoint=checkpoint_line(session, f"report {kind}.{fmt}"))
     content = pdf.render_pdf(doc) if fmt == "pdf" else excel.render_workbook(doc)
     return RenderedReport(content=content, filename=f"{doc.filename_stem}.{fmt}", content_type=CONTENT_TYPES[fmt])

@@ -180,3 +180,30 @@ def test_cli_writes_the_decision_package(session: Session, tmp_path, capsys):
     assert wb["과제별 결과"].cell(row=2, column=wb["과제별 결과"].max_column).value == 44  # ⌈2.4 × 18.05⌉ hires
     args.call_type = None
     assert decision_cli.run_report(args) == 2 and "--call-type" in capsys.readouterr().err
+
+
+def test_decision_package_and_what_if_pdf_carry_their_signed_checkpoint(client: TestClient, session: Session):
+    """Issue 10: every report writes a checkpoint and prints it on every page — the decision package's sign-off
+    page and the what-if PDF included (they were the two renderers that printed only the audit hash)."""
+    import json
+    from pathlib import Path
+
+    from core.settings import get_settings
+
+    def newest() -> dict:
+        return json.loads(Path(get_settings().audit_checkpoint_file).read_text().splitlines()[-1])
+
+    built = programme(session, [[[80, 82, 84, 86, 100], [70, 71, 72, 73, 60]], [[72] * 5]])
+    pid = built["program"].id
+    official = token_for(make_user(session, Role.official))
+    r = client.get("/api/v1/reports/decision/designated.pdf", headers=official, params={"program_id": pid})
+    assert r.status_code == 200
+    cp = newest()
+    assert cp["note"] == "report decision-designated.pdf"
+    pages = pdf_pages(r.content)
+    assert len(pages) >= 2 and all(f"audit checkpoint #{cp['seq']}" in p for p in pages)
+    r = client.post(f"/api/v1/programs/{pid}/what-if/report.pdf", headers=official, json={})
+    assert r.status_code == 200
+    cp = newest()
+    assert cp["note"] == "report what-if.pdf"
+    assert all(f"audit checkpoint #{cp['seq']}" in p for p in pdf_pages(r.content))
