@@ -91,14 +91,20 @@ def test_changing_a_filter_changes_the_figure(browser: Any, live_server: Live) -
     before = _treemap_labels(browser)
     rows_before = browser.execute_script(
         "return document.querySelectorAll('#allocation-grid .ag-center-cols-container .ag-row').length")
-    dropdown = browser.find_element(By.CSS_SELECTOR, "#allocation-field")
-    dropdown.click()
-    search = browser.switch_to.active_element
-    search.send_keys("헬스케어")
-    search.send_keys(Keys.ENTER)
-    deadline = time.monotonic() + 20
-    while _treemap_labels(browser) == before and time.monotonic() < deadline:
-        time.sleep(0.2)
+    # as a person does: open the field filter, type, Enter; again if the first keys arrived before the
+    # dropdown's search box had the focus (seen once in a clean clone on a loaded machine)
+    for _attempt in range(3):
+        wait_idle(browser)
+        browser.find_element(By.CSS_SELECTOR, "#allocation-field").click()
+        time.sleep(0.5)
+        search = browser.switch_to.active_element
+        search.send_keys("헬스케어")
+        search.send_keys(Keys.ENTER)
+        deadline = time.monotonic() + 15
+        while _treemap_labels(browser) == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if _treemap_labels(browser) != before:
+            break
     wait_idle(browser)
     after = _treemap_labels(browser)
     assert after != before
