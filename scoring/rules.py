@@ -57,8 +57,12 @@ def score_error(points: Decimal, max_points: Decimal, step: Decimal) -> str | No
     return None
 
 
-def comment_required(points: Decimal, max_points: Decimal, below: Decimal = Decimal("0.40")) -> bool:
-    """A comment is required when a criterion gets less than `below` (40%) of its maximum."""
+def comment_required(points: Decimal, max_points: Decimal, below: Decimal) -> bool:
+    """A comment is required when a criterion gets less than `below` of its maximum.
+
+    `below` is the programme's rule value (`ProgramRules.comment_required_below`, 0.40 in 2021);
+    it has no default here, so no caller can judge a sheet by a value other than its programme's.
+    """
     return as_fraction(points) < as_fraction(below) * as_fraction(max_points)
 
 

@@ -239,7 +239,9 @@ def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | No
     _, crits, _ = _rubric_of_sheet(session, sheet)
     project = session.get(Project, sheet.project_id)
     program = session.get(Program, project.program_id) if project else None
-    below = program.rules.comment_required_below if program else Decimal("0.40")
+    if program is None:  # a sheet always belongs to a project of a programme (foreign keys)
+        raise NotFound(f"assignment {sheet_id} does not exist")
+    below = program.rules.comment_required_below  # the sheet's own programme's rule, never a default
     scores = {cs.criterion_id: cs for cs in session.exec(select(CriterionScore)
                                                          .where(CriterionScore.sheet_id == sheet.id)).all()}
     for c in crits:
