@@ -378,3 +378,16 @@ def test_the_glossary_document_is_generated_from_the_table() -> None:
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "GLOSSARY.md").read_text(encoding="utf-8")
     assert doc.endswith(glossary.as_markdown())
+
+
+def test_glossary_definitions_are_korean_first_without_code_names() -> None:
+    """Issue 13 on the glossary: a Korean reader gets a Korean definition, with no field or code name in it."""
+    import re
+
+    from core import glossary
+
+    for term in glossary.TERMS:
+        ko = term.describe("ko")
+        assert re.search(r"[가-힣]", ko), term.key
+        assert not re.search(r"[A-Za-z_]{3,}", ko), (term.key, ko)
+        assert term.describe("en") == term.definition and term.describe() == ko
