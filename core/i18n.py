@@ -163,6 +163,7 @@ class _Formatter(string.Formatter):
 
 def _check_template(key: str, template: str) -> None:
     for _, field, spec, _ in string.Formatter().parse(template):
+        spec = spec or ""
         if field is not None and spec not in ("", "won", "krw", "n", "date", "pct") and not spec[:1].isdigit() \
-                and not spec.startswith(".") and not spec.startswith(","):
+                and not spec.startswith((".", ",")):
             raise ValueError(f"message {key!r}: unknown format spec {spec!r}")

@@ -26,14 +26,11 @@ def current_program_id() -> int | None:
 
 @cached
 def main_program_id() -> int | None:
-    """The 2021 programme when present (national scale holds 2017–2025), else the newest."""
-    from sqlmodel import select
-
-    from program.models import Program
+    """The programme shown when the URL names none (program.reporting.featured_program_id)."""
+    from program.reporting import featured_program_id
 
     with session_scope() as session:
-        pid = session.exec(select(Program.id).where(Program.year == 2021)).first()
-    return pid if pid is not None else current_program_id()
+        return featured_program_id(session)
 
 
 @cached
@@ -95,13 +92,11 @@ def project_fields(program_id: int) -> pd.DataFrame:
 @cached
 def programs() -> list[tuple[int, int, str | None]]:
     """(id, year, reporting date ISO or None) of every programme, by year: the dashboard's programme selector."""
-    from sqlmodel import select
-
-    from program.models import Program
+    from program.reporting import program_choices
 
     with session_scope() as session:
-        rows = session.exec(select(Program.id, Program.year, Program.reporting_date).order_by(Program.year)).all()
-    return [(int(i), int(y), d.isoformat() if d else None) for i, y, d in rows]
+        rows = program_choices(session)
+    return [(i, y, d.isoformat() if d else None) for i, y, d in rows]
 
 
 def scope(query: dict[str, str] | None) -> tuple[int | None, date | None]:
