@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
@@ -77,6 +77,14 @@ class EnvelopeTransfer(SQLModel, table=True):
     reason: str
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+    # small transfers are recorded at once; larger ones wait in the approval queue (four eyes)
+    status: TransferStatus = Field(default=TransferStatus.recorded, sa_column=Column(
+        String(16), nullable=False, index=True, server_default="recorded"))
+    first_approved_by: str | None = Field(default=None, max_length=64)  # above the approver's limit
+    first_approved_at: datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
 
 
 class Award(SQLModel, table=True):
@@ -143,6 +151,9 @@ class LineTransfer(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: datetime | None = None
     decision_reason: str | None = None
+    # an approval above the approver's limit is a first approval: a second official completes it
+    first_approved_by: str | None = Field(default=None, max_length=64)
+    first_approved_at: datetime | None = None
 
 
 class Expenditure(SQLModel, table=True):
@@ -252,5 +263,7 @@ class JobPosting(SQLModel, table=True):
     is_open: bool = Field(default=True, index=True)
     field_id: int = Field(foreign_key="core_field.id", index=True)
     region: str = Field(max_length=20, index=True)
+    # Where a citizen applies on the platform (https only; budgeting.bounds.ApplyUrl).
+    apply_url: str | None = Field(default=None, max_length=500)
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)

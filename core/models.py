@@ -10,7 +10,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
-from core.bounded import RequestModel, Secret, bounded_text
+from core.bounded import RequestModel, Secret, Won, bounded_text
 from core.timeutil import utcnow
 
 
@@ -43,6 +43,9 @@ class User(SQLModel, table=True):
     token_version: int = Field(default=0)
     last_login_at: datetime | None = Field(default=None)
     password_changed_at: datetime | None = Field(default=None)
+    # 전결 한도: the largest transfer (won) this official approves alone; above it a second approver is
+    # needed. None: no limit set (an approval is final, as before limits existed). Set by an admin.
+    approval_limit_krw: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -70,6 +73,7 @@ class UserRead(SQLModel):
     is_active: bool
     created_at: datetime | None = None
     last_login_at: datetime | None = None
+    approval_limit_krw: int | None = None
 
 
 if TYPE_CHECKING:  # the bounded types are built at run time; to mypy they are plain strings
@@ -103,6 +107,12 @@ class PasswordChange(RequestModel):
 
 class RoleChange(RequestModel):
     role: Role
+
+
+class ApprovalLimitIn(RequestModel):
+    """An admin sets an official's approval limit in won (None: no limit)."""
+
+    approval_limit_krw: Won | None
 
 
 class AuditEvent(SQLModel, table=True):

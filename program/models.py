@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, create_model, field_validator, model_validator
 from pydantic import Field as PField
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.bounded import (
@@ -132,6 +132,11 @@ class ProgramRules(BaseModel):
     # typical share of each cost category: the default split of a new award's budget
     cost_category_shares: dict[Code, ShareValue] = PField(  # type: ignore[valid-type]
         default_factory=lambda: dict(_DEFAULT_COST_CATEGORY_SHARES), max_length=20)
+    # an envelope transfer up to this share of the source envelope is recorded at once; a larger one
+    # waits in the approval queue (four eyes; above the approver's limit, a second approver)
+    envelope_transfer_free_ratio: ShareValue = Decimal("0.50")
+    # an evaluator confirms having no conflict of interest with a project before its sheets open
+    conflict_confirmation_required: bool = True
 
     @model_validator(mode="after")
     def _consistent(self) -> ProgramRules:
@@ -214,6 +219,14 @@ class MemberRole(StrEnum):
     quality = "quality"  # 품질관리
 
 
+class ProgramStatus(StrEnum):
+    """The life of a programme's call: rules and slots are edited before the call opens."""
+
+    draft = "draft"  # 공고 전: rules, rubric, envelopes and slots editable
+    call_open = "call_open"  # 접수 중
+    call_closed = "call_closed"  # 접수 마감
+
+
 class ProposalStatus(StrEnum):
     submitted = "submitted"
     eligible = "eligible"
@@ -247,6 +260,12 @@ class Program(SQLModel, table=True):
     reporting_date: date | None = None
     rules_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    # programmes made before the call life existed are taken as having their call open
+    status: ProgramStatus = Field(default=ProgramStatus.call_open,
+                                  sa_column=Column(String(16), nullable=False, index=True,
+                                                   server_default="call_open"))
+    copied_from_id: int | None = Field(default=None, index=True)  # the programme its rules came from
+    call_closed_date: date | None = None
 
     @property
     def rules(self) -> ProgramRules:
@@ -312,6 +331,9 @@ class Project(SQLModel, table=True):
     planned_volume: int = 0  # items (images, utterances, hours…) to build
     volume_unit: str = "건"
     status: ProjectStatus = Field(default=ProjectStatus.open, index=True)
+    # a slot of a draft programme is published (공고) before the call opens: None while it is a draft
+    # (slots of a programme whose call is open are public whatever this says)
+    published_at: datetime | None = None
 
 
 class DataType(SQLModel, table=True):
@@ -603,3 +625,139 @@ class ProposalUpdate(RequestModel):
     planned_training_hours: Count | None = None
     planned_volume: Count | None = None
     vulnerable_hiring_plan: bool | None = None
+
+
+# --------------------------------------------------------------------------- programme life, intake, documents
+
+
+class ProposalImport(SQLModel, table=True):
+    """A file of proposals imported into a programme, known by its content digest (the same file twice → 409)."""
+
+    __tablename__ = "proposal_import"
+    __table_args__ = (UniqueConstraint("program_id", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    sha256: str = Field(max_length=64)
+    filename: str = Field(max_length=255)
+    proposals: int = 0
+    organizations: int = 0  # organisations created by the file (known business numbers are reused)
+    consortia: int = 0
+    first_proposal_id: int | None = None
+    last_proposal_id: int | None = None
+    imported_by: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class ProposalDocument(SQLModel, table=True):
+    """A PDF of a proposal (사업계획서 원문) uploaded by an official; the newest one is shown."""
+
+    __tablename__ = "proposal_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    filename: str = Field(max_length=255)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class ProgramCopyIn(RequestModel):
+    """Next year's programme from an existing one: its rules, rubrics, bonus items and envelopes copied."""
+
+    year: Annotated[int, PField(ge=2000, le=2100)]
+    name_ko: Name
+    name_en: ShortText = ""
+    total_budget_krw: PositiveWon | None = None  # None: the previous programme's total
+
+
+class ProgramCreateIn(ProgramCopyIn):
+    """`POST /programs`: a copy of `from_program_id` (the only way a programme is made)."""
+
+    from_program_id: Id
+
+
+class ProgramStateRead(BaseModel):
+    """A programme with its call state (what the programme-life pages show)."""
+
+    id: int
+    year: int
+    name_ko: str
+    name_en: str
+    total_budget_krw: int
+    status: ProgramStatus
+    copied_from_id: int | None
+    call_opened_date: date | None
+    call_closed_date: date | None
+    slots: int
+    published_slots: int
+    sum_of_ceilings_krw: int
+    room_krw: int  # the programme total not yet given to a slot
+
+
+class SlotCreate(RequestModel):
+    """A project slot (과제) of a programme (the programme comes from the path)."""
+
+    code: ProjectCode
+    field_code: FieldCode
+    call_type: CallTypeCode
+    title_ko: Name
+    title_en: ShortText = ""
+    region: Code | None = None
+    ceiling_krw: PositiveWon
+    planned_volume: Count = 0
+    volume_unit: Unit = "건"
+
+    _region = field_validator("region")(_region_known)
+
+
+class SlotUpdate(RequestModel):
+    """Edit an unpublished slot of a draft programme (its ceiling within the programme total)."""
+
+    title_ko: Name | None = None
+    title_en: ShortText | None = None
+    ceiling_krw: PositiveWon | None = None
+    planned_volume: Count | None = None
+    volume_unit: Unit | None = None
+
+
+class SlotRead(ProjectRead):
+    published_at: datetime | None = None
+    published: bool = True
+
+
+class CallActionResult(BaseModel):
+    """What opening or closing a programme's call did."""
+
+    program: ProgramStateRead
+    projects_moved: list[int] = PField(default_factory=list)  # projects whose call closed (under evaluation)
+    projects_without_proposals: list[int] = PField(default_factory=list)  # left open: re-announce or cancel
+
+
+class IntakeError(BaseModel):
+    sheet: str
+    row: int
+    column: str
+    reason: str
+
+
+class IntakeResult(BaseModel):
+    import_id: int
+    filename: str
+    sha256: str
+    proposals: int
+    organizations: int
+    consortia: int
+    proposal_ids: list[int]
+
+
+class ProposalDocumentRead(BaseModel):
+    id: int
+    proposal_id: int
+    filename: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime

@@ -1,6 +1,9 @@
 """Bounded types sized to this domain's columns (module-level aliases, so type checkers read them as types)."""
 
 from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
 
 from core.bounded import bounded_decimal, bounded_int, bounded_text
 
@@ -11,3 +14,5 @@ Comment = bounded_text(2000, multiline=True)
 EvaluationReason = bounded_text(1000, min_length=5, multiline=True)
 PanelSize = bounded_int(1, 100)
 ConfirmReason = bounded_text(1000, multiline=True)
+EmailText = Annotated[bounded_text(254, min_length=3), Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+PhoneText = Annotated[bounded_text(32, min_length=3), Field(pattern=r"^[0-9+\-() ]+$")]

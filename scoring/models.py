@@ -20,7 +20,17 @@ from sqlmodel import Field, SQLModel
 
 from core.bounded import Id, Name, Points, RequestModel, ShortText
 from core.timeutil import utcnow
-from scoring.bounds import Comment, ConfirmReason, CriterionCode, EvaluationReason, MaxPoints, PanelSize, Step
+from scoring.bounds import (
+    Comment,
+    ConfirmReason,
+    CriterionCode,
+    EmailText,
+    EvaluationReason,
+    MaxPoints,
+    PanelSize,
+    PhoneText,
+    Step,
+)
 
 
 def points_column(*, nullable: bool = False) -> Any:
@@ -121,6 +131,10 @@ class Evaluator(SQLModel, table=True):
     expertise_field_id: int | None = Field(default=None, foreign_key="core_field.id", index=True)
     affiliation_org_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     active: bool = True
+    # contact, kept private: only officials read it (never an evaluator list, a report or the audit diff)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    title: str = Field(default="", max_length=200)  # 직위/소속 설명
 
 
 class EvaluatorEmployment(SQLModel, table=True):
@@ -147,6 +161,21 @@ class ConflictRecord(SQLModel, table=True):
     reason: str
     recorded_by: str = Field(max_length=64)
     recorded_at: datetime = Field(default_factory=utcnow)
+    # a conflict an evaluator declares is a notice to the officials until one of them has seen it
+    seen_by: str | None = Field(default=None, max_length=64)
+    seen_at: datetime | None = None
+
+
+class ConflictConfirmation(SQLModel, table=True):
+    """An evaluator's statement of no conflict of interest with a project (이해충돌 없음 확인)."""
+
+    __tablename__ = "conflict_confirmation"
+    __table_args__ = (UniqueConstraint("evaluator_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluator_id: int = Field(foreign_key="evaluator.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    confirmed_at: datetime = Field(default_factory=utcnow)
 
 
 class Screening(SQLModel, table=True):
@@ -503,3 +532,88 @@ class EvaluatorStats(BaseModel):
     leniency: list[EvaluatorLeniency]
     agreement: list[PanelAgreement]
     outliers: list[OutlierSheet]
+
+
+# --------------------------------------------------------------------------- evaluator registry
+
+
+class AffiliationIn(RequestModel):
+    """An organisation an evaluator works or worked for, with dates (the conflict rules look back)."""
+
+    org_id: Id
+    start_date: date | None = None
+    end_date: date | None = None  # None: current
+
+
+class AffiliationRead(BaseModel):
+    org_id: int
+    org_name: str
+    start_date: date | None
+    end_date: date | None
+
+
+class EvaluatorCreate(RequestModel):
+    name: Name
+    expertise_field_code: CriterionCode | None = None  # a core field code (e.g. HEALTH)
+    affiliation_org_id: Id | None = None  # current organisation
+    title: ShortText = ""
+    email: EmailText | None = None
+    phone: PhoneText | None = None
+    affiliations: list[AffiliationIn] = PField(default=[], max_length=50)
+
+
+class EvaluatorUpdate(RequestModel):
+    """What an official may edit on a profile; `affiliations`, when given, replaces the list."""
+
+    name: Name | None = None
+    expertise_field_code: CriterionCode | None = None
+    affiliation_org_id: Id | None = None
+    title: ShortText | None = None
+    email: EmailText | None = None
+    phone: PhoneText | None = None
+    affiliations: list[AffiliationIn] | None = PField(default=None, max_length=50)
+
+
+class EvaluatorRead(BaseModel):
+    """A profile as officials see it (contact included only for officials: `contact_visible`)."""
+
+    id: int
+    code: str
+    name: str
+    title: str
+    active: bool
+    has_account: bool
+    expertise_field_code: str | None
+    affiliation_org_id: int | None
+    affiliation_org_name: str | None
+    affiliations: list[AffiliationRead]
+    email: str | None = None
+    phone: str | None = None
+    panels: int = 0  # projects whose panel seats this evaluator
+
+
+class EvaluatorImportResult(BaseModel):
+    created: int
+    evaluator_ids: list[int]
+
+
+class ConflictConfirmationRead(BaseModel):
+    evaluator_id: int
+    project_id: int
+    confirmed_at: datetime
+
+
+class ConflictNotice(BaseModel):
+    """A conflict an evaluator declared (they left the panel): what the official is told."""
+
+    record_id: int
+    evaluator_id: int
+    evaluator_code: str
+    evaluator_name: str
+    project_id: int
+    project_code: str
+    reason: str
+    recorded_at: datetime
+    seen_by: str | None
+    seen_at: datetime | None
+    sheets_removed: int = 0

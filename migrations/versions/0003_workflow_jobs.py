@@ -23,11 +23,43 @@ depends_on: str | Sequence[str] | None = None
 
 # --- jobs on the queue (core/jobs.py) ----------------------------------------------------------
 def _jobs_up() -> None:
-    pass
+    op.create_table(
+        "job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("requested_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("requester_role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("params_json", sa.Text(), nullable=False),
+        sa.Column("status", sa.Enum("queued", "running", "done", "failed", "cancelled", name="jobstatus"),
+                  nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("message_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("message_params", sa.Text(), nullable=False),
+        sa.Column("cancel_requested", sa.Boolean(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("worker", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
+        sa.Column("result_path", sqlmodel.sql.sqltypes.AutoString(length=512), nullable=True),
+        sa.Column("result_name", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=True),
+        sa.Column("result_type", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
+        sa.Column("result_bytes", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column("heartbeat_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
+    )
+    for column in ("kind", "requested_by", "requested_by_id", "status", "created_at", "finished_at"):
+        op.create_index(f"ix_job_{column}", "job", [column], unique=False)
 
 
 def _jobs_down() -> None:
-    pass
+    for column in ("kind", "requested_by", "requested_by_id", "status", "created_at", "finished_at"):
+        op.drop_index(f"ix_job_{column}", table_name="job")
+    op.drop_table("job")
+    sa.Enum(name="jobstatus").drop(op.get_bind(), checkfirst=True)
 
 
 # --- stored findings (compliance/) -------------------------------------------------------------
@@ -41,20 +73,128 @@ def _findings_down() -> None:
 
 # --- officials' workflow: programmes, intake, evaluator registry, approvals (program/, scoring/, budgeting/, core/)
 def _workflow_up() -> None:
-    pass
+    dt = sqlmodel.sql.sqltypes.UTCDateTime
+    text = sqlmodel.sql.sqltypes.AutoString
+    op.create_table(
+        'proposal_import',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('program_id', sa.Integer(), nullable=False),
+        sa.Column('sha256', text(length=64), nullable=False),
+        sa.Column('filename', text(length=255), nullable=False),
+        sa.Column('proposals', sa.Integer(), nullable=False),
+        sa.Column('organizations', sa.Integer(), nullable=False),
+        sa.Column('consortia', sa.Integer(), nullable=False),
+        sa.Column('first_proposal_id', sa.Integer(), nullable=True),
+        sa.Column('last_proposal_id', sa.Integer(), nullable=True),
+        sa.Column('imported_by', text(length=64), nullable=False),
+        sa.Column('imported_at', dt(), nullable=False),
+        sa.ForeignKeyConstraint(['program_id'], ['program.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('program_id', 'sha256'),
+    )
+    op.create_index('ix_proposal_import_program_id', 'proposal_import', ['program_id'], unique=False)
+    op.create_table(
+        'proposal_document',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('proposal_id', sa.Integer(), nullable=False),
+        sa.Column('filename', text(length=255), nullable=False),
+        sa.Column('size_bytes', sa.Integer(), nullable=False),
+        sa.Column('sha256', text(length=64), nullable=False),
+        sa.Column('content', sa.LargeBinary(), nullable=False),
+        sa.Column('uploaded_by', text(length=64), nullable=False),
+        sa.Column('uploaded_at', dt(), nullable=False),
+        sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_proposal_document_proposal_id', 'proposal_document', ['proposal_id'], unique=False)
+    op.create_table(
+        'conflict_confirmation',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('evaluator_id', sa.Integer(), nullable=False),
+        sa.Column('project_id', sa.Integer(), nullable=False),
+        sa.Column('confirmed_at', dt(), nullable=False),
+        sa.ForeignKeyConstraint(['evaluator_id'], ['evaluator.id']),
+        sa.ForeignKeyConstraint(['project_id'], ['project.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('evaluator_id', 'project_id'),
+    )
+    op.create_index('ix_conflict_confirmation_evaluator_id', 'conflict_confirmation', ['evaluator_id'], unique=False)
+    op.create_index('ix_conflict_confirmation_project_id', 'conflict_confirmation', ['project_id'], unique=False)
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('approval_limit_krw', sa.BigInteger(), nullable=True))
+    with op.batch_alter_table('conflict_record', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('seen_by', text(length=64), nullable=True))
+        batch_op.add_column(sa.Column('seen_at', dt(), nullable=True))
+    with op.batch_alter_table('envelope_transfer', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status', sa.String(length=16), nullable=False, server_default='recorded'))
+        batch_op.add_column(sa.Column('first_approved_by', text(length=64), nullable=True))
+        batch_op.add_column(sa.Column('first_approved_at', dt(), nullable=True))
+        batch_op.add_column(sa.Column('decided_by', text(length=64), nullable=True))
+        batch_op.add_column(sa.Column('decided_at', dt(), nullable=True))
+        batch_op.add_column(sa.Column('decision_reason', text(), nullable=True))
+        batch_op.create_index('ix_envelope_transfer_status', ['status'], unique=False)
+    with op.batch_alter_table('evaluator', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', text(length=254), nullable=True))
+        batch_op.add_column(sa.Column('phone', text(length=32), nullable=True))
+        batch_op.add_column(sa.Column('title', text(length=200), nullable=False, server_default=''))
+    with op.batch_alter_table('line_transfer', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('first_approved_by', text(length=64), nullable=True))
+        batch_op.add_column(sa.Column('first_approved_at', dt(), nullable=True))
+    with op.batch_alter_table('program', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status', sa.String(length=16), nullable=False, server_default='call_open'))
+        batch_op.add_column(sa.Column('copied_from_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('call_closed_date', sa.Date(), nullable=True))
+        batch_op.create_index('ix_program_copied_from_id', ['copied_from_id'], unique=False)
+        batch_op.create_index('ix_program_status', ['status'], unique=False)
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('published_at', dt(), nullable=True))
 
 
 def _workflow_down() -> None:
-    pass
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.drop_column('published_at')
+    with op.batch_alter_table('program', schema=None) as batch_op:
+        batch_op.drop_index('ix_program_status')
+        batch_op.drop_index('ix_program_copied_from_id')
+        batch_op.drop_column('call_closed_date')
+        batch_op.drop_column('copied_from_id')
+        batch_op.drop_column('status')
+    with op.batch_alter_table('line_transfer', schema=None) as batch_op:
+        batch_op.drop_column('first_approved_at')
+        batch_op.drop_column('first_approved_by')
+    with op.batch_alter_table('evaluator', schema=None) as batch_op:
+        batch_op.drop_column('title')
+        batch_op.drop_column('phone')
+        batch_op.drop_column('email')
+    with op.batch_alter_table('envelope_transfer', schema=None) as batch_op:
+        batch_op.drop_index('ix_envelope_transfer_status')
+        for column in ('decision_reason', 'decided_at', 'decided_by', 'first_approved_at', 'first_approved_by',
+                       'status'):
+            batch_op.drop_column(column)
+    with op.batch_alter_table('conflict_record', schema=None) as batch_op:
+        batch_op.drop_column('seen_at')
+        batch_op.drop_column('seen_by')
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.drop_column('approval_limit_krw')
+    op.drop_index('ix_conflict_confirmation_project_id', table_name='conflict_confirmation')
+    op.drop_index('ix_conflict_confirmation_evaluator_id', table_name='conflict_confirmation')
+    op.drop_table('conflict_confirmation')
+    op.drop_index('ix_proposal_document_proposal_id', table_name='proposal_document')
+    op.drop_table('proposal_document')
+    op.drop_index('ix_proposal_import_program_id', table_name='proposal_import')
+    op.drop_table('proposal_import')
 
 
 # --- job board (budgeting/ job postings) -------------------------------------------------------
 def _jobboard_up() -> None:
-    pass
+    # Where a citizen applies for a posting on its platform (https only, checked by budgeting.bounds.ApplyUrl).
+    with op.batch_alter_table('job_posting', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('apply_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
 
 
 def _jobboard_down() -> None:
-    pass
+    with op.batch_alter_table('job_posting', schema=None) as batch_op:
+        batch_op.drop_column('apply_url')
 
 
 def upgrade() -> None:
