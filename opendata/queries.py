@@ -15,10 +15,10 @@ per batch, which keeps a national export from piling up short-lived garbage.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlmodel import Session
@@ -170,6 +170,32 @@ def _award_page(program_filter: bool, batch: int) -> Any:
     return _award_select(program_filter).where(Award.id > bindparam("last")).order_by(Award.id).limit(batch)
 
 
+Row = TypeVar("Row", bound=tuple)
+
+
+def _keyset_batches(session: Session, stmt: Any, params: dict[str, Any], batch: int, row_type: Callable[..., Row],
+                    *, enums: tuple[int, ...]) -> Iterator[list[Row]]:
+    """Run a keyset page statement (`id > :last … LIMIT batch`) until a short page: one list of rows a query.
+
+    The first column is the key. `enums` are the positions of enum columns, read as their text value.
+    """
+    last = 0
+    while True:
+        rows = session.connection().execute(stmt, {**params, "last": last}).all()
+        if not rows:
+            return
+        out = []
+        for r in rows:
+            values = list(r)
+            for i in enums:
+                values[i] = _text(values[i])
+            out.append(row_type(*values))
+        yield out
+        last = out[-1][0]
+        if len(out) < batch:
+            return
+
+
 def _params(program_id: int | None, **values: Any) -> dict[str, Any]:
     return {**values, "program_id": program_id} if program_id is not None else values
 
@@ -184,21 +210,7 @@ def iter_award_batches(session: Session, *, cut: datetime, program_id: int | Non
                        batch: int) -> Iterator[list[AwardRow]]:
     """The awards agreed (and their selections confirmed) before `cut`, in id order, `batch` a query."""
     stmt = _award_page(program_id is not None, batch)
-    last = 0
-    while True:
-        rows = session.connection().execute(stmt, _params(program_id, cut=cut, last=last)).all()
-        if not rows:
-            return
-        out = []
-        for r in rows:
-            values = list(r)
-            values[14] = _text(values[14])  # call type code (enum)
-            values[25] = _text(values[25])  # award status (enum)
-            out.append(AwardRow(*values))
-        yield out
-        last = out[-1].award_id
-        if len(out) < batch:
-            return
+    yield from _keyset_batches(session, stmt, _params(program_id, cut=cut), batch, AwardRow, enums=(14, 25))
 
 
 @lru_cache
@@ -318,21 +330,7 @@ def iter_project_batches(session: Session, *, as_of: date, program_id: int | Non
                          batch: int) -> Iterator[list[ProjectRow]]:
     """Project slots whose call had opened by `as_of`, in id order, `batch` a query."""
     stmt = _project_page(program_id is not None, batch)
-    last = 0
-    while True:
-        rows = session.connection().execute(stmt, _params(program_id, as_of=as_of, last=last)).all()
-        if not rows:
-            return
-        out = []
-        for r in rows:
-            values = list(r)
-            values[12] = _text(values[12])
-            values[16] = _text(values[16])
-            out.append(ProjectRow(*values))
-        yield out
-        last = out[-1].project_id
-        if len(out) < batch:
-            return
+    yield from _keyset_batches(session, stmt, _params(program_id, as_of=as_of), batch, ProjectRow, enums=(12, 16))
 
 
 @lru_cache
