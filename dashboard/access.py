@@ -23,9 +23,9 @@ OFF, EVA, AUD = Role.official, Role.evaluator, Role.auditor
 # page name → roles that may open it (admins count as officials); () = public.
 PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "overview": (OFF, AUD),
-    "allocation": (OFF,),
+    "allocation": (OFF, AUD),  # auditors read everything (README); these pages have no write action
     "award": (OFF, AUD),
-    "evaluation": (OFF,),
+    "evaluation": (OFF, AUD),
     "whatif": (OFF,),
     "assignments": (EVA,),
     "obligations": (OFF, AUD),
@@ -33,10 +33,11 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "compliance": (AUD, OFF),
     "jobs": (),
     "glossary": (),
+    "accounts": (Role.admin,),
 }
 # Order of the navigation bar.
 NAV_ORDER = ["overview", "allocation", "evaluation", "whatif", "assignments", "obligations", "delivery", "compliance",
-             "jobs"]
+             "jobs", "accounts"]
 
 
 class Denied(Exception):

@@ -6,9 +6,10 @@ page: `layout(user, lang, query)` plus `register(dash_app)` for its callbacks).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from dash import Dash, Input, Output, State, dcc, html
 from dash.backends import _fastapi as dash_fastapi
@@ -22,6 +23,7 @@ from core.models import User
 from dashboard import access, scope, webfont
 from dashboard.i18n import t
 from dashboard.pages import (
+    accounts,
     allocation,
     assignments,
     award,
@@ -42,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 PAGES: dict[str, Any] = {
     "login": login, "overview": overview, "allocation": allocation, "award": award, "evaluation": evaluation,
     "assignments": assignments, "obligations": obligations, "delivery": delivery, "compliance": compliance,
-    "jobs": jobs, "whatif": whatif, "glossary": glossary,
+    "jobs": jobs, "whatif": whatif, "glossary": glossary, "accounts": accounts,
 }
 PAGE_MODULES = list(PAGES)
 
@@ -67,11 +69,14 @@ def render_nav(user: User | None, lang: str | None, pathname: str | None, search
     """The navigation bar: the pages this role may open (links keep the programme and as-of date), who is
     logged in, language and logout; under it the scope bar (programme, as-of date) when logged in."""
     current, _ = parse_path(pathname)
+    if current == "":
+        current = access.home_page(user)  # '/dashboard/' shows the role's first page: its tab is the current one
     links: list[Any] = [html.Span(t("app.title", lang), className="nav-title")]
     for page in access.pages_for(user):
         cls = "nav-link active" if page == current else "nav-link"
+        extra = {"aria-current": "page"} if page == current else {}
         links.append(dcc.Link(t(f"nav.{page}", lang), href=f"{PREFIX}{page}{scope.carry(search)}",
-                              className=cls, id=f"nav-{page}"))
+                              className=cls, id=f"nav-{page}", **extra))
     right: list[Any] = [html.Button(t("lang.toggle", lang), id="shell-lang-toggle", n_clicks=0,
                                     className="lang-toggle")]
     if user is None:
@@ -80,7 +85,8 @@ def render_nav(user: User | None, lang: str | None, pathname: str | None, search
         right.append(html.Span(f"{user.full_name or user.username} · {t('role.' + str(user.role), lang)}",
                                className="nav-user", id="nav-user"))
         right.append(logout_form(lang))
-    bar = [scope.scope_bar(search, lang)] if user is not None and current not in ("login", "jobs") else []
+    # The scope bar (programme, as-of date) on every page but the login; the public job board has it for anyone.
+    bar = [scope.scope_bar(search, lang)] if current != "login" and (user is not None or current in PUBLIC) else []
     return [html.Div(links, className="nav-left"), html.Div(right, className="nav-right"), *bar]
 
 
@@ -92,12 +98,29 @@ def logout_form(lang: str | None) -> html.Form:
     ], method="POST", action=f"{PREFIX}logout", className="nav-logout-form")
 
 
-def denied(lang: str | None, user: User | None) -> html.Div:
+def denied(lang: str | None, user: User | None, back: str = "") -> html.Div:
     return html.Div([
         html.H2(t("denied.title", lang)),
         html.P(t("denied.login" if user is None else "denied.role", lang)),
-        html.A(t("nav.login", lang), href=f"{PREFIX}login") if user is None else None,
+        html.A(t("nav.login", lang), href=login_url(back)) if user is None else None,
     ], className="denied", id="page-denied")
+
+
+PUBLIC = ("jobs", "glossary")
+
+
+def safe_next(target: str | None) -> str:
+    """A return path after login: a dashboard path on this site only (no scheme, host or '//'), else ''."""
+    target = (target or "")[:500]
+    if not target.startswith(PREFIX) or "//" in target or "\\" in target or any(ord(c) < 32 for c in target):
+        return ""
+    return target
+
+
+def login_url(back: str | None) -> str:
+    """The login page, with the path to return to after logging in."""
+    nxt = safe_next(back)
+    return f"{PREFIX}login" + (f"?{urlencode({'next': nxt})}" if nxt else "")
 
 
 def render_page(user: User | None, pathname: str | None, search: str | None, lang: str | None) -> Any:
@@ -111,7 +134,7 @@ def render_page(user: User | None, pathname: str | None, search: str | None, lan
     if page not in access.PAGE_ROLES:
         return html.Div(html.H2(t("notfound", lang)), id="page-notfound")
     if not access.may_open(user, page):
-        return denied(lang, user)
+        return denied(lang, user, f"{pathname or PREFIX}{search or ''}")
     return page_module(page).layout(user, lang, query, *rest)
 
 
@@ -180,7 +203,7 @@ def add_routes(server: FastAPI, dash_app: Dash) -> None:
 
     @server.post(f"{PREFIX}login", include_in_schema=False)
     def login(request: Request, username: str = Form(""), password: str = Form(""),
-              csrf_token: str = Form("")) -> Response:
+              csrf_token: str = Form(""), next: str = Form("")) -> Response:  # noqa: A002 - the form's field name
         # The form's token must match the CSRF cookie: another site cannot log a browser in to its account.
         if not security.csrf_token_valid(request.cookies.get(security.CSRF_COOKIE), csrf_token):
             return _login_redirect(error=True)
@@ -194,7 +217,9 @@ def add_routes(server: FastAPI, dash_app: Dash) -> None:
             return response
         if user is None:
             return _login_redirect(error=True)
-        response = RedirectResponse(PREFIX, status_code=303)
+        # Back to the page that sent the visitor to the login (the form's `next`, else the login page's own ?next=).
+        referer_next = parse_qs(urlsplit(request.headers.get("referer", "")).query).get("next", [""])[0]
+        response = RedirectResponse(safe_next(next) or safe_next(referer_next) or PREFIX, status_code=303)
         response.set_cookie(value=auth.create_token(user),
                             **security.session_cookie_options(auth.get_settings().token_ttl_minutes * 60))
         return response
@@ -223,7 +248,13 @@ def add_routes(server: FastAPI, dash_app: Dash) -> None:
                         headers={"Cache-Control": "public, max-age=604800"})
 
     async def page(request: Request, path: str = "") -> Response:
-        # Every dashboard URL serves the same index; the router callback picks the page.
+        # Every dashboard URL serves the same index; the router callback picks the page. A visitor without a
+        # valid login asking for a page that needs one is sent to the login page, with the way back.
+        name = parse_path(f"{PREFIX}{path}")[0]
+        if name in access.PAGE_ROLES and access.PAGE_ROLES[name] and \
+                await asyncio.to_thread(auth.user_from_token, request.cookies.get(auth.COOKIE_NAME)) is None:
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(login_url(f"{PREFIX}{path}{query}"), status_code=303)
         token = dash_fastapi.set_current_request(request)
         try:
             # Dash collects its assets (our CSS) on the first request through its own routes; a first
