@@ -163,9 +163,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"    {role.value:<10} username={username:<10} password={password}")
         if created:
             print(f"  ({len(created)} created now)")
+    worker = None if args.no_worker else _start_embedded_worker()
     print(flush=True)
-    uvicorn.run("server:create_app", factory=True, host=host, port=port, workers=args.workers,
-                log_level="info")
+    try:
+        uvicorn.run("server:create_app", factory=True, host=host, port=port, workers=args.workers,
+                    log_level="info")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+    return 0
+
+
+def _start_embedded_worker() -> Any:
+    """`serve` starts one job worker beside the web server (its own process: a long export never holds the
+    web server's interpreter); `--no-worker` when workers run elsewhere (`main.py worker`)."""
+    import subprocess
+
+    from core import jobs
+
+    if _settings().job_queue_url.startswith("memory://"):
+        return None  # jobs run inline; nothing to consume
+    mode = "embedded queue in " + str(jobs.storage_dir()) if jobs.embedded() else "distributed queue"
+    print(f"  job worker       started ({mode})")
+    return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "worker"])
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Consume the job queue until stopped (Ctrl-C or SIGTERM finishes the running jobs first)."""
+    import logging
+
+    from core import db, jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    db.configure(_settings().database_url)
+    try:
+        jobs.run_worker(workers=args.threads)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -284,7 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_int_in(1, 65535, "port"))
     p.add_argument("--workers", type=_int_in(1, 64, "workers"), default=1)
     p.add_argument("--no-seed", action="store_true", help="do not seed an empty database")
+    p.add_argument("--no-worker", action="store_true", help="do not start a job worker (they run elsewhere)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="consume the job queue (reports, exports, checks): the distributed mode")
+    p.add_argument("--threads", type=_int_in(1, 32, "threads"), default=2, help="jobs run at once (default 2)")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="apply database migrations")
     p.set_defaults(func=cmd_migrate)

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from budgeting import models as budgeting_models
 from compliance import models as compliance_models
+from core import jobs as core_jobs
 from core import models as core_models
 from program import delivery_models as program_delivery_models
 from program import models as program_models
@@ -18,6 +19,7 @@ from scoring import models as scoring_models
 # Importing a module registers its tables on SQLModel.metadata; the list names them for readers and tests.
 MODEL_MODULES: list[ModuleType] = [
     core_models,
+    core_jobs,
     program_models,
     program_delivery_models,
     scoring_models,

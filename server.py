@@ -13,6 +13,7 @@ from budgeting import public_api as budgeting_public_api
 from compliance import api as compliance_api
 from core import api as core_api
 from core import checkpoint, docs, http_errors, limits, security
+from core import jobs_api as core_jobs_api
 from core.db import get_engine
 from core.settings import get_settings
 from decisions import api as decisions_api
@@ -38,6 +39,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (reports_api.router, "/api/v1/reports"),
     (decisions_api.router, "/api/v1"),
     (reports_decision_api.router, "/api/v1"),
+    (core_jobs_api.router, "/api/v1"),
 ]
 
 

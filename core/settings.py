@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     checkpoint_interval_minutes: int = 60
     # Where long jobs keep their result files.
     storage_dir: str = str(ROOT / "var" / "storage")
+    # Jobs (core/jobs.py): result files and, by default, the embedded SQLite queue live in JOB_STORAGE_DIR;
+    # JOB_QUEUE_URL=redis://host:6379/0 is the distributed mode (any number of `main.py worker`),
+    # memory:// runs each job inline when it is enqueued.
+    job_storage_dir: str = str(ROOT / "var" / "jobs")
+    job_queue_url: str = ""
+    job_queue_name: str = "grants"
+    job_retention_days: int = 7
+    job_max_attempts: int = 2  # a job whose worker stopped is run again once, then marked failed
+    job_heartbeat_seconds: float = 15.0
+    job_modules: str = "reports.jobs,compliance.jobs,opendata.jobs"
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.audit_checkpoint_file:

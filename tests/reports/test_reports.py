@@ -171,18 +171,26 @@ def test_evaluation_pdf(seeded, seeded_session):
 # --------------------------------------------------------------------------- API
 
 
-def test_downloads_and_access(client: TestClient, session: Session):
+def test_downloads_and_access(client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch):
+    from core import jobs
+    from core.settings import get_settings
+    from tests.jobs.follow import fetch
+
+    monkeypatch.setattr(get_settings(), "job_queue_url", "memory://")  # each job runs inline when enqueued
+    jobs.configure()
     program = make_program(session)
     make_delivery(session, program=program, opened=None)
     auditor = token_for(make_user(session, Role.auditor))
     evaluator = token_for(make_user(session, Role.evaluator))
     params = {"program_id": program.id, "as_of": "2024-12-31"}
     r = client.get("/api/v1/reports/compliance.pdf", headers=auditor, params=params)
+    assert r.status_code == 202 and r.headers["location"].startswith("/api/v1/jobs/"), r.text
+    r = fetch(client, "GET", "/api/v1/reports/compliance.pdf", headers=auditor, params=params)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
     assert r.headers["content-disposition"].startswith(f'attachment; filename="compliance-{program.year}.pdf"')
     assert "데이터 미개방" in pdf_text(r.content)
-    r = client.get("/api/v1/reports/compliance.xlsx", headers=auditor, params=params)
+    r = fetch(client, "GET", "/api/v1/reports/compliance.xlsx", headers=auditor, params=params)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "deliveries" in openpyxl.load_workbook(BytesIO(r.content), read_only=True).sheetnames
     for url in ("/api/v1/reports/status.pdf", "/api/v1/reports/status.xlsx", "/api/v1/reports/compliance.pdf",
@@ -191,6 +199,12 @@ def test_downloads_and_access(client: TestClient, session: Session):
         assert client.get(url, params=params).status_code == 401, url
     assert client.get("/api/v1/reports/status.docx", headers=auditor, params=params).status_code == 422
     assert client.get("/api/v1/reports/evaluation/999999.pdf", headers=auditor).status_code == 404
+    # the synchronous path of the small exports answers with the file itself
+    r = client.get("/api/v1/reports/status.pdf", headers=auditor, params={**params, "sync": "true"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert client.get("/api/v1/reports/compliance.pdf", headers=auditor,
+                      params={**params, "sync": "true"}).status_code == 202  # the long one is always a job
+    jobs.configure("memory://")
 
 
 def test_cli_writes_the_file(session: Session, tmp_path, capsys):

@@ -1,0 +1,608 @@
+"""Long work as jobs on huey: one queue engine, an embedded default and a distributed mode.
+
+- **Engine** (chosen by measuring, see the commit): huey 3. Embedded default: ``SqliteHuey`` on a file
+  in the job storage folder (``JOB_STORAGE_DIR``, default ``var/jobs``), needing no server; ``serve``
+  starts one worker process beside the web server. Distributed: ``JOB_QUEUE_URL=redis://host:6379/0``
+  makes it ``RedisHuey``, consumed by any number of ``main.py worker`` processes on any machine that
+  reaches the same Redis and database. ``JOB_QUEUE_URL=memory://`` runs each job inline when it is
+  enqueued (huey's immediate mode: tests, one-shot scripts).
+- **The job row is the truth** (table ``job``): who asked and why, the parameters, the status
+  (queued → running → done | failed | cancelled), progress 0–100 with a message key rendered per
+  language, the result file. The queue carries only the job's id, so a message lost with a killed
+  worker is recovered from the row: a job found ``running`` whose worker is gone (its process is dead
+  on this host, or its heartbeat is stale) is queued again up to ``JOB_MAX_ATTEMPTS`` times, then
+  marked failed with the reason.
+- **Kinds** are registered by the packages that own the work (``reports/jobs.py``,
+  ``compliance/jobs.py``, ``opendata/jobs.py``) with ``register``; the worker imports
+  ``JOB_MODULES``. Each kind names the roles that may ask for it.
+- Every enqueue, cancel, resume and finish is an audit event (entity ``job``) in the same transaction
+  as the row's change; result files live in ``JOB_STORAGE_DIR/<id>/`` and are deleted with their row
+  after ``JOB_RETENTION_DAYS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import BigInteger, Column, Text, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from core import audit, db, i18n
+from core.audit import SYSTEM, Actor
+from core.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
+from core.models import Role, User
+from core.settings import ROOT, get_settings
+from core.timeutil import utcnow
+
+log = logging.getLogger("grants.jobs")
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+FINISHED = (JobStatus.done, JobStatus.failed, JobStatus.cancelled)
+
+i18n.register_codes("job_status", {
+    "queued": ("대기 중", "queued"), "running": ("진행 중", "running"), "done": ("완료", "done"),
+    "failed": ("실패", "failed"), "cancelled": ("취소됨", "cancelled"),
+})
+i18n.register_messages({
+    "job.queued": ("대기 중입니다", "Waiting in the queue"),
+    "job.started": ("시작했습니다", "Started"),
+    "job.resumed": ("작업자가 중단되어 다시 시작합니다({attempt:n}번째)",
+                    "The worker stopped; starting again (attempt {attempt:n})"),
+    "job.done": ("완료했습니다", "Done"),
+    "job.cancelled": ("취소했습니다", "Cancelled"),
+    "job.cancel_requested": ("취소를 요청했습니다", "Cancellation requested"),
+    "job.failed": ("실패했습니다: {reason}", "Failed: {reason}"),
+    "job.interrupted": ("작업자가 {attempts:n}번 중단되어 작업을 실패로 마쳤습니다",
+                        "The worker stopped {attempts:n} time(s); the job is marked failed"),
+    "job.internal_error": ("내부 오류가 발생했습니다(오류 번호 {error_id})",
+                           "An internal error occurred (error id {error_id})"),
+    "job.collecting": ("자료를 모으는 중입니다", "Collecting the data"),
+    "job.rows": ("{what} {done:n}행을 처리했습니다", "{what}: {done:n} rows processed"),
+    "job.rendering": ("문서를 만드는 중입니다", "Rendering the document"),
+    "job.writing": ("파일을 쓰는 중입니다", "Writing the file"),
+    "job.checking": ("점검을 실행하는 중입니다", "Running the checks"),
+    "job.step": ("{step} 진행 중입니다", "{step} in progress"),
+})
+
+
+class Job(SQLModel, table=True):
+    """One piece of long work asked for by a person (or the system): the row is the truth of the job."""
+
+    __tablename__ = "job"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=64, index=True)
+    requested_by: str = Field(max_length=64, index=True)  # username
+    requested_by_id: int | None = Field(default=None, index=True)  # app_user.id (None: the system)
+    requester_role: str = Field(max_length=16)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    params_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    status: JobStatus = Field(default=JobStatus.queued, max_length=16, index=True)
+    progress: int = Field(default=0)
+    message_key: str = Field(default="job.queued", max_length=64)
+    message_params: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    cancel_requested: bool = Field(default=False)
+    attempts: int = Field(default=0)
+    worker: str | None = Field(default=None, max_length=128)
+    result_path: str | None = Field(default=None, max_length=512)
+    result_name: str | None = Field(default=None, max_length=256)
+    result_type: str | None = Field(default=None, max_length=128)
+    result_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    started_at: datetime | None = Field(default=None)
+    finished_at: datetime | None = Field(default=None, index=True)
+    heartbeat_at: datetime | None = Field(default=None)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.params_json or "{}")
+        return value
+
+    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The progress or outcome sentence in `lang`."""
+        params = json.loads(self.message_params or "{}")
+        if self.message_key == "job.failed" and isinstance(params.get("reason"), dict):
+            params = {"reason": params["reason"].get(i18n.as_lang(lang), "")}
+        try:
+            return i18n.render(self.message_key, params, lang)
+        except (KeyError, ValueError):
+            return i18n.code_label("job_status", self.status, lang)
+
+
+class JobRead(SQLModel):
+    """What the API shows of a job."""
+
+    id: int
+    kind: str
+    kind_label: str
+    status: JobStatus
+    status_label: str
+    progress: int
+    message: str
+    requested_by: str
+    reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    url: str
+    file_url: str | None
+    file_name: str | None
+    file_bytes: int | None
+
+
+class JobCancelled(Exception):
+    """Raised inside a running job when its cancellation was requested."""
+
+
+# --- kinds ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Output:
+    """A job's result: bytes to store, or a file the handler already wrote at `ctx.output_path(name)`."""
+
+    filename: str
+    content_type: str
+    content: bytes | None = None
+
+
+Handler = Callable[["Context"], Output | None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    handler: Handler
+    label: tuple[str, str]
+    roles: tuple[Role, ...]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(name: str, label: tuple[str, str], roles: Iterable[Role]) -> Callable[[Handler], Handler]:
+    """Decorator: the function runs jobs of kind `name` (label in Korean, English), asked for by `roles`."""
+
+    def wrap(func: Handler) -> Handler:
+        KINDS[name] = Kind(name=name, handler=func, label=label, roles=tuple(roles))
+        i18n.register_codes("job_kind", {name: label})
+        return func
+
+    return wrap
+
+
+def load_kinds() -> None:
+    """Import the modules that register the kinds (JOB_MODULES), as a worker does before it starts."""
+    for module in get_settings().job_modules.split(","):
+        if module.strip():
+            importlib.import_module(module.strip())
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+def storage_dir() -> Path:
+    path = Path(get_settings().job_storage_dir)
+    if not path.is_absolute():
+        path = ROOT / path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def make_queue(url: str, name: str) -> Huey:
+    """The huey instance for a queue URL: redis://… (distributed), memory:// (inline), else a SQLite file."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, utc=True)
+    if url.startswith("memory://"):
+        return MemoryHuey(name, immediate=True, utc=True)
+    path = url.split("///", 1)[-1] if url.startswith("sqlite") else (url or str(storage_dir() / "queue.db"))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=path, utc=True, timeout=30)
+
+
+_queue: Huey | None = None
+_run_task: Any = None
+
+
+def configure(url: str | None = None, name: str | None = None) -> Huey:
+    """(Re)build the queue from the settings (or the given URL) and register the job task on it."""
+    global _queue, _run_task
+    settings = get_settings()
+    queue = make_queue(url if url is not None else settings.job_queue_url, name or settings.job_queue_name)
+    _run_task = queue.task(name="grants.run_job", retries=0)(run_job)
+    queue.periodic_task(crontab(minute="*/5"), name="grants.housekeeping")(housekeeping)
+    _queue = queue
+    return queue
+
+
+def queue() -> Huey:
+    return _queue if _queue is not None else configure()
+
+
+def embedded() -> bool:
+    """True when the queue needs no server (a SQLite file or inline)."""
+    url = get_settings().job_queue_url
+    return not url.startswith(("redis://", "rediss://", "unix://"))
+
+
+# --- enqueue, read, cancel -----------------------------------------------------------------------
+
+def _actor(user: User | Actor) -> Actor:
+    return user if isinstance(user, Actor) else Actor.of(user)
+
+
+def enqueue(session: Session, user: User | Actor, kind: str, params: dict[str, Any], *,
+            reason: str | None = None) -> Job:
+    """Record the job and its audit event (one commit), then put its id on the queue."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise RuleViolation(f"unknown job kind '{kind}'", field="kind")
+    actor = _actor(user)
+    if actor is not SYSTEM and not _allowed(actor.role, spec.roles):
+        raise Forbidden(f"role '{actor.role}' may not ask for {kind}")
+    job = Job(kind=kind, requested_by=actor.username, requested_by_id=actor.user_id, requester_role=actor.role,
+              reason=reason, params_json=json.dumps(params, sort_keys=True, ensure_ascii=False, default=str))
+    session.add(job)
+    session.flush()
+    audit.record(session, actor, "job.enqueue", "job", job.id, after={"kind": kind, "params": job.params},
+                 reason=reason)
+    session.commit()
+    _put(job.id)  # type: ignore[arg-type]
+    session.refresh(job)
+    return job
+
+
+def _put(job_id: int) -> None:
+    queue()
+    _run_task(job_id)
+
+
+def _allowed(role: str, roles: tuple[Role, ...]) -> bool:
+    try:
+        r = Role(role)
+    except ValueError:
+        return False
+    return r in roles or (r == Role.admin and Role.official in roles)
+
+
+def get_job(session: Session, job_id: int, user: User) -> Job:
+    """The job, for the person who asked for it (or an admin); others get 404, as if it did not exist."""
+    job = session.get(Job, job_id)
+    if job is None or not (user.role == Role.admin or (job.requested_by_id is not None
+                                                        and job.requested_by_id == user.id)):
+        raise NotFound(f"job {job_id} not found")
+    return job
+
+
+def list_jobs(session: Session, user: User, *, limit: int = 50, offset: int = 0) -> tuple[list[Job], int]:
+    """The caller's jobs, newest first."""
+    stmt = select(Job).where(Job.requested_by_id == user.id)
+    total = len(session.exec(select(Job.id).where(Job.requested_by_id == user.id)).all())
+    rows = session.exec(stmt.order_by(col(Job.id).desc()).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def cancel(session: Session, user: User | Actor, job_id: int, *, reason: str | None = None) -> Job:
+    """Cancel a queued job at once; ask a running one to stop at its next progress report."""
+    actor = _actor(user)
+    job = session.exec(db.lock_for_update(session, select(Job).where(Job.id == job_id))).first()
+    if job is None or not (actor.role == Role.admin or (job.requested_by_id is not None
+                                                         and job.requested_by_id == actor.user_id)):
+        raise NotFound(f"job {job_id} not found")
+    if job.status in FINISHED:
+        raise Conflict(f"job {job_id} is already {job.status}")
+    before = {"status": job.status}
+    job.cancel_requested = True
+    if job.status == JobStatus.queued:
+        job.status = JobStatus.cancelled
+        job.finished_at = utcnow()
+        job.message_key, job.message_params = "job.cancelled", "{}"
+    else:
+        job.message_key, job.message_params = "job.cancel_requested", "{}"
+    session.add(job)
+    audit.record(session, actor, "job.cancel", "job", job.id, before=before,
+                 after={"status": job.status, "cancel_requested": True}, reason=reason)
+    session.commit()
+    session.refresh(job)
+    return job
+
+
+def read(job: Job, lang: str = i18n.DEFAULT_LANG) -> JobRead:
+    assert job.id is not None
+    done = job.status == JobStatus.done and job.result_path is not None
+    return JobRead(
+        id=job.id, kind=job.kind, kind_label=i18n.code_label("job_kind", job.kind, lang), status=job.status,
+        status_label=i18n.code_label("job_status", job.status, lang), progress=job.progress,
+        message=job.message(lang), requested_by=job.requested_by, reason=job.reason, created_at=job.created_at,
+        started_at=job.started_at, finished_at=job.finished_at, url=f"/api/v1/jobs/{job.id}",
+        file_url=f"/api/v1/jobs/{job.id}/file" if done else None,
+        file_name=job.result_name if done else None, file_bytes=job.result_bytes if done else None)
+
+
+def result_file(job: Job) -> Path:
+    """The path of a finished job's file; 404 while it is not done (or after its retention)."""
+    if job.status != JobStatus.done or not job.result_path:
+        raise NotFound(f"job {job.id} has no file (status {job.status})")
+    path = Path(job.result_path)
+    if not path.is_file():
+        raise NotFound(f"the file of job {job.id} is gone")
+    return path
+
+
+# --- running a job -------------------------------------------------------------------------------
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Context:
+    """What a running job's handler sees: its parameters, who asked, and a progress reporter."""
+
+    job_id: int
+    kind: str
+    params: dict[str, Any]
+    requested_by: str
+    requester_role: str
+    requested_by_id: int | None
+    reason: str | None
+    folder: Path
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    _last_write: float = 0.0
+    _last: tuple[int, str] = (-1, "")
+
+    @property
+    def by(self) -> str:
+        """How documents name the requester: 'username (role)'."""
+        return f"{self.requested_by} ({self.requester_role})"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(username=self.requested_by, role=self.requester_role, user_id=self.requested_by_id)
+
+    def output_path(self, filename: str) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder / filename
+
+    def check_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise JobCancelled()
+
+    def progress(self, percent: int, key: str = "job.step", **params: Any) -> None:
+        """Report progress (0–100) with a message key; raises JobCancelled when cancellation was asked."""
+        self.check_cancelled()
+        percent = max(0, min(100, int(percent)))
+        now = time.monotonic()
+        if (percent, key) == self._last or (now - self._last_write < 0.5 and key == self._last[1]
+                                            and percent < 100):
+            return
+        self._last, self._last_write = (percent, key), now
+        with db.session_scope(write=True) as session:
+            session.exec(update(Job).where(col(Job.id) == self.job_id, col(Job.status) == JobStatus.running)
+                         .values(progress=percent, message_key=key, heartbeat_at=utcnow(),
+                                 message_params=json.dumps(params, ensure_ascii=False, default=str)))
+            session.commit()
+
+    def rows(self, low: int, high: int) -> Callable[[str, int, int | None], None]:
+        """A (what, done, total) callback for the report builders that maps rows onto low…high percent."""
+
+        def report(what: str, done: int, total: int | None) -> None:
+            share = done / total if total else 0.0
+            self.progress(low + int((high - low) * min(share, 1.0)), "job.rows", what=what, done=done)
+
+        return report
+
+
+def _claim(job_id: int) -> Job | None:
+    """Mark a queued job running for this worker (one conditional UPDATE: two workers never both run it)."""
+    with db.session_scope(write=True) as session:
+        now = utcnow()
+        result = session.exec(update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.queued)
+                              .values(status=JobStatus.running, started_at=now, heartbeat_at=now,
+                                      worker=_worker_id(), attempts=Job.attempts + 1,  # type: ignore[operator]
+                                      message_key="job.started", message_params="{}"))
+        session.commit()
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return session.get(Job, job_id)
+
+
+def _heartbeat(job_id: int, ctx: Context, stop: threading.Event, every: float) -> None:
+    """Beat the job's heartbeat while it runs, and notice a cancellation request."""
+    while not stop.wait(every):
+        try:
+            with db.session_scope(write=True) as session:
+                session.exec(update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utcnow()))
+                session.commit()
+                flag = session.exec(select(Job.cancel_requested).where(Job.id == job_id)).first()
+            if flag:
+                ctx._cancel.set()
+        except Exception:  # a missed beat is retried; the job itself goes on
+            log.exception("heartbeat of job %s", job_id)
+
+
+def _finish(job_id: int, status: JobStatus, key: str, params: dict[str, Any], *, path: Path | None = None,
+            output: Output | None = None) -> None:
+    with db.session_scope(write=True) as session:
+        job = session.exec(db.lock_for_update(session, select(Job).where(Job.id == job_id))).first()
+        if job is None or job.status != JobStatus.running or job.worker != _worker_id():
+            if path is not None:
+                shutil.rmtree(path.parent, ignore_errors=True)
+            return  # taken over by recovery (or deleted): its new run finishes it
+        if status == JobStatus.done and job.cancel_requested:
+            status, key, params = JobStatus.cancelled, "job.cancelled", {}
+            if path is not None:
+                path.unlink(missing_ok=True)
+                path = None
+        job.status, job.finished_at, job.heartbeat_at = status, utcnow(), utcnow()
+        job.message_key, job.message_params = key, json.dumps(params, ensure_ascii=False)
+        if status == JobStatus.done and path is not None and output is not None:
+            job.progress = 100
+            job.result_path, job.result_name = str(path), output.filename
+            job.result_type, job.result_bytes = output.content_type, path.stat().st_size
+        session.add(job)
+        audit.record(session, SYSTEM, "job.finish", "job", job.id,
+                     after={"status": status, "kind": job.kind, "file": job.result_name, "bytes": job.result_bytes,
+                            "attempts": job.attempts, "message": job.message("en")},
+                     reason=f"for {job.requested_by}" + (f": {job.reason}" if job.reason else ""))
+        session.commit()
+
+
+def run_job(job_id: int) -> str:
+    """The one huey task: run the job `job_id` if it is still queued; return its final status."""
+    job = _claim(job_id)
+    if job is None:
+        return "skipped"
+    spec = KINDS.get(job.kind)
+    folder = storage_dir() / str(job_id)
+    ctx = Context(job_id=job_id, kind=job.kind, params=job.params, requested_by=job.requested_by,
+                  requester_role=job.requester_role, requested_by_id=job.requested_by_id, reason=job.reason,
+                  folder=folder)
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(job_id, ctx, stop, get_settings().job_heartbeat_seconds),
+                            daemon=True, name=f"job-{job_id}-heartbeat")
+    beat.start()
+    try:
+        if spec is None:
+            raise RuleViolation(f"this worker does not know the job kind '{job.kind}'", field="kind")
+        output = spec.handler(ctx)
+        ctx.check_cancelled()
+        path: Path | None = None
+        if output is not None:
+            path = ctx.output_path(output.filename)
+            if output.content is not None:
+                part = path.with_name(path.name + ".part")
+                part.write_bytes(output.content)
+                os.replace(part, path)
+        _finish(job_id, JobStatus.done, "job.done", {}, path=path, output=output)
+        return "done"
+    except JobCancelled:
+        shutil.rmtree(folder, ignore_errors=True)
+        _finish(job_id, JobStatus.cancelled, "job.cancelled", {})
+        return "cancelled"
+    except DomainError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        _finish(job_id, JobStatus.failed, "job.failed", {"reason": {"ko": exc.render("ko"), "en": exc.render("en")}})
+        return "failed"
+    except Exception as exc:
+        import uuid
+
+        error_id = uuid.uuid4().hex[:12]
+        log.exception("job %s (%s) failed [error id %s]: %s", job_id, job.kind, error_id, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        _finish(job_id, JobStatus.failed, "job.internal_error", {"error_id": error_id})
+        return "failed"
+    finally:
+        stop.set()
+
+
+# --- recovery and retention ----------------------------------------------------------------------
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _worker_gone(job: Job, now: datetime, stale: timedelta) -> bool:
+    host, _, pid = (job.worker or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        return int(pid) != os.getpid() and not _pid_alive(int(pid))
+    beat = job.heartbeat_at or job.started_at
+    if beat is not None and beat.tzinfo is None:
+        from datetime import UTC
+
+        beat = beat.replace(tzinfo=UTC)
+    return beat is None or now - beat > stale
+
+
+def recover(now: datetime | None = None) -> list[int]:
+    """Jobs left `running` by a worker that is gone: queue them again, or fail them after the last attempt."""
+    settings = get_settings()
+    now = now or utcnow()
+    stale = timedelta(seconds=max(settings.job_heartbeat_seconds * 4, 60))
+    requeued: list[int] = []
+    with db.session_scope(write=True) as session:
+        running = session.exec(db.lock_for_update(session, select(Job).where(Job.status == JobStatus.running))).all()
+        for job in running:
+            if not _worker_gone(job, now, stale):
+                continue
+            before = {"status": job.status, "worker": job.worker, "attempts": job.attempts}
+            if job.attempts < settings.job_max_attempts and not job.cancel_requested:
+                job.status, job.worker, job.progress = JobStatus.queued, None, 0
+                job.message_key = "job.resumed"
+                job.message_params = json.dumps({"attempt": job.attempts + 1})
+                action = "job.resume"
+                requeued.append(job.id)  # type: ignore[arg-type]
+            else:
+                job.status, job.finished_at = (JobStatus.cancelled if job.cancel_requested else JobStatus.failed), now
+                job.message_key = "job.cancelled" if job.cancel_requested else "job.interrupted"
+                job.message_params = json.dumps({"attempts": job.attempts})
+                action = "job.finish"
+            session.add(job)
+            audit.record(session, SYSTEM, action, "job", job.id, before=before,
+                         after={"status": job.status, "attempts": job.attempts},
+                         reason=f"worker {before['worker']} stopped while running the job")
+        session.commit()
+    for job_id in requeued:
+        _put(job_id)
+    return requeued
+
+
+def cleanup(now: datetime | None = None) -> int:
+    """Delete finished jobs (rows and files) older than the retention period; return how many."""
+    settings = get_settings()
+    cutoff = (now or utcnow()) - timedelta(days=settings.job_retention_days)
+    with db.session_scope(write=True) as session:
+        old = session.exec(select(Job).where(col(Job.status).in_(list(FINISHED)),
+                                             col(Job.finished_at) < cutoff)).all()
+        for job in old:
+            shutil.rmtree(storage_dir() / str(job.id), ignore_errors=True)
+            session.delete(job)
+        session.commit()
+    return len(old)
+
+
+def housekeeping() -> None:
+    """Periodic (every five minutes on a worker): recover stopped jobs, delete expired ones."""
+    recover()
+    cleanup()
+
+
+def run_worker(*, workers: int = 1) -> None:
+    """A standalone consumer of the queue (``main.py worker``): recover, clean up, then consume until stopped."""
+    load_kinds()
+    q = queue()
+    if q.immediate:
+        raise RuntimeError("JOB_QUEUE_URL=memory:// runs jobs inline; there is no queue for a worker to consume")
+    recovered = recover()
+    removed = cleanup()
+    log.info("job worker %s: %d job(s) resumed, %d expired removed", _worker_id(), len(recovered), removed)
+    consumer = q.create_consumer(workers=workers, worker_type="thread", periodic=True, initial_delay=0.1,
+                                 max_delay=1.0)
+    consumer.run()
