@@ -10,14 +10,14 @@ from dash import Input, Output, State, dcc, html
 
 from core.models import User
 from core.money import format_krw
-from dashboard import access, data, figures
+from dashboard import access, data, downloads, figures
 from dashboard.data.compliance import history_state
 from dashboard.i18n import t
 from dashboard.pages.common import dropdown, graph
 
 PAGE = "compliance"
 SEVERITIES = ["high", "medium", "low"]
-# The report downloads (reports/api.py); the browser sends the login cookie with the link.
+# The report downloads: jobs (reports/jobs.py) started and followed by dashboard/downloads.py.
 REPORT_LINKS = [
     ("cp.pdf", "compliance", "pdf"), ("cp.xlsx", "compliance", "xlsx"),
     ("cp.status_pdf", "status", "pdf"), ("cp.status_xlsx", "status", "xlsx"),
@@ -45,8 +45,8 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
             html.Div(dropdown(t("filter.check", lang), "compliance-check", check_opts, query.get("check", "")),
                      style={"minWidth": "340px"}),
             html.Div([html.Label(t("cp.download", lang)), html.Div([
-                html.A(t(label, lang), href=report_url(kind, fmt, pid), className="button", download="",
-                       id=f"compliance-download-{kind}-{fmt}", style={"marginRight": "6px"})
+                downloads.button(f"compliance-download-{kind}-{fmt}", f"report.{kind}",
+                                 {"format": fmt, "program_id": pid}, t(label, lang), lang)
                 for label, kind, fmt in REPORT_LINKS])]),
         ], className="filters"),
         history_card(pid, lang),
@@ -170,6 +170,7 @@ def _cell(v: Any) -> str:
 
 
 def register(dash_app: Any) -> None:
+    downloads.register(dash_app)
     access.register(dash_app, update, Output("compliance-counts", "children"), Output("compliance-by-check", "figure"),
                     Output("compliance-grid", "rowData"), Input("compliance-severity", "value"),
                     Input("compliance-check", "value"), Input("compliance-lang", "data"), page=PAGE)
