@@ -82,7 +82,7 @@ def create_job_posting(session: Session, actor: Actor, award_id: int, data: JobP
     row = JobPosting(award_id=award_id, title=data.title, platform=data.platform, pay_krw=data.pay_krw,
                      pay_unit=data.pay_unit, open_date=data.open_date, close_date=data.close_date,
                      is_open=data.open_date <= today <= data.close_date, field_id=project.field_id, region=region,
-                     created_by=actor.username)
+                     apply_url=data.apply_url, created_by=actor.username)
     session.add(row)
     session.flush()
     audit.record(session, actor, "job_posting.create", "job_posting", row.id, after=row.model_dump(mode="json"))

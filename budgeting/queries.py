@@ -38,6 +38,7 @@ from budgeting.schemas import (
     HireRead,
     JobPostingPublic,
     JobPostingRead,
+    JobStatus,
     LineRead,
     LineTransferRead,
     ProgramTotals,
@@ -366,25 +367,73 @@ def crowd_table(session: Session, *, program_id: int | None = None, award_id: in
 def _postings_select():
     return select(JobPosting.id, JobPosting.title, JobPosting.platform, JobPosting.pay_krw, JobPosting.pay_unit,
                   JobPosting.open_date, JobPosting.close_date, CoreField.code, CoreField.name_ko, JobPosting.region,
-                  Project.title_ko, JobPosting.award_id, JobPosting.is_open) \
+                  Project.title_ko, JobPosting.award_id, JobPosting.is_open, JobPosting.apply_url) \
         .join(CoreField, CoreField.id == JobPosting.field_id) \
         .join(Award, Award.id == JobPosting.award_id).join(Project, Project.id == Award.project_id)
 
 
-def list_public_jobs(session: Session, *, field_code: str | None = None, region: str | None = None,
+def job_status(is_open: bool, open_date: date, close_date: date, on: date) -> JobStatus:
+    """A posting on day `on`: 'open' while within its dates and not withdrawn, 'upcoming' before, else 'closed'."""
+    if not is_open or close_date < on:
+        return "closed"
+    return "upcoming" if open_date > on else "open"
+
+
+_JOB_ORDER = {"close_date": (JobPosting.close_date, False), "open_date": (JobPosting.open_date, False),
+              "pay_krw": (JobPosting.pay_krw, False), "title": (JobPosting.title, False)}
+
+
+def list_public_jobs(session: Session, *, on: date, field_code: str | None = None, region: str | None = None,
+                     program_id: int | None = None, include_closed: bool = False, sort: str = "close_date",
                      limit: int = 20, offset: int = 0) -> tuple[list[JobPostingPublic], int]:
-    """Open crowd-work postings for the public board (no personal data), newest first."""
-    q = _postings_select().where(JobPosting.is_open == True)  # noqa: E712 - SQL expression
+    """The public job board on day `on` (the programme's reference date, never the machine's clock).
+
+    By default only postings open that day: within their dates and not withdrawn (`is_open`, which an
+    official's close clears). `include_closed` lists every posting, each with its status that day.
+    Sorted on the server by `sort` (a JobSort: close_date, -pay_krw, ...), then by id; one page of `limit`.
+    """
+    q = _postings_select()
+    if not include_closed:
+        q = q.where(JobPosting.is_open == True, JobPosting.open_date <= on, JobPosting.close_date >= on)  # noqa: E712
+    if program_id is not None:
+        q = q.where(Award.program_id == program_id)
     if field_code:
         q = q.where(CoreField.code == field_code)
     if region:
         q = q.where(JobPosting.region == region)
     total = int(session.exec(select(func.count()).select_from(q.subquery())).one())
-    rows = session.exec(q.order_by(col(JobPosting.open_date).desc(), col(JobPosting.id).desc())
-                        .offset(offset).limit(limit)).all()
+    column, _ = _JOB_ORDER.get(sort.lstrip("-"), _JOB_ORDER["close_date"])
+    order = col(column).desc() if sort.startswith("-") else col(column).asc()
+    rows = session.exec(q.order_by(order, col(JobPosting.id).asc()).offset(offset).limit(limit)).all()
     return [JobPostingPublic(id=r[0], title=r[1], platform=r[2], pay_krw=r[3], pay_unit=r[4], open_date=r[5],
-                             close_date=r[6], field_code=r[7], field_name_ko=r[8], region=r[9], project_title=r[10])
+                             close_date=r[6], field_code=r[7], field_name_ko=r[8], region=r[9], project_title=r[10],
+                             apply_url=r[13], status=job_status(r[12], r[5], r[6], on))
             for r in rows], total
+
+
+def public_job_counts(session: Session, *, on: date, program_id: int | None = None, field_code: str | None = None,
+                      region: str | None = None, include_closed: bool = False) -> list[tuple[str, str, int]]:
+    """(field code, region, postings) of the board's selection on day `on`: what the board's charts count."""
+    q = select(CoreField.code, JobPosting.region, func.count(col(JobPosting.id))) \
+        .join(CoreField, CoreField.id == JobPosting.field_id).join(Award, Award.id == JobPosting.award_id)
+    if not include_closed:
+        q = q.where(JobPosting.is_open == True, JobPosting.open_date <= on, JobPosting.close_date >= on)  # noqa: E712
+    if program_id is not None:
+        q = q.where(Award.program_id == program_id)
+    if field_code:
+        q = q.where(CoreField.code == field_code)
+    if region:
+        q = q.where(JobPosting.region == region)
+    rows = session.exec(q.group_by(CoreField.code, JobPosting.region)).all()
+    return [(str(c), str(r), int(n)) for c, r, n in rows]
+
+
+def public_job_regions(session: Session, *, program_id: int | None = None) -> list[str]:
+    """Every region a posting of the programme names (the board's region filter)."""
+    q = select(JobPosting.region).distinct().join(Award, Award.id == JobPosting.award_id)
+    if program_id is not None:
+        q = q.where(Award.program_id == program_id)
+    return sorted(str(r) for r in session.exec(q).all())
 
 
 def list_job_postings(session: Session, *, award_id: int | None = None, program_id: int | None = None,
@@ -401,7 +450,8 @@ def list_job_postings(session: Session, *, award_id: int | None = None, program_
     rows = session.exec(q.order_by(JobPosting.id).offset(offset).limit(limit)).all()
     return [JobPostingRead(id=r[0], title=r[1], platform=r[2], pay_krw=r[3], pay_unit=r[4], open_date=r[5],
                            close_date=r[6], field_code=r[7], field_name_ko=r[8], region=r[9], project_title=r[10],
-                           award_id=r[11], is_open=r[12]) for r in rows], total
+                           award_id=r[11], is_open=r[12], apply_url=r[13],
+                           status="open" if r[12] else "closed") for r in rows], total
 
 
 # --------------------------------------------------------------------------- reads of the compliance checks

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PField
 
 from budgeting.bounds import (
+    ApplyUrl,
     Evidence,
     EvidenceRef,
     JobRole,
@@ -22,6 +24,7 @@ from budgeting.bounds import (
 )
 from budgeting.models import AwardStatus, CostCategory, EmploymentType, TransferStatus
 from core.bounded import Count, Id, Name, PositiveWon, RequestModel, Won
+from core.pagination import Page
 
 # Text fields sized to their columns (budgeting/models.py); reasons may span lines.
 
@@ -309,6 +312,13 @@ class JobPostingCreate(_In):
     open_date: date
     close_date: date
     region: RegionName | None = None
+    apply_url: ApplyUrl | None = None
+
+
+JobStatus = Literal["open", "upcoming", "closed"]
+"""A posting on the reference date: open (within its dates and not withdrawn), not yet open, or closed."""
+JobSort = Literal["close_date", "-close_date", "open_date", "-open_date", "pay_krw", "-pay_krw", "title"]
+"""The job board's server-side orders (a leading '-' is descending)."""
 
 
 class JobPostingPublic(BaseModel):
@@ -325,6 +335,15 @@ class JobPostingPublic(BaseModel):
     field_name_ko: str
     region: str
     project_title: str
+    apply_url: str | None = None
+    status: JobStatus = "open"
+
+
+class JobBoardPage(Page[JobPostingPublic]):
+    """A page of the public job board, with the date its postings were judged open on."""
+
+    as_of: date
+    program_id: int | None = None
 
 
 class JobPostingRead(JobPostingPublic):

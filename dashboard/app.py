@@ -74,9 +74,8 @@ def render_nav(user: User | None, lang: str | None, pathname: str | None, search
     links: list[Any] = [html.Span(t("app.title", lang), className="nav-title")]
     for page in access.pages_for(user):
         cls = "nav-link active" if page == current else "nav-link"
-        extra = {"aria-current": "page"} if page == current else {}
         links.append(dcc.Link(t(f"nav.{page}", lang), href=f"{PREFIX}{page}{scope.carry(search)}",
-                              className=cls, id=f"nav-{page}", **extra))
+                              className=cls, id=f"nav-{page}"))
     right: list[Any] = [html.Button(t("lang.toggle", lang), id="shell-lang-toggle", n_clicks=0,
                                     className="lang-toggle")]
     if user is None:

@@ -45,6 +45,34 @@ def empty(reason: str, *, title: str | None = None, height: int = 360) -> go.Fig
     return base_layout(fig, title=title, height=height)
 
 
+def nice_step(top: float, ticks: int = 5) -> float:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` ticks up to `top`."""
+    import math
+
+    if top <= 0:
+        return 1.0
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * power:
+            return float(m * power)
+    return float(10 * power)
+
+
+def integer_axis(top: float) -> dict[str, object]:
+    """Axis settings for counts: whole-number ticks at a round step (no 0.2, 0.4 … on a count of postings)."""
+    raw = nice_step(top)
+    step = max(1, int(raw) if raw == int(raw) else int(raw * 2))  # 2.5 → 5: counts tick at whole numbers
+    return {"tick0": 0, "dtick": step, "tickformat": ",d", "rangemode": "tozero"}
+
+
+def round_axis(values: Sequence[float], ticks: int = 5) -> dict[str, object]:
+    """Axis settings with ticks at round numbers from 0 (500, 1,000, 1,500 … not 413, 825, 1,238)."""
+    top = max([float(v) for v in values if v == v] or [0.0])
+    step = nice_step(top, ticks)
+    return {"tick0": 0, "dtick": step, "range": [0, step * (int(top / step) + 1)], "tickformat": ",~r"}
+
+
 def eok(won: int | float) -> float:
     return in_eok(won)
 
@@ -53,8 +81,13 @@ def won_labels(values: Sequence[int]) -> list[str]:
     return [format_krw(int(v), "won") for v in values]
 
 
+def money_label(won: int) -> str:
+    """억원 with one decimal from one 억 up (where the precision allows); below that, exact won (not '0.4억원')."""
+    return format_krw(int(won), "eok" if abs(int(won)) >= 100_000_000 else "won")
+
+
 def eok_labels(values: Sequence[int]) -> list[str]:
-    return [format_krw(int(v), "eok") for v in values]
+    return [money_label(int(v)) for v in values]
 
 
 # --------------------------------------------------------------------------- overview
@@ -76,23 +109,25 @@ def ceilings_by_field(df: pd.DataFrame, *, title: str, empty_reason: str, axis_l
 
 
 def history_toward_goal(df: pd.DataFrame, goal: int, goal_year: int, *, title: str, empty_reason: str,
-                        built_label: str, goal_label: str) -> go.Figure:
-    """Cumulative data types by year (columns: year, types) with the goal line."""
+                        built_label: str, goal_label: str, cumulative_label: str = "누적",
+                        y_label: str = "데이터 종", x_label: str = "연도") -> go.Figure:
+    """Data types built per year (bars) and their running total (line) toward the goal (columns: year, types)."""
     if df.empty:
         return empty(empty_reason, title=title)
     df = df.sort_values("year")
     cumulative = df["types"].cumsum()
     fig = go.Figure()
     fig.add_trace(go.Bar(x=df["year"], y=df["types"], name=built_label, marker_color=PALETTE[0],
-                         hovertemplate="%{x}: %{y:,}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=df["year"], y=cumulative, mode="lines+markers+text", name="∑",
+                         hovertemplate="%{x}: %{y:,}<extra>" + built_label + "</extra>"))
+    fig.add_trace(go.Scatter(x=df["year"], y=cumulative, mode="lines+markers+text", name=cumulative_label,
                              text=[f"{v:,}" for v in cumulative], textposition="top left",
-                             line={"color": PALETTE[1]}, hovertemplate="%{x}: ∑ %{y:,}<extra></extra>"))
+                             line={"color": PALETTE[1]}, hovertemplate="%{x}: %{y:,}<extra>" + cumulative_label
+                             + "</extra>"))
     fig.add_trace(go.Scatter(x=[int(df["year"].min()), goal_year], y=[goal, goal], mode="lines",
                              name=goal_label, line={"dash": "dash", "color": PALETTE[3]},
                              hovertemplate=f"{goal_label}: {goal:,}<extra></extra>"))
-    fig.update_xaxes(dtick=1, range=[int(df["year"].min()) - 0.5, goal_year + 0.5])
-    fig.update_yaxes(rangemode="tozero")
+    fig.update_xaxes(dtick=1, range=[int(df["year"].min()) - 0.5, goal_year + 0.5], title_text=x_label)
+    fig.update_yaxes(title_text=y_label, **round_axis([*cumulative, goal]))
     return base_layout(fig, title=title, height=320)
 
 
@@ -100,7 +135,7 @@ def history_toward_goal(df: pd.DataFrame, goal: int, goal_year: int, *, title: s
 
 
 def allocation_treemap(df: pd.DataFrame, *, root_label: str, title: str, empty_reason: str,
-                       spent_label: str = "집행") -> go.Figure:
+                       spent_label: str = "집행", rate_label: str = "집행률 (%)") -> go.Figure:
     """Programme → call type → field → project, sized by the awarded grant.
 
     Columns: project_code, project_title, call_type_label, field_label, grant_krw, spent_krw.
@@ -129,8 +164,10 @@ def allocation_treemap(df: pd.DataFrame, *, root_label: str, title: str, empty_r
                 ids.append(f"{f_id}/p:{row.project_code}"), labels.append(str(row.project_code))
                 parents.append(f_id), values.append(int(row.grant_krw)), spent.append(int(row.spent_krw))
                 budgets.append(int(row.budget_krw))
-    hover = [f"{format_krw(v, 'eok')}<br>{format_krw(v, 'won')}<br>{spent_label} {format_krw(s, 'eok')}"
-             for v, s in zip(values, spent, strict=True)]
+    rates = [round(s / b * 100, 1) if b else 0.0 for b, s in zip(budgets, spent, strict=True)]
+    hover = [f"{money_label(v)}<br>{format_krw(v, 'won')}<br>{spent_label} {money_label(s)}"
+             f" · {rate_label} {r:.1f}"
+             for v, s, r in zip(values, spent, rates, strict=True)]
     titles = dict(zip(df["project_code"], df["project_title"], strict=True))
     extra = [titles.get(lbl, "") for lbl in labels]
     fig = go.Figure(go.Treemap(
@@ -139,13 +176,18 @@ def allocation_treemap(df: pd.DataFrame, *, root_label: str, title: str, empty_r
         customdata=list(zip(hover, extra, eok_labels(values), strict=True)),
         texttemplate="%{label}<br>%{customdata[2]}",  # 억원 inside the boxes, full won on hover
         hovertemplate="<b>%{label}</b> %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
-        marker={"colors": [s / b if b else 0 for b, s in zip(budgets, spent, strict=True)],
-                "colorscale": [[0, "#f3d9c4"], [0.5, "#dce7f3"], [1, "#5b8fc7"]], "cmin": 0.5, "cmax": 1.0,
-                "showscale": False},
+        marker={"colors": rates,
+                "colorscale": [[0, "#e8a77c"], [0.5, "#f4ecd8"], [1, "#3f74ad"]], "cmin": 50, "cmax": 100,
+                "showscale": True,
+                "colorbar": {"title": {"text": rate_label, "side": "right"}, "ticksuffix": "%", "tick0": 50,
+                             "dtick": 10, "thickness": 12, "len": 0.9}},
         root={"color": "#eef2f7"},
+        textfont={"size": 13}, insidetextfont={"size": 13},
+        tiling={"pad": 2},
     ))
-    base_layout(fig, title=title, height=460)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 40, "b": 4})
+    base_layout(fig, title=title, height=500)
+    # Tiles too small for a readable label show none (their figures are in the hover and the table).
+    fig.update_layout(margin={"l": 4, "r": 4, "t": 40, "b": 4}, uniformtext={"minsize": 11, "mode": "hide"})
     return fig
 
 
@@ -171,9 +213,10 @@ def execution_vs_plan(df: pd.DataFrame | None, *, title: str, empty_reason: str,
                              line={"color": PALETTE[5], "dash": "dash"}, customdata=won_labels(cum_plan),
                              hovertemplate="%{x|%Y-%m}<br>∑ %{customdata}<extra></extra>"))
     base_layout(fig, title=title, height=380)
-    fig.update_layout(barmode="group", yaxis={"title": axis_label}, height=460,
-                      yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
-                              "title": "∑ " + axis_label},
+    monthly_top = [eok(v) for v in [*df["spent_krw"], *df["planned_krw"]]]
+    fig.update_layout(barmode="group", yaxis={"title": axis_label, **round_axis(monthly_top)}, height=460,
+                      yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
+                              "title": "∑ " + axis_label, **round_axis([eok(v) for v in [*cum_spent, *cum_plan]])},
                       xaxis={"tickformat": "%Y-%m", "dtick": "M1"})
     return fig
 
@@ -352,7 +395,7 @@ def counts_bar(df: pd.DataFrame, *, title: str, empty_reason: str, y_label: str,
     df = df.sort_values("count", ascending=False)
     fig = go.Figure(go.Bar(x=df["label"], y=df["count"], marker_color=color, text=df["count"],
                            textposition="auto", hovertemplate="%{x}: %{y:,}<extra></extra>"))
-    fig.update_yaxes(title_text=y_label)
+    fig.update_yaxes(title_text=y_label, **integer_axis(float(df["count"].max())))
     return base_layout(fig, title=title, height=height)
 
 

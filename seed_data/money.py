@@ -4,7 +4,8 @@ training sessions and job postings, for every confirmed selection of every progr
 Program scale: ~150 awards and ~30k ledger entries. National scale (2017–2025): ~1,300
 awards and about a million ledger entries, bulk-inserted in chunks with explicit ids.
 Dates follow each programme's year: agreements run 05-01..12-31, some extended to 02-28
-of the next year. The job board's "today" is the fixed `SEED_TODAY`.
+of the next year. A posting is open on a day within its dates unless withdrawn (one in ten is);
+the job board judges that on the programme's reference date (budgeting.queries.list_public_jobs).
 
 Planted in the 2021 programme (ctx.planted; ids in brackets): round_trip_payee [expenditure],
 hire_without_insurance [hire], ghost_employee [hire, both awards' rows], inflated_labour
@@ -43,7 +44,6 @@ from scoring.models import Selection
 from seed_data.common import SEED_CLOCK, SeedContext, bulk_insert, call_2021
 from seed_data.names import business_number
 
-SEED_TODAY = date(2021, 9, 15)  # "today" of the seeded job board
 ACTOR = "seed"
 CHUNK = 50_000
 _VENDOR_STEMS = ["한빛", "누리", "가온", "다온", "새롬", "바름", "해솔", "라온", "도담", "별빛",
@@ -70,6 +70,8 @@ _ROLES = ["데이터 라벨러", "검수자", "데이터 엔지니어", "AI 개�
           "수집 담당", "기획자"]
 _TRAININGS = ["라벨링 도구 교육", "품질 기준 교육", "데이터 윤리 교육", "검수 실무 교육"]
 _PLATFORMS = ["크라우드웍스", "에이모", "테스트웍스", "셀렉트스타", "딥네츄럴"]  # platform brands (job board text)
+_PLATFORM_SLUGS = {"크라우드웍스": "crowdworks", "에이모": "aimmo", "테스트웍스": "testworks",
+                   "셀렉트스타": "selectstar", "딥네츄럴": "deepnatural"}
 
 
 class _Ids:
@@ -338,12 +340,19 @@ def _obligations(rng: random.Random, ids: _Ids, a: dict[str, Any], members: list
         opened = start + timedelta(days=rng.randint(0, 150))
         closed = opened + timedelta(days=rng.randint(14, 90))
         platform = rng.choice(_PLATFORMS)
-        postings.append({"id": ids.take("posting"), "award_id": a["id"],
+        pid = ids.take("posting")
+        postings.append({"id": pid, "award_id": a["id"],
                          "title": f"{a['title']} 라벨링 작업자 모집", "platform": platform,
                          "pay_krw": rng.choice([50, 80, 100, 150, 300, 500, 12_000]),
                          "pay_unit": "건", "open_date": opened, "close_date": closed,
-                         "is_open": opened <= SEED_TODAY <= closed, "field_id": a["field_id"],
-                         "region": a["region"] or "전국", "created_by": ACTOR, "created_at": stamp(opened)})
+                         "is_open": pid % 10 != 0, "field_id": a["field_id"],  # one in ten withdrawn
+                         "region": a["region"] or "전국", "apply_url": apply_url(platform, pid),
+                         "created_by": ACTOR, "created_at": stamp(opened)})
+
+
+def apply_url(platform: str, posting_id: int) -> str:
+    """The seeded posting's apply link on its platform (demo addresses under example.com, https)."""
+    return f"https://{_PLATFORM_SLUGS.get(platform, 'jobs')}.example.com/jobs/{posting_id}"
 
 
 def _plant(rng: random.Random, ctx: SeedContext, ids: _Ids, awards: list[dict[str, Any]],

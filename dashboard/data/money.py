@@ -57,6 +57,18 @@ def monthly_execution(program_id: int, field_code: str | None = None,
 
 
 @cached
+def award_execution(program_id: int, as_of: date | None = None) -> pd.DataFrame:
+    """Spent (grant and matching) and execution rate per award as of the date (budgeting.analytics.execution_rate).
+
+    Columns award_id, spent_krw, execution_rate (spent / project budget; NaN without a budget).
+    """
+    frames = analytics_frames(program_id, as_of)
+    with session_scope() as session:
+        out = analytics.execution_rate(session, program_id, by="award", frames=frames)
+    return out[["award_id", "spent_krw", "execution_rate"]]
+
+
+@cached
 def likely_unspent(program_id: int, as_of: date | None = None) -> pd.DataFrame | None:
     """budgeting.analytics.likely_unspent: flagged against the programme's unspent tolerance."""
     frames = analytics_frames(program_id, as_of)
@@ -94,12 +106,35 @@ def crowd_frame(program_id: int) -> pd.DataFrame:
 
 
 JOB_COLUMNS = ["id", "title", "platform", "pay_krw", "pay_unit", "open_date", "close_date", "field_code",
-               "field_name_ko", "region", "project_title"]
+               "field_name_ko", "region", "project_title", "apply_url", "status"]
+JOB_PAGE_MAX = 100  # rows one request of the board may ask for (the API's limit too)
 
 
 @cached
-def public_jobs(field_code: str | None = None, region: str | None = None) -> pd.DataFrame | None:
-    """Open crowd jobs (no personal data), newest first; None without the service."""
+def public_jobs(program_id: int | None, on: date, field_code: str | None = None, region: str | None = None,
+                include_closed: bool = False, sort: str = "close_date", limit: int = 20,
+                offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page of the public job board on day `on` and the number of postings in the selection
+    (budgeting.queries.list_public_jobs, the API's GET /api/v1/public/jobs): sorted and paged by the database."""
+    limit = max(1, min(int(limit), JOB_PAGE_MAX))
     with session_scope() as session:
-        rows, _ = queries.list_public_jobs(session, field_code=field_code, region=region, limit=10_000)
-    return pd.DataFrame([r.model_dump() for r in rows], columns=JOB_COLUMNS)
+        rows, total = queries.list_public_jobs(session, on=on, program_id=program_id, field_code=field_code,
+                                               region=region, include_closed=include_closed, sort=sort,
+                                               limit=limit, offset=max(0, int(offset)))
+    return pd.DataFrame([r.model_dump() for r in rows], columns=JOB_COLUMNS), total
+
+
+@cached
+def public_job_counts(program_id: int | None, on: date, field_code: str | None = None, region: str | None = None,
+                      include_closed: bool = False) -> pd.DataFrame:
+    """Postings of the board's selection per field and region (columns field_code, region, count)."""
+    with session_scope() as session:
+        rows = queries.public_job_counts(session, on=on, program_id=program_id, field_code=field_code,
+                                         region=region, include_closed=include_closed)
+    return pd.DataFrame(rows, columns=["field_code", "region", "count"])
+
+
+@cached
+def public_job_regions(program_id: int | None) -> list[str]:
+    with session_scope() as session:
+        return queries.public_job_regions(session, program_id=program_id)

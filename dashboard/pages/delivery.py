@@ -9,11 +9,12 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from core import glossary
+from core.i18n import format_date
 from core.models import User
 from dashboard import access, data, figures
 from dashboard.figures import QUALITY_COLORS
 from dashboard.i18n import t
-from dashboard.pages.common import dropdown, field_labels, field_options, graph
+from dashboard.pages.common import dropdown, field_labels, field_options, figure_table, graph
 
 PAGE = "delivery"
 
@@ -22,7 +23,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     pid, as_of = data.scope(query)
     return html.Div([
         html.H2(t("dl.title", lang)),
-        html.P(f"{glossary.label('as_of', lang)} {as_of.isoformat() if as_of else '–'}", className="hint as-of",
+        html.P(f"{glossary.label('as_of', lang)} {format_date(as_of, lang or 'ko')}", className="hint as-of",
                id="delivery-as-of"),
         dcc.Store(id="delivery-lang", data=lang),
         dcc.Store(id="delivery-scope", data={"program": pid, "as_of": as_of.isoformat() if as_of else None}),
@@ -84,7 +85,15 @@ def late_table(df: pd.DataFrame, lang: str | None) -> Any:
     return html.Table([html.Thead(head), html.Tbody(rows)], className="simple", id="delivery-late-table")
 
 
+def update_page(user: User | None, field: str | None, lang: str | None,
+                scope: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """`update` and the tables behind its two charts (their text alternatives)."""
+    funnel, quality, late = update(user, field, lang, scope)
+    return funnel, quality, late, figure_table(funnel, lang), figure_table(quality, lang)
+
+
 def register(dash_app: Any) -> None:
-    access.register(dash_app, update, Output("delivery-funnel", "figure"), Output("delivery-quality", "figure"),
-                    Output("delivery-late", "children"), Input("delivery-field", "value"),
+    access.register(dash_app, update_page, Output("delivery-funnel", "figure"), Output("delivery-quality", "figure"),
+                    Output("delivery-late", "children"), Output("delivery-funnel-alt", "children"),
+                    Output("delivery-quality-alt", "children"), Input("delivery-field", "value"),
                     Input("delivery-lang", "data"), Input("delivery-scope", "data"), page=PAGE)

@@ -9,10 +9,12 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from core import glossary
+from core.i18n import format_date
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
 from dashboard.i18n import name, t
+from dashboard.pages.common import figure_table
 
 PAGE = "overview"
 
@@ -36,8 +38,10 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         dcc.Store(id="overview-scope", data={"program": pid, "as_of": as_of.isoformat() if as_of else None}),
         dcc.Loading(html.Div(id="overview-kpis", className="kpis"), type="dot"),
         html.Div([
-            html.Div(dcc.Graph(id="overview-history", config={"displayModeBar": False}), className="card"),
-            html.Div(dcc.Graph(id="overview-fields", config={"displayModeBar": False}), className="card"),
+            html.Div([dcc.Graph(id="overview-history", config={"displayModeBar": False}),
+                      html.Div(id="overview-history-alt", className="sr-only")], className="card"),
+            html.Div([dcc.Graph(id="overview-fields", config={"displayModeBar": False}),
+                      html.Div(id="overview-fields-alt", className="sr-only")], className="card"),
         ], className="grid2"),
         html.H3(t("ov.attention", lang)),
         dcc.Loading(html.Div(id="overview-attention", className="grid2"), type="dot"),
@@ -47,8 +51,9 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
 def as_of_line(pid: int | None, as_of: date | None, lang: str | None) -> html.P:
     """'기준일 2022-12-31 · 용어 설명' under the title (the figures' date and where they are defined)."""
     year = next((y for i, y, _ in data.programs() if i == pid), None)
-    text = f"{glossary.label('as_of', lang)} {as_of.isoformat() if as_of else '–'}" + (f" · {year}" if year else "")
-    link = dcc.Link("Glossary" if lang == "en" else "용어 설명", href="/dashboard/glossary")
+    text = f"{glossary.label('as_of', lang)} {format_date(as_of, lang or 'ko')}" + (f" · {year}" if year else "")
+    carry = f"?program={pid}" + (f"&as_of={as_of.isoformat()}" if as_of else "") if pid else ""
+    link = dcc.Link("Glossary" if lang == "en" else "용어 설명", href=f"/dashboard/glossary{carry}")
     return html.P([text, " · ", link], className="hint as-of", id="overview-as-of")
 
 
@@ -67,7 +72,7 @@ def headline(user: User | None, lang: str | None, scope: dict[str, Any] | None =
     h = data.headline(pid, as_of)
 
     def money(v: int | None) -> str:
-        return format_krw(v, "eok", decimals=1) if v is not None else "–"
+        return figures.money_label(v) if v is not None else "–"
 
     def pct(v: int | None, of: int | None) -> float | None:
         return (v / of) if (v is not None and of) else None
@@ -115,7 +120,9 @@ def charts(user: User | None, lang: str | None, scope: dict[str, Any] | None = N
     fig_hist = figures.history_toward_goal(
         pd.DataFrame(hist["rows"], columns=["year", "types"]), hist["goal"], hist["goal_year"],
         title=t("ov.history", lang), empty_reason=t("empty.nodata", lang),
-        built_label="built" if lang == "en" else "구축", goal_label="goal" if lang == "en" else "목표")
+        built_label="built in the year" if lang == "en" else "해당 연도 구축",
+        goal_label="goal" if lang == "en" else "목표", cumulative_label=t("chart.cumulative", lang),
+        y_label=t("chart.types", lang), x_label=t("chart.year", lang))
     rows = [] if pid is None else data.program_summary(pid)["projects_by_field"]
     df = pd.DataFrame([{"label": name(r, lang), "ceiling_krw": r["ceiling_krw"], "projects": r["projects"]}
                        for r in rows], columns=["label", "ceiling_krw", "projects"])
@@ -170,10 +177,17 @@ def update(user: User | None, lang: str | None, scope: dict[str, Any] | None = N
     return headline(user, lang, scope), fig_hist, fig_fields
 
 
+def update_page(user: User | None, lang: str | None, scope: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """`update` and the tables behind its two charts (their text alternatives)."""
+    tiles, fig_hist, fig_fields = update(user, lang, scope)
+    return tiles, fig_hist, fig_fields, figure_table(fig_hist, lang), figure_table(fig_fields, lang)
+
+
 def register(dash_app: Any) -> None:
-    access.register(dash_app, update,
+    access.register(dash_app, update_page,
                     Output("overview-kpis", "children"), Output("overview-history", "figure"),
-                    Output("overview-fields", "figure"), Input("overview-lang", "data"),
+                    Output("overview-fields", "figure"), Output("overview-history-alt", "children"),
+                    Output("overview-fields-alt", "children"), Input("overview-lang", "data"),
                     Input("overview-scope", "data"), page=PAGE)
     # The findings come from the compliance checks (slow on a cold cache): their own request.
     access.register(dash_app, attention, Output("overview-attention", "children"), Input("overview-lang", "data"),

@@ -9,7 +9,9 @@ from typing import Any
 from dash import Input, Output, State, dcc, html
 from pydantic import ValidationError
 
+from core import glossary
 from core.errors import DomainError
+from core.i18n import format_date
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data
@@ -62,7 +64,7 @@ def _field(label: str, cid: str, value: Any = "", **kw: Any) -> html.Div:
 
 
 def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
-    pid = data.main_program_id()
+    pid, as_of = data.scope(query)
     rules = data.program_rules(pid) if pid else {}
     bands = ", ".join(f"{b['min_score']}:{b['rate']}" for b in rules.get("adjustment_bands", []))
     types = data.call_types()
@@ -87,8 +89,11 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     ], className="card", style={"display": "flex", "flexDirection": "column", "gap": "6px"})
     return html.Div([
         html.H2(tt("title", lang)),
+        html.P(f"{glossary.label('as_of', lang)} {format_date(as_of, lang or 'ko')}", className="hint as-of",
+               id="whatif-as-of"),
         html.P(tt("intro", lang), className="hint"),
         dcc.Store(id="whatif-lang", data=lang),
+        dcc.Store(id="whatif-scope", data={"program": pid, "as_of": as_of.isoformat() if as_of else None}),
         html.Div([left, dcc.Loading(html.Div(html.P(tt("start", lang), className="hint"), id="whatif-result",
                                              className="card"))],
                  style={"display": "grid", "gridTemplateColumns": "minmax(240px, 320px) minmax(0, 1fr)",
@@ -128,8 +133,10 @@ def request_from_inputs(threshold: Any, trimming: Any, bands: Any, crowd: Any, v
 
 
 def run(user: User | None, n_clicks: int | None, lang: str | None, *values: Any) -> Any:
-    """One what-if run (recorded in the audit log) and its comparison."""
-    pid = data.main_program_id()
+    """One what-if run (recorded in the audit log) and its comparison, on the page's programme (its scope, last)."""
+    scope = values[len(INPUTS)] if len(values) > len(INPUTS) else None
+    values = values[:len(INPUTS)]
+    pid, _ = data.scope({"program": str((scope or {}).get("program") or "") if isinstance(scope, dict) else ""})
     if not n_clicks or pid is None or user is None:
         return html.P(tt("start", lang), className="hint")
     try:
@@ -218,4 +225,5 @@ INPUTS = ["whatif-threshold", "whatif-trimming", "whatif-bands", "whatif-crowd",
 def register(dash_app: Any) -> None:
     access.register(dash_app, run, Output("whatif-result", "children"), Input("whatif-run", "n_clicks"),
                     State("whatif-lang", "data"),
-                    *[State(cid, "value") for cid in INPUTS], page=PAGE, prevent_initial_call=True)
+                    *[State(cid, "value") for cid in INPUTS], State("whatif-scope", "data"), page=PAGE,
+                    prevent_initial_call=True)

@@ -267,15 +267,17 @@ def test_public_board_open_postings_only_without_login(client, session):
                                open_date=date(2021, 6, 1), close_date=date(2021, 9, 30), is_open=is_open,
                                field_id=1, region="부산" if i == 0 else "전국", created_by="official7"))
     session.commit()
-    r = client.get("/api/v1/public/jobs")
+    on = {"as_of": "2021-07-01"}  # open is judged on a reference date (default: the programme's reporting date)
+    r = client.get("/api/v1/public/jobs", params=on)
     assert r.status_code == 200
     body = r.json()
     assert body["total"] == 2 and {j["title"] for j in body["items"]} == {"라벨링 작업자 0", "라벨링 작업자 1"}
     assert all("created_by" not in j and "award_id" not in j for j in body["items"])
     assert "official7" not in r.text
-    assert client.get("/api/v1/public/jobs", params={"region": "부산"}).json()["total"] == 1
-    page = client.get("/api/v1/public/jobs", params={"limit": 1, "offset": 1}).json()
+    assert client.get("/api/v1/public/jobs", params={**on, "region": "부산"}).json()["total"] == 1
+    page = client.get("/api/v1/public/jobs", params={**on, "limit": 1, "offset": 1}).json()
     assert page["total"] == 2 and len(page["items"]) == 1
+    assert client.get("/api/v1/public/jobs", params={"as_of": "2021-10-01"}).json()["total"] == 0  # all closed
     assert client.get(f"{B}/job-postings").status_code == 401  # the staff list needs a login
 
 

@@ -141,13 +141,12 @@ def test_award_page_shows_lines_ledger_hires_and_findings(official: Any) -> None
     assert "award-notfound" in str(award.body(official, {"award_id": "abc", "lang": "ko"}))
 
 
-def test_public_job_board(on_unit_db: Engine) -> None:
-    by_field, by_region, table = jobs.update("", "", "ko")
-    total = data.public_jobs()
-    assert sum(by_field.data[0].y) == len(total) > 0
-    region = str(total["region"].iloc[0])
-    _, only_region, _ = jobs.update("", region, "ko")
-    assert list(only_region.data[0].x) == [region]
+def test_public_job_board_filters(on_unit_db: Engine) -> None:
+    scope = {"program": data.main_program_id(), "as_of": "2021-09-15"}
+    by_field, by_region, *_ = jobs.update("", "", "ko", "open", "close_date", 0, scope)
+    region = str(by_region.data[0].x[0])
+    _, only_region, *_ = jobs.update("", region, "ko", "open", "close_date", 0, scope)
+    assert list(only_region.data[0].x) == [region] and sum(only_region.data[0].y) < sum(by_field.data[0].y)
 
 
 def test_score_sheet_validation_as_you_type() -> None:
@@ -241,8 +240,9 @@ def test_role_check_runs_before_every_callback(official: Any, evaluator: Any) ->
 
 @pytest.mark.parametrize(("role", "pages"), [
     ("official", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs"}),
-    ("admin", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs"}),
-    ("auditor", {"overview", "obligations", "delivery", "compliance", "jobs"}),
+    ("admin", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs",
+               "accounts"}),
+    ("auditor", {"overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs"}),  # read all
     ("evaluator", {"assignments", "jobs"}),
 ])
 def test_navigation_by_role(on_unit_db: Engine, role: str, pages: set[str]) -> None:
