@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from sqlmodel import Session
 
@@ -29,13 +29,14 @@ else:
     Limit = bounded_int(1, 200)
 
 
-def _lang(accept_language: str | None) -> str:
-    return i18n.negotiate(accept_language)
+def _lang(request: Request | None) -> str:
+    """The request's language (Accept-Language, read as the error layer reads it; Korean by default)."""
+    return i18n.negotiate(request.headers.get("accept-language") if request is not None else None)
 
 
-def accepted(job: jobs.Job, accept_language: str | None = None) -> JSONResponse:
+def accepted(job: jobs.Job, request: Request | None = None) -> JSONResponse:
     """The answer of an endpoint that enqueued `job`: 202, its URL in Location and in the body."""
-    body = jobs.read(job, _lang(accept_language)).model_dump(mode="json")
+    body = jobs.read(job, _lang(request)).model_dump(mode="json")
     return JSONResponse(status_code=202, content=body, headers={"Location": body["url"], "Cache-Control": "no-store"})
 
 
@@ -46,19 +47,18 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("", response_model=Page[jobs.JobRead])
-def list_my_jobs(user: JobUser, session: Session = Depends(get_session), limit: Limit = 50, offset: Offset = 0,
-                 accept_language: str | None = Header(None)) -> Page[jobs.JobRead]:
+def list_my_jobs(request: Request, user: JobUser, session: Session = Depends(get_session), limit: Limit = 50,
+                 offset: Offset = 0) -> Page[jobs.JobRead]:
     """The caller's jobs, newest first."""
     rows, total = jobs.list_jobs(session, user, limit=limit, offset=offset)
-    lang = _lang(accept_language)
+    lang = _lang(request)
     return Page(items=[jobs.read(j, lang) for j in rows], total=total)
 
 
 @router.get("/{job_id}", response_model=jobs.JobRead)
-def get_job(job_id: Id, user: JobUser, session: Session = Depends(get_session),
-            accept_language: str | None = Header(None)) -> jobs.JobRead:
+def get_job(request: Request, job_id: Id, user: JobUser, session: Session = Depends(get_session)) -> jobs.JobRead:
     """Status and progress (0–100, with a message) of one of the caller's jobs; `file_url` once done."""
-    return jobs.read(jobs.get_job(session, job_id, user), _lang(accept_language))
+    return jobs.read(jobs.get_job(session, job_id, user), _lang(request))
 
 
 @router.get("/{job_id}/file", response_class=FileResponse,
@@ -74,8 +74,7 @@ def get_job_file(job_id: Id, user: JobUser, session: Session = Depends(get_sessi
 
 
 @router.post("/{job_id}/actions/cancel", response_model=jobs.JobRead)
-def cancel_job(job_id: Id, user: JobUser, session: Session = Depends(get_write_session),
-               reason: Reason | None = Query(None, description="why (kept in the audit log)"),
-               accept_language: str | None = Header(None)) -> jobs.JobRead:
+def cancel_job(request: Request, job_id: Id, user: JobUser, session: Session = Depends(get_write_session),
+               reason: Reason | None = Query(None, description="why (kept in the audit log)")) -> jobs.JobRead:
     """Cancel a queued job at once, or ask a running one to stop (it stops at its next progress report)."""
-    return jobs.read(jobs.cancel(session, user, job_id, reason=reason), _lang(accept_language))
+    return jobs.read(jobs.cancel(session, user, job_id, reason=reason), _lang(request))

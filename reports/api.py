@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -52,9 +52,9 @@ def _check_format(kind: str, fmt: str) -> None:
 
 
 def _enqueue(session: Session, user: User, kind: str, params: dict[str, Any], reason: str | None,
-             accept_language: str | None) -> Response:
+             request: Request) -> Response:
     job = jobs.enqueue(session, user, f"report.{kind}", params, reason=reason)
-    return accepted(job, accept_language)
+    return accepted(job, request)
 
 
 FILES: dict[int | str, dict[str, Any]] = {
@@ -62,9 +62,10 @@ FILES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/status.{fmt}", response_class=Response, status_code=202, responses=FILES)
-def status_report(fmt: Code, user: ReaderUser, session: Session = Depends(get_write_session),
+def status_report(request: Request,
+                  fmt: Code, user: ReaderUser, session: Session = Depends(get_write_session),
                   program_id: Id | None = None, as_of: date | None = None, sync: bool = SYNC,
-                  reason: Reason | None = WHY, accept_language: str | None = Header(None)) -> Response:
+                  reason: Reason | None = WHY) -> Response:
     """Programme status (allocation, execution, hires, crowdsourcing, delivery) as PDF or XLSX: a job (202)."""
     _check_format("status", fmt)
     today = as_of_for(session, program_id, as_of)
@@ -72,30 +73,31 @@ def status_report(fmt: Code, user: ReaderUser, session: Session = Depends(get_wr
         return _download(service.render_report(session, "status", fmt, generated_by=_by(user), today=today,
                                                program_id=program_id))
     return _enqueue(session, user, "status", {"format": fmt, "program_id": program_id, "as_of": today.isoformat()},
-                    reason, accept_language)
+                    reason, request)
 
 
 @router.get("/compliance.{fmt}", response_class=Response, status_code=202, responses=FILES)
-def compliance_report(fmt: Code, user: ReaderUser, session: Session = Depends(get_write_session),
+def compliance_report(request: Request,
+                      fmt: Code, user: ReaderUser, session: Session = Depends(get_write_session),
                       program_id: Id | None = None,
                       as_of: date | None = Query(None, description="judge deadlines as of this date"),
-                      reason: Reason | None = WHY, accept_language: str | None = Header(None)) -> Response:
+                      reason: Reason | None = WHY) -> Response:
     """Compliance audit: findings with evidence (PDF); with awards, lines, ledger, hires… (XLSX): a job (202)."""
     _check_format("compliance", fmt)
     today = as_of_for(session, program_id, as_of)
     return _enqueue(session, user, "compliance",
-                    {"format": fmt, "program_id": program_id, "as_of": today.isoformat()}, reason, accept_language)
+                    {"format": fmt, "program_id": program_id, "as_of": today.isoformat()}, reason, request)
 
 
 @router.get("/evaluation/{project_id}.pdf", response_class=Response, status_code=202,
             responses={200: {"content": {service.CONTENT_TYPES["pdf"]: {}}}, **ACCEPTED})
-def evaluation_report(project_id: Id, user: ReaderUser, session: Session = Depends(get_write_session),
-                      sync: bool = SYNC, reason: Reason | None = WHY,
-                      accept_language: str | None = Header(None)) -> Response:
+def evaluation_report(request: Request,
+                      project_id: Id, user: ReaderUser, session: Session = Depends(get_write_session),
+                      sync: bool = SYNC, reason: Reason | None = WHY) -> Response:
     """Evaluation result of one project: anonymised panel, criterion means, trimmed totals, outcome."""
     program_service.get_project(session, project_id)  # 404 now rather than a failed job
     if sync:
         return _download(service.render_report(session, "evaluation", "pdf", generated_by=_by(user),
                                                today=today_kst(), project_id=project_id))
     return _enqueue(session, user, "evaluation", {"format": "pdf", "project_id": project_id}, reason,
-                    accept_language)
+                    request)

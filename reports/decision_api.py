@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -107,26 +107,27 @@ WHY = Query(None, description="why the report is needed (kept with the job in th
 
 @router.post("/programs/{program_id}/what-if/report.pdf", response_class=Response, status_code=202,
              responses={200: {"content": {PDF: {}}}, **ACCEPTED})
-def what_if_pdf(program_id: Id, body: WhatIfRequest, user: OfficialUser,
-                write: Session = Depends(get_write_session), reason: Reason | None = WHY,
-                accept_language: str | None = Header(None)) -> Response:
+def what_if_pdf(request: Request,
+                program_id: Id, body: WhatIfRequest, user: OfficialUser,
+                write: Session = Depends(get_write_session), reason: Reason | None = WHY) -> Response:
     """The what-if comparison as PDF, as a job (202); the run is recorded in the audit log like POST …/what-if."""
     program_service.get_program(write, program_id)
     job = jobs.enqueue(write, user, "report.whatif", {"program_id": program_id, "body": body.model_dump(mode="json")},
                        reason=reason)
-    return accepted(job, accept_language)
+    return accepted(job, request)
 
 
 @router.get("/reports/decision/{call_type}.{fmt}", response_class=Response, status_code=202,
             responses={200: {"content": {PDF: {}, XLSX: {}}}, **ACCEPTED})
-def decision_report(call_type: Code, fmt: Code, user: ReaderUser, session: Session = Depends(get_write_session),
+def decision_report(request: Request,
+                    call_type: Code, fmt: Code, user: ReaderUser, session: Session = Depends(get_write_session),
                     program_id: Id | None = None,
                     project_id: Id | None = Query(None, description="one project's package"),
-                    reason: Reason | None = WHY, accept_language: str | None = Header(None)) -> Response:
+                    reason: Reason | None = WHY) -> Response:
     """The decision package of a call type (선정 심의 자료): ranking, recommended grants, envelopes before and
     after, required hires, departures with their reasons, conflicts, evaluator statistics, sign-off — a job (202)."""
     _check_decision(session, call_type, fmt, program_id, project_id)
     job = jobs.enqueue(session, user, "report.decision", {"call_type": call_type, "format": fmt,
                                                           "program_id": program_id, "project_id": project_id},
                        reason=reason)
-    return accepted(job, accept_language)
+    return accepted(job, request)

@@ -44,8 +44,10 @@ class Queue:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "worker", "--threads", "2"],
-                                env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        log = self.storage.parent / f"worker-{len(self.procs) + 1}.log"  # read it when a test fails
+        with log.open("ab") as out:
+            proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "worker", "--threads", "2"],
+                                    env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         self.procs.append(proc)
         return proc
 
