@@ -81,6 +81,12 @@ def assignment_detail(user: Any, sheet_id: int) -> dict[str, Any] | None:
         project = program_service.get_project(session, detail["assignment"]["project_id"])
         rules = program_service.get_program(session, project.program_id).rules
         detail["comment_required_below"] = str(rules.comment_required_below)
+        from program.rules import required_direct_hires
+
+        # The 2.4 rule of the sheet's programme, applied by its one rule function (program.rules).
+        detail["hires_per_100m_krw"] = str(rules.hires_per_100m_krw)
+        detail["required_direct_hires"] = required_direct_hires(detail["proposal"]["requested_grant_krw"],
+                                                                rules.hires_per_100m_krw)
         return detail
 
 
@@ -93,3 +99,119 @@ def write_sheet(user: Any, sheet_id: int, scores: list[dict[str, Any]], *, submi
     with session_scope(write=True) as session:
         fn = scoring.submit_sheet if submit else scoring.save_sheet
         return fn(session, user, sheet_id, data).model_dump(mode="json")
+
+
+# --------------------------------------------------------------------------- officials' evaluation workflow
+# Each function calls the scoring service function the /api/v1/scoring route calls (which audits and commits).
+
+
+def _actor(user: Any) -> Any:
+    from core.audit import Actor
+
+    return Actor.of(user)
+
+
+def screening(project_id: int) -> list[dict[str, Any]]:
+    """The screening of a project's proposals (eligible, reasons, override) as JSON-ready rows."""
+    with session_scope() as session:
+        return [s.model_dump(mode="json") for s in scoring.list_screening(session, project_id)]
+
+
+def panel(project_id: int) -> dict[str, Any]:
+    """The panel of a project with each member's sheets assigned and submitted."""
+    with session_scope() as session:
+        return scoring.get_panel(session, project_id).model_dump(mode="json")
+
+
+def project_progress(program_id: int, project_id: int) -> dict[str, Any] | None:
+    """The sheets assigned, drafted and submitted of one project (scoring.service.progress)."""
+    with session_scope() as session:
+        rows = scoring.progress(session, program_id).projects
+    row = next((r for r in rows if r.project_id == project_id), None)
+    return row.model_dump(mode="json") if row else None
+
+
+def submitted_sheets(project_id: int) -> list[dict[str, Any]]:
+    """The project's submitted sheets (id, evaluator code, proposal, total) from its result, for a reopen."""
+    from core.errors import NotFound
+
+    with session_scope() as session:
+        try:
+            result = results.project_result(session, project_id)
+        except NotFound:
+            return []
+    return [{"sheet_id": s.sheet_id, "evaluator_code": s.evaluator_code, "proposal_id": p.proposal_id,
+             "consortium_name": p.consortium_name, "total": str(s.total)}
+            for p in result.proposals for s in p.sheets]
+
+
+def candidate_evaluators(project_id: int) -> list[dict[str, Any]] | None:
+    """Active evaluators who may be seated on a panel (the scoring domain's registry search), or None while the
+    domain has no registry. Conflicts are not filtered here: scoring.service.set_panel refuses them, naming them."""
+    import importlib
+
+    finder = getattr(scoring, "list_evaluators", None)
+    if finder is None:
+        try:
+            finder = getattr(importlib.import_module("scoring.evaluators"), "list_evaluators", None)
+        except ImportError:
+            finder = None
+    if finder is None:
+        return None
+    with session_scope() as session:
+        rows = finder(session, active=True, limit=5000)
+    items = rows[0] if isinstance(rows, tuple) else rows
+    return [{"id": e.id, "code": e.code, "name": e.name} for e in items if getattr(e, "active", True)]
+
+
+def run_screening(user: Any, project_id: int) -> list[dict[str, Any]]:
+    with session_scope(write=True) as session:
+        return [s.model_dump(mode="json") for s in scoring.screen_project(session, _actor(user), project_id)]
+
+
+def override_screening(user: Any, proposal_id: int, eligible: bool, reason: str) -> dict[str, Any]:
+    with session_scope(write=True) as session:
+        return scoring.override_screening(session, _actor(user), proposal_id, eligible, reason).model_dump(mode="json")
+
+
+def auto_panel(user: Any, project_id: int, size: int | None) -> dict[str, Any]:
+    with session_scope(write=True) as session:
+        return scoring.auto_panel(session, _actor(user), project_id, size).model_dump(mode="json")
+
+
+def set_panel(user: Any, project_id: int, evaluator_ids: list[int]) -> dict[str, Any]:
+    with session_scope(write=True) as session:
+        return scoring.set_panel(session, _actor(user), project_id, evaluator_ids).model_dump(mode="json")
+
+
+def reopen_sheet(user: Any, sheet_id: int, reason: str) -> dict[str, Any]:
+    with session_scope(write=True) as session:
+        sheet = scoring.reopen_sheet(session, _actor(user), sheet_id, reason)
+        return {"id": sheet.id, "status": str(sheet.status), "reopen_count": sheet.reopen_count}
+
+
+def confirm_selection(user: Any, project_id: int, proposal_id: int | None, reason: str | None) -> dict[str, Any]:
+    from scoring.models import SelectionRead
+
+    with session_scope(write=True) as session:
+        sel = scoring.confirm_selection(session, _actor(user), project_id, proposal_id=proposal_id, reason=reason)
+        return SelectionRead.model_validate(sel, from_attributes=True).model_dump(mode="json")
+
+
+def declare_conflict(user: Any, sheet_id: int, reason: str) -> dict[str, Any]:
+    """The evaluator declares a conflict with the sheet's consortium (leaves the panel; officials see it)."""
+    with session_scope(write=True) as session:
+        return scoring.declare_own_conflict(session, user, sheet_id, reason).model_dump(mode="json")
+
+
+def certify_no_conflict(user: Any, sheet_id: int) -> dict[str, Any] | None:
+    """The evaluator confirms having no conflict with the sheet's consortium (scoring service, when it exists).
+
+    None when the scoring domain has no such action yet: the page then records nothing and says so.
+    """
+    fn = getattr(scoring, "certify_no_conflict", None) or getattr(scoring, "confirm_no_conflict", None)
+    if fn is None:
+        return None
+    with session_scope(write=True) as session:
+        out = fn(session, user, sheet_id)
+        return out.model_dump(mode="json") if hasattr(out, "model_dump") else {"ok": True}

@@ -20,7 +20,7 @@ from core.models import Role, User, UserCreate
 from dashboard import access
 from dashboard.data import accounts as data
 from dashboard.i18n import LABELS, t
-from dashboard.pages.actions import confirm, done, refusal_text, refused, when
+from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
 from dashboard.pages.common import parse_id
 
 PAGE = "accounts"
@@ -108,7 +108,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     return html.Div([
         html.H2(t("ac.title", lang)),
         dcc.Store(id="accounts-lang", data=lang),
-        html.Div(id="accounts-message", role="status", **{"aria-live": "polite"}),
+        html.Div(id="accounts-message", role="status"),
         html.Div([html.H3(t("ac.list", lang)), html.Div(table(rows, lang), id="accounts-list")], className="card"),
         html.Div([
             html.Div([
@@ -171,8 +171,11 @@ def act(user: User | None, _create: Any, _role: Any, _deact: Any, _react: Any, _
     """
     if user is None:
         raise PreventUpdate
-    action = str(dash.callback_context.triggered_id or "")
-    keep = dash.no_update
+    action = fired()
+    if not action:
+        raise PreventUpdate
+    keep: Any = dash.no_update
+    clear_new: Any
     try:
         if action == "accounts-create":
             created = data.create_user(user, UserCreate.model_validate({

@@ -31,6 +31,7 @@ WORKFLOW_LABELS: dict[str, tuple[str, str]] = {
     "act.refused": ("처리하지 않았습니다", "Not done"),
     "act.invalid": ("입력값이 올바르지 않습니다", "The input is invalid"),
     "act.required": ("필수 입력입니다", "required"),
+    "act.needs": ("{f}을(를) 입력하세요", "the {f} is required"),
     "act.reason": ("사유", "Reason"),
     "act.reason_hint": ("사유 (감사 기록에 남습니다)", "Reason (kept in the audit log)"),
     "act.readonly": ("감사관은 읽기만 할 수 있습니다", "Auditors can read but not change anything"),
@@ -69,6 +70,10 @@ WORKFLOW_LABELS: dict[str, tuple[str, str]] = {
     "field.open_date": ("모집 시작일", "opening date"),
     "field.close_date": ("마감일", "closing date"),
     "field.points": ("점수", "points"),
+    "field.sheet_id": ("평가표", "sheet"),
+    "field.transfer_id": ("전용 신청", "transfer"),
+    "field.posting_id": ("공고", "posting"),
+    "field.award_id": ("협약", "award"),
     "pw.too_short": ("비밀번호는 12자 이상이어야 합니다", "the password must have at least 12 characters"),
     "pw.too_long": ("비밀번호가 너무 깁니다", "the password is too long"),
     "pw.contains_username": ("비밀번호에 아이디를 넣을 수 없습니다", "the password must not contain the username"),
@@ -137,6 +142,8 @@ def refusal_text(exc: Exception, lang: str | None, hints: Mapping[tuple[str, str
             return hints[(exc.code, None)]
         details = exc.details if isinstance(exc.details, dict) else {}
         rule = details.get("rule")
+        if rule == "required":
+            return t("act.needs", lang).format(f=field_label(exc.field, lang) or exc.field or "")
         if isinstance(rule, str) and f"pw.{rule}" in LABELS:
             return t(f"pw.{rule}", lang)
         if lang == "en":
@@ -156,7 +163,7 @@ def required_text(kind: Any, value: Any, field: str) -> str:
     """A text that must be given (a reason): bounded, and not empty."""
     text = "" if value is None else str(value)[:20_000]
     if not text.strip():
-        raise RuleViolation(f"{field} is required", field=field)
+        raise RuleViolation(f"{field} is required", field=field, details={"rule": "required"})
     return str(check(kind, text, field=field))
 
 
@@ -176,3 +183,19 @@ def when(value: datetime | date | str | None, lang: str | None) -> str:
         local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(kst)
         return f"{core_i18n.format_date(local.date(), lang or 'ko')} {local:%H:%M}"
     return core_i18n.format_date(value, lang or "ko")
+
+
+def fired() -> str:
+    """The id of the confirmed action button that fired this callback ('' when none was clicked).
+
+    A confirmation provider rendered by another callback reports its (unclicked) state when it mounts; only a
+    positive `submit_n_clicks` is a person's confirmed click.
+    """
+    import dash
+
+    ctx = dash.callback_context
+    for item in ctx.triggered or []:
+        value = item.get("value")
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return str(ctx.triggered_id or "")
+    return ""

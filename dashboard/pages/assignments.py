@@ -10,20 +10,58 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import dash
 from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
 
 from core import bounded
-from core.bounded import Points, Ratio
+from core import i18n as core_i18n
+from core.bounded import Points, Ratio, Reason
 from core.errors import DomainError, RuleViolation
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data
-from dashboard.i18n import t
+from dashboard.data import evaluation as ev_data
+from dashboard.i18n import LABELS, t
+from dashboard.pages.actions import confirm, fired, refusal_text, required_text
 from dashboard.pages.common import parse_id
 from scoring.models import CriterionCode, MaxPoints, Step
 
 PAGE = "assignments"
+
+LABELS.update({
+    "sheet.assigned": ("평가 전", "not started"),
+    "sheet.draft": ("작성 중", "draft"),
+    "sheet.submitted": ("제출 완료", "submitted"),
+    "as.submit_confirm": ("제출하면 평가표가 잠기고 담당관이 다시 열기 전에는 고칠 수 없습니다. 제출할까요?",
+                          "Once submitted the sheet is locked until an official reopens it. Submit?"),
+    "as.range": ("0점에서 {max}점 사이여야 합니다", "must be between 0 and {max}"),
+    "as.step": ("{step}점 단위로 입력하세요", "must be a multiple of {step}"),
+    "as.not_number": ("숫자를 입력하세요", "enter a number"),
+    "as.matching": ("민간부담금", "Private matching"),
+    "as.hires": ("직접고용 계획 (1억원당 {rate}명 기준)", "Planned direct hires ({rate} per 100M KRW)"),
+    "as.hires_value": ("{p}명 계획 / 의무 {r}명", "{p} planned / {r} required"),
+    "as.crowd": ("크라우드소싱 지급 계획", "Planned crowdsourcing payments"),
+    "as.vulnerable": ("취약계층 고용 계획", "Hiring plan for vulnerable groups"),
+    "as.lead": ("주관기관", "Lead organisation"),
+    "yes": ("예", "yes"),
+    "no": ("아니오", "no"),
+    "as.coi": ("이해충돌 확인", "Conflict of interest"),
+    "as.coi_hint": ("이 컨소시엄의 주관·참여기관과 최근 3년 안에 소속·자문·공동연구 등 이해관계가 있으면 "
+                    "평가하지 말고 신고하세요. "
+                    "신고하면 이 과제의 평가위원회에서 빠지고 담당관에게 알려집니다.",
+                    "If you have a tie with the lead or a member of this consortium (employment, advice, joint work "
+                    "in the last three years), do not score: declare it. You then leave this project's panel and "
+                    "the official is told."),
+    "as.coi_button": ("이해충돌 신고", "Declare a conflict"),
+    "as.coi_confirm": ("이해충돌을 신고하면 이 과제의 평가에서 빠지며 되돌릴 수 없습니다. 계속할까요?",
+                       "Declaring a conflict removes you from this project's evaluation; it cannot be undone. "
+                       "Continue?"),
+    "as.coi_done": ("이해충돌을 신고했습니다. 이 과제의 평가에서 빠졌고 담당관에게 알려집니다.",
+                    "Conflict declared: you have left this project's evaluation and the official is told."),
+    "as.coi_left": ("이 평가표는 더 이상 배정되어 있지 않습니다", "This sheet is no longer assigned to you"),
+})
 
 
 def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
@@ -31,7 +69,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     if assignments is None:
         return html.Div([html.H2(t("as.title", lang)), html.P(t("unavailable", lang))], id="assignments-page")
     options = [{"label": f"{a['project_code']} · {a['consortium_name']} · {a['proposal_title'] or ''} "
-                         f"[{a['status']}]", "value": a["id"]} for a in assignments]
+                         f"· {_status(a['status'], lang)}", "value": a["id"]} for a in assignments]
     chosen = parse_id(query.get("sheet"))
     value = chosen if chosen is not None else (options[0]["value"] if options else None)
     return html.Div([
@@ -46,7 +84,9 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         html.Div([
             html.Span(id="assignments-total", className="kpi-value", style={"marginRight": "16px"}),
             html.Button(t("as.save", lang), id="assignments-save", n_clicks=0, className="primary"),
-            html.Button(t("as.submit", lang), id="assignments-submit", n_clicks=0, className="primary", disabled=True),
+            dcc.ConfirmDialogProvider(
+                html.Button(t("as.submit", lang), id="assignments-submit", n_clicks=0, className="primary",
+                            disabled=True), id="assignments-submit-confirm", message=t("as.submit_confirm", lang)),
             html.Span(id="assignments-check", className="hint", style={"marginLeft": "12px"}),
             html.Div(id="assignments-message", role="status", style={"marginLeft": "12px"}),
         ], className="card actions"),
@@ -88,11 +128,49 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
     header = html.Div([
         html.H3(f"{a['project_code']} · {proposal['title'] or a['project_title']}"),
         html.P([f"{proposal['consortium_name']} — {t('as.members', lang)}: {', '.join(proposal['members'])}"]),
-        html.P(f"{t('as.requested', lang)}: {format_krw(proposal['requested_grant_krw'], 'eok')} "
-               f"({format_krw(proposal['requested_grant_krw'], 'won')})", className="hint"),
+        _facts(detail, lang),
         html.P(t("as.locked", lang), className="ok", id="assignments-locked") if locked else None,
     ])
-    return html.Div([header, html.Div(rows, id="assignments-rows")], className="card"), store
+    conflict = html.Div([
+        html.H4(t("as.coi", lang)),
+        html.P(t("as.coi_hint", lang), className="hint"),
+        html.Div([html.Label(t("act.reason_hint", lang), htmlFor="assignments-coi-reason"),
+                  dcc.Textarea(id="assignments-coi-reason", maxLength=2000, disabled=locked,
+                               style={"width": "100%", "height": "40px"})], className="form-field"),
+        confirm("assignments-coi", t("as.coi_button", lang), t("as.coi_confirm", lang), disabled=locked,
+                cls="danger"),
+    ], className="form", id="assignments-coi-section")
+    return html.Div([header, conflict, html.Div(rows, id="assignments-rows")], className="card"), store
+
+
+def _status(code: Any, lang: str | None) -> str:
+    label = core_i18n.code_label("sheet_status", code, lang or "ko")
+    if label not in (core_i18n.UNKNOWN[0], str(code)):
+        return label
+    return t(f"sheet.{code}", lang) if f"sheet.{code}" in LABELS else label
+
+
+def _facts(detail: dict[str, Any], lang: str | None) -> html.Dl:
+    """What the evaluator must know of the proposal: money, planned hires against the rule, crowdsourcing."""
+    p = detail["proposal"]
+    required = int(detail.get("required_direct_hires") or 0)
+    hires_ok = p["planned_direct_hires"] >= required
+    items = [
+        (t("as.requested", lang), f"{format_krw(p['requested_grant_krw'], 'eok')} "
+                                  f"({format_krw(p['requested_grant_krw'], 'won')})"),
+        (t("as.matching", lang), f"{format_krw(p['private_matching_krw'], 'eok')} "
+                                 f"({format_krw(p['private_matching_krw'], 'won')})"),
+        (t("as.hires", lang).format(rate=detail.get("hires_per_100m_krw", "2.4")),
+         html.Span(t("as.hires_value", lang).format(p=f"{p['planned_direct_hires']:,}", r=f"{required:,}"),
+                   className="ok" if hires_ok else "error", id="assignments-hires")),
+        (t("as.crowd", lang), format_krw(p["planned_crowd_payment_krw"], "won")),
+        (t("as.vulnerable", lang), t("yes" if p["vulnerable_hiring_plan"] else "no", lang)),
+        (t("as.lead", lang), p["lead_org_name"]),
+    ]
+    children: list[Any] = []
+    for k, v in items:
+        children += [html.Dt(k), html.Dd(v)]
+    return html.Dl(children, className="facts", id="assignments-facts")
 
 
 def _num(v: Any) -> str:
@@ -146,16 +224,17 @@ def check(points: list[Any], comments: list[Any], rubric: dict[str, Any] | None,
     for (_, mx), value, comment in zip(criteria, points, comments, strict=False):
         p, why = _points(value)
         if why is not None:
-            feedback.append(f"✗ {why}")
+            feedback.append(f"✗ {t('as.not_number', lang)}")
             ok = False
             continue
         if p is None:
             feedback.append(t("as.missing", lang))
             ok = False
             continue
-        error = scoring_rules.score_error(p, mx, step)
+        error = scoring_rules.score_error(p, mx, step)  # the service's rule decides; the words are the reader's
         if error:
-            feedback.append(f"✗ {error}")
+            key = "as.range" if p < 0 or p > mx else "as.step"
+            feedback.append(f"✗ {t(key, lang).format(max=_num(mx), step=_num(step))}")
             ok = False
             continue
         total += p
@@ -180,7 +259,7 @@ def save(user: User | None, save_clicks: int, submit_clicks: int, points: list[A
     if not rubric or user is None:
         raise PreventUpdate
     triggered = dash.callback_context.triggered_id
-    submit = triggered == "assignments-submit"
+    submit = triggered == "assignments-submit-confirm"
     sheet_id = parse_id(rubric.get("sheet_id"))
     if sheet_id is None:
         return (html.P(f"✗ {t('as.none', lang)}", className="error", id="assignments-error"),
@@ -190,16 +269,18 @@ def save(user: User | None, save_clicks: int, submit_clicks: int, points: list[A
         p, why = _points(value)
         code = cid.get("code") if isinstance(cid, dict) else None
         if why is not None:
-            return (html.P(f"✗ {code}: {why}", className="error", id="assignments-error"),
+            return (html.P(f"✗ {code}: {t('as.not_number', lang)}", className="error", id="assignments-error"),
                     dash.no_update, dash.no_update)
         if p is not None:
             scores.append({"criterion_code": code, "points": str(p), "comment": comment or None})
     try:
         result = data.write_sheet(user, sheet_id, scores, submit=submit)
-    except DomainError as exc:
-        return html.P(f"✗ {exc.message}", className="error", id="assignments-error"), dash.no_update, dash.no_update
-    except ValueError as exc:  # a value the request schema refuses
-        return html.P(f"✗ {exc}", className="error", id="assignments-error"), dash.no_update, dash.no_update
+    except (DomainError, ValidationError) as exc:
+        return (html.P(f"✗ {refusal_text(exc, lang)}", className="error", id="assignments-error"), dash.no_update,
+                dash.no_update)
+    except ValueError:  # a value the request schema refuses
+        return (html.P(f"✗ {t('act.invalid', lang)}", className="error", id="assignments-error"), dash.no_update,
+                dash.no_update)
     if submit:
         locked_form, store = form(user, sheet_id, lang)
         return (html.P(f"✓ {t('as.submitted', lang)} ({t('as.total', lang)} {_num(result['total'])})", className="ok",
@@ -207,7 +288,30 @@ def save(user: User | None, save_clicks: int, submit_clicks: int, points: list[A
     return html.P(f"✓ {t('as.saved', lang)}", className="ok", id="assignments-saved"), dash.no_update, dash.no_update
 
 
+def declare(user: User | None, clicks: Any, reason: Any, rubric: dict[str, Any] | None,
+            lang: str | None) -> tuple[Any, Any]:
+    """The evaluator declares a conflict with the consortium: they leave the panel of that project and the
+    official sees the declaration (scoring.service.declare_own_conflict, as POST /assignments/{id}/conflict)."""
+    if user is None or not fired() or not rubric:
+        raise PreventUpdate
+    sheet_id = parse_id(rubric.get("sheet_id"))
+    try:
+        if sheet_id is None:
+            raise RuleViolation("sheet is required", field="sheet_id", details={"rule": "required"})
+        text = required_text(Reason, reason, "reason")
+        ev_data.declare_conflict(user, sheet_id, text)
+    except (DomainError, ValidationError) as exc:
+        return html.P(f"✗ {refusal_text(exc, lang)}", className="error", id="assignments-error"), dash.no_update
+    return (html.P(f"✓ {t('as.coi_done', lang)}", className="ok", id="assignments-coi-done"),
+            html.P(t("as.coi_left", lang), className="hint", id="assignments-missing"))
+
+
 def register(dash_app: Any) -> None:
+    access.register(dash_app, declare, Output("assignments-message", "children", allow_duplicate=True),
+                    Output("assignments-form", "children", allow_duplicate=True),
+                    Input("assignments-coi", "submit_n_clicks"), State("assignments-coi-reason", "value"),
+                    State("assignments-rubric", "data"), State("assignments-lang", "data"), page=PAGE,
+                    prevent_initial_call=True)
     access.register(dash_app, form, Output("assignments-form", "children"), Output("assignments-rubric", "data"),
                     Input("assignments-sheet", "value"), Input("assignments-lang", "data"), page=PAGE)
     access.register(dash_app, check,
@@ -222,7 +326,7 @@ def register(dash_app: Any) -> None:
                     Output("assignments-message", "children"),
                     Output("assignments-form", "children", allow_duplicate=True),
                     Output("assignments-rubric", "data", allow_duplicate=True),
-                    Input("assignments-save", "n_clicks"), Input("assignments-submit", "n_clicks"),
+                    Input("assignments-save", "n_clicks"), Input("assignments-submit-confirm", "submit_n_clicks"),
                     State({"type": "assignments-points", "code": ALL}, "value"),
                     State({"type": "assignments-comment", "code": ALL}, "value"),
                     State({"type": "assignments-points", "code": ALL}, "id"),

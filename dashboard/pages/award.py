@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from core.i18n import format_date
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
 from dashboard.i18n import category, t
+from dashboard.pages import award_actions
+from dashboard.pages.award_actions import code_text
 from dashboard.pages.common import parse_id
 from dashboard.pages.overview import kpi
 
@@ -19,14 +23,29 @@ PAGE = "award"
 
 
 def layout(user: User | None, lang: str | None, query: dict[str, str], award_id: str = "") -> Any:
+    # The way back is a page this role may open (auditors do not open the allocation page).
+    back = ("allocation", "aw.back") if access.may_open(user, "allocation") else ("overview", "aw.back_overview")
     return html.Div([
-        dcc.Link(t("aw.back", lang), href="/dashboard/allocation"),
+        dcc.Link(t(back[1], lang), href=f"/dashboard/{back[0]}", id="award-back"),
         dcc.Store(id="award-key", data={"award_id": award_id, "lang": lang}),
+        dcc.Store(id="award-version", data=0),
         dcc.Loading(html.Div(id="award-body"), type="circle"),
+        html.Div([html.H3(t("aw.actions", lang)),
+                  html.Div(id="award-message", role="status"),
+                  dcc.Loading(html.Div(id="award-actions"))], className="card", id="award-actions-card"),
     ], id="award-page")
 
 
-def body(user: User | None, key: dict[str, Any] | None) -> Any:
+def _period_tile(a: dict[str, Any], lang: str | None) -> html.Div:
+    """The agreement period: both dates in full, wrapping in a narrow tile instead of being cut off."""
+    start, end = date.fromisoformat(a["start_date"]), date.fromisoformat(a["current_end_date"])
+    return html.Div([html.Div(t("aw.period", lang), className="kpi-label"),
+                     html.Div(f"{format_date(start, lang or 'ko')} ~ {format_date(end, lang or 'ko')}",
+                              className="kpi-value wrap", id="award-period"),
+                     html.Div(code_text("award_status", a["status"], lang), className="kpi-sub")], className="kpi")
+
+
+def body(user: User | None, key: dict[str, Any] | None, _version: Any = None) -> Any:
     """The whole award view, built from budgeting.queries.award_detail (and the findings when available)."""
     key = key or {}
     lang = key.get("lang")
@@ -47,8 +66,7 @@ def body(user: User | None, key: dict[str, Any] | None) -> Any:
         kpi(t("ov.executed", lang), format_krw(a["spent_krw"], "eok"),
             f"{float(rate) * 100:.1f}% · {t('aw.budget', lang)} {format_krw(a['budget_krw'], 'eok')}"
             if rate is not None else "", float(rate) if rate is not None else None),
-        kpi(t("aw.period", lang), f"{a['start_date'][:7]} ~ {a['current_end_date'][:7]}",
-            f"{a['start_date']} ~ {a['current_end_date']} · {a['status']}"),
+        _period_tile(a, lang),
         kpi(t("aw.required", lang), f"{hc['counted']:,} / {hc['required']:,}",
             f"{t('aw.lacking', lang)} {hc['lacking_evidence']:,}", hc["counted"] / hc["required"]
             if hc["required"] else None, kid="award-hires"),
@@ -105,6 +123,8 @@ def _findings(rows: pd.DataFrame | None, lang: str | None) -> Any:
 
 
 def register(dash_app: Any) -> None:
-    access.register(dash_app, body, Output("award-body", "children"), Input("award-key", "data"), page=PAGE)
+    access.register(dash_app, body, Output("award-body", "children"), Input("award-key", "data"),
+                    Input("award-version", "data"), page=PAGE)
+    award_actions.register(dash_app)
     access.register(dash_app, findings, Output("award-findings", "children"), Input("award-key", "data"),
                     page=PAGE)

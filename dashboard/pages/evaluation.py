@@ -598,7 +598,7 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
         elif action == "evaluation-ovr":
             proposal = parse_id(ovr_proposal)
             if proposal is None:
-                raise RuleViolation("proposal_id is required", field="proposal_id")
+                raise RuleViolation("proposal_id is required", field="proposal_id", details={"rule": "required"})
             reason = required_text(_reason_kind(), ovr_reason, "reason")
             row = ev_data.override_screening(user, proposal, ovr_eligible == "yes", reason)
             name = _consortium(project, proposal)
@@ -626,7 +626,7 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
         elif action == "evaluation-reopen":
             sheet = parse_id(reopen_sheet)
             if sheet is None:
-                raise RuleViolation("sheet is required", field="sheet_id")
+                raise RuleViolation("sheet is required", field="sheet_id", details={"rule": "required"})
             reason = required_text(_reason_kind(), reopen_reason, "reason")
             out = ev_data.reopen_sheet(user, sheet, reason)
             text = t("ev.reopened", lang).format(n=out["reopen_count"])

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -51,18 +52,30 @@ def set_value(driver: Any, cid: str, value: str) -> None:
 
 
 def choose(driver: Any, cid: str, text: str) -> None:
-    """Pick the option containing `text` in the dcc.Dropdown `cid` (typed into its search box)."""
+    """Pick the option containing `text` in the dcc.Dropdown `cid`: open it, type into its own search box
+    (retyped when the keys arrived before the box had the focus), click the option."""
+    xpath = (f"//*[@role='option' or contains(@class, 'dash-dropdown-option')]"
+             f"[contains(normalize-space(.), \"{text}\")]")
     box = driver.find_element(By.ID, cid)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
-    box.click()
-    search = WebDriverWait(driver, 10).until(ec.presence_of_element_located(
-        (By.CSS_SELECTOR, ".dash-dropdown-search, input.dash-dropdown-search-input, [role=listbox] input, "
-                          f"#{cid} input")))
-    search.send_keys(text)
-    option = WebDriverWait(driver, 10).until(ec.element_to_be_clickable(
-        (By.XPATH, f"//*[@role='option'][contains(normalize-space(.), \"{text}\")]")))
-    option.click()
-    wait_idle(driver)
+    for _ in range(3):
+        box.click()
+        time.sleep(0.4)
+        found = driver.find_elements(By.XPATH, xpath)
+        if not found:
+            active = driver.switch_to.active_element
+            if active.tag_name == "input":
+                active.send_keys(text)
+                time.sleep(0.4)
+            found = driver.find_elements(By.XPATH, xpath)
+        if found:
+            driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", found[0])
+            found[0].click()
+            wait_idle(driver)
+            return
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+        time.sleep(0.3)
+    raise AssertionError(f"no option {text!r} in #{cid}")
 
 
 def confirm_click(driver: Any, cid: str, accept: bool = True) -> str:
@@ -216,3 +229,283 @@ def test_an_official_cannot_open_or_drive_the_accounts_page(browser: Any, live_s
     browser.get(f"{live_server.url}/dashboard/accounts")
     wait_for(browser, "#page-denied")
     assert "accounts" not in {str(e.get_attribute("id")) for e in browser.find_elements(By.CSS_SELECTOR, ".nav-left a")}
+
+
+# --------------------------------------------------------------------------- evaluation (officials)
+
+STRONG = "Quartz-Willow-8841"
+
+
+def _complete_panel(live: Live, project_id: int) -> None:
+    """Submit every open sheet of a project as its evaluators would (through scoring.service), so it can be
+    confirmed: each evaluator without an account gets one, linked to its profile."""
+    from sqlmodel import Session, select
+
+    from core import auth
+    from core.audit import SYSTEM
+    from core.db import writer
+    from core.models import Role, User, UserCreate
+    from scoring import service as scoring
+    from scoring.models import Evaluator, ScoreSheet, SheetIn
+
+    engine = writer(live.engine)
+    with Session(engine, expire_on_commit=False) as s:
+        sheets = s.exec(select(ScoreSheet).where(ScoreSheet.project_id == project_id,
+                                                 ScoreSheet.status != "submitted")).all()
+        for sheet in sheets:
+            ev = s.get(Evaluator, sheet.evaluator_id)
+            assert ev is not None
+            if ev.user_id is None:
+                user = auth.create_user(s, SYSTEM, UserCreate(username=f"ev.{ev.code.lower()}", role=Role.evaluator,
+                                                              password=STRONG))
+                ev = s.get(Evaluator, sheet.evaluator_id)
+                assert ev is not None
+                ev.user_id = user.id
+                s.add(ev)
+                s.commit()
+            user = s.get(User, ev.user_id)
+            detail = scoring.get_assignment(s, user, sheet.id)
+            scores = [{"criterion_code": c.code, "points": str(c.max_points), "comment": None}
+                      for c in detail.rubric.criteria]
+            scoring.submit_sheet(s, user, sheet.id, SheetIn.model_validate({"scores": scores}))
+
+
+def _eval_page(driver: Any, live: Live, project_id: int) -> None:
+    open_page(driver, live.url, f"evaluation?project={project_id}", "#evaluation-screening-table")
+
+
+def test_official_screens_a_project(browser: Any, live_server: Live) -> None:
+    project = 11  # re-announced: its proposals can be screened again
+    login(browser, live_server.url, "official")
+    _eval_page(browser, live_server, project)
+    shot(browser, "official-evaluation-ko")
+    assert "계속할까요" in confirm_click(browser, "evaluation-screen")
+    text = message(browser, "evaluation-done")
+    assert "검토했습니다" in text
+    rows = api(live_server, "official").get(f"/scoring/projects/{project}/screening").json()
+    assert rows and f"{len(rows)}건" in text
+    assert page_errors(browser) == []
+
+
+def test_official_overrides_a_screening_with_a_reason(browser: Any, live_server: Live) -> None:
+    project = 52
+    client = api(live_server, "official")
+    first = client.get(f"/scoring/projects/{project}/result").json()["proposals"][0]
+    login(browser, live_server.url, "official")
+    _eval_page(browser, live_server, project)
+    choose(browser, "evaluation-ovr-proposal", first["consortium_name"])
+    browser.find_element(By.CSS_SELECTOR, "#evaluation-ovr-eligible input[value=no]").click()
+    confirm_click(browser, "evaluation-ovr")  # no reason: refused, nothing changes
+    assert "처리하지 않았습니다" in message(browser, "evaluation-error")
+    set_value(browser, "evaluation-ovr-reason", "참여기관 확약서 미제출 확인")
+    confirm_click(browser, "evaluation-ovr")
+    assert "부적격" in message(browser, "evaluation-done")
+    wait_for(browser, f"#evaluation-screen-row-{first['proposal_id']}")
+    assert "참여기관 확약서 미제출 확인" in browser.find_element(
+        By.ID, f"evaluation-screen-row-{first['proposal_id']}").text
+    row = [r for r in client.get(f"/scoring/projects/{project}/screening").json()
+           if r["proposal_id"] == first["proposal_id"]][0]
+    assert row["override_eligible"] is False and row["override_reason"] == "참여기관 확약서 미제출 확인"
+
+
+def test_official_builds_a_panel_automatically(browser: Any, live_server: Live) -> None:
+    project = 69  # re-announced with a panel of 6
+    client = api(live_server, "official")
+    before = len(client.get(f"/scoring/projects/{project}/panel").json()["members"])
+    login(browser, live_server.url, "official")
+    _eval_page(browser, live_server, project)
+    set_value(browser, "evaluation-auto-size", str(before + 1))
+    confirm_click(browser, "evaluation-auto")
+    assert f"{before + 1}명" in message(browser, "evaluation-done")
+    members = client.get(f"/scoring/projects/{project}/panel").json()["members"]
+    assert len(members) == before + 1 and not any(m["conflicted"] for m in members)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#evaluation-panel-table tbody tr")) == before + 1
+    assert "제출된 평가표" in browser.find_element(By.ID, "evaluation-progress").text
+
+
+def test_official_reopens_a_sheet_with_a_reason(browser: Any, live_server: Live) -> None:
+    project = 44
+    client = api(live_server, "official")
+    login(browser, live_server.url, "official")
+    _eval_page(browser, live_server, project)
+    result = client.get(f"/scoring/projects/{project}/result").json()
+    sheet = result["proposals"][0]["sheets"][0]
+    choose(browser, "evaluation-reopen-sheet", sheet["evaluator_code"])
+    set_value(browser, "evaluation-reopen-reason", "채점 항목 누락 정정 요청")
+    confirm_click(browser, "evaluation-reopen")
+    assert "다시 열었습니다" in message(browser, "evaluation-done")
+    after = client.get(f"/scoring/projects/{project}/result").json()
+    assert sheet["sheet_id"] not in [s["sheet_id"] for p in after["proposals"] for s in p["sheets"]]
+
+
+def test_official_confirms_the_selection_then_makes_the_award(browser: Any, live_server: Live) -> None:
+    project = 82
+    _complete_panel(live_server, project)
+    client = api(live_server, "official")
+    result = client.get(f"/scoring/projects/{project}/result").json()
+    assert result["complete"], result["outcome"]
+    top = min((p for p in result["proposals"] if p["rank"]), key=lambda p: p["rank"])
+    login(browser, live_server.url, "official")
+    _eval_page(browser, live_server, project)
+    assert "되돌릴 수 없습니다" in confirm_click(browser, "evaluation-confirm")
+    text = message(browser, "evaluation-done")
+    assert top["consortium_name"] in text and "확정" in text
+    sel = client.get(f"/scoring/projects/{project}/result").json()
+    assert sel["selected_proposal_id"] == top["proposal_id"] and sel["override_reason"] is None
+    wait_for(browser, "#evaluation-selected")
+    wait_idle(browser)
+    shot(browser, "official-evaluation-confirmed-ko")
+    # the award form is prefilled: the recommended grant and lines that add up to grant + matching
+    grant = int(browser.find_element(By.ID, "evaluation-award-grant").get_attribute("value"))
+    matching = int(browser.find_element(By.ID, "evaluation-award-matching").get_attribute("value"))
+    lines = [int(el.get_attribute("value") or 0) for el in
+             browser.find_elements(By.CSS_SELECTOR, "#evaluation-award-lines input")]
+    assert grant == top["recommended_grant_krw"] and sum(lines) == grant + matching
+    assert "되돌릴 수 없습니다" in confirm_click(browser, "evaluation-award")
+    assert "협약을 만들었습니다" in message(browser, "evaluation-done")
+    awards = client.get("/budgeting/awards", params={"program_id": 1, "limit": 500}).json()["items"]
+    made = [a for a in awards if a["project_id"] == project]
+    assert made and made[0]["grant_krw"] == grant and made[0]["budget_krw"] == grant + matching
+    wait_for(browser, "#evaluation-award-link")
+    assert page_errors(browser) == []
+
+
+def test_auditor_reads_the_evaluation_without_actions(browser: Any, live_server: Live) -> None:
+    login(browser, live_server.url, "auditor")
+    _eval_page(browser, live_server, 25)
+    wait_for(browser, "#evaluation-readonly")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#evaluation-workflow button")
+    assert "[" not in browser.find_element(By.ID, "evaluation-ranking-table").text
+    shot(browser, "auditor-evaluation-ko")
+    assert page_errors(browser) == []
+
+
+# --------------------------------------------------------------------------- award (officials)
+
+
+def _award_with_room(live: Live) -> dict[str, Any]:
+    awards = api(live, "official").get("/budgeting/awards", params={"program_id": 1, "limit": 50}).json()["items"]
+    return dict(awards[5])
+
+
+def test_line_transfer_waits_for_a_second_official(browser: Any, live_server: Live) -> None:
+    award = _award_with_room(live_server)
+    detail = api(live_server, "official").get(f"/budgeting/awards/{award['id']}").json()
+    lines = sorted(detail["lines"], key=lambda r: -r["remaining_krw"])
+    src, dst = lines[0], lines[1]
+    amount = src["remaining_krw"] // 2  # well above the free ratio: it must wait for approval
+    login(browser, live_server.url, "official")
+    open_page(browser, live_server.url, f"award/{award['id']}", "#award-transfers-table, #award-pending-count")
+    choose(browser, "award-tr-from", _category_ko(src["category"]))
+    choose(browser, "award-tr-to", _category_ko(dst["category"]))
+    set_value(browser, "award-tr-amount", str(amount))
+    set_value(browser, "award-tr-reason", "외주 검수 인력 추가 투입")
+    confirm_click(browser, "award-transfer")
+    assert "승인을 기다립니다" in message(browser, "award-done")
+    assert "승인 대기 1건" in browser.find_element(By.ID, "award-pending-count").text
+    pending = [r for r in api(live_server, "official").get(f"/budgeting/awards/{award['id']}/transfers").json()
+               if r["status"] == "pending"]
+    assert len(pending) == 1 and pending[0]["amount_krw"] == amount
+    # the requester cannot approve their own request (four-eyes)
+    confirm_click(browser, "award-approve")
+    assert "다른 담당관" in message(browser, "award-error")
+    shot(browser, "official-award-ko")
+    # another official (the admin) approves it
+    browser.delete_all_cookies()
+    login(browser, live_server.url, "admin")
+    open_page(browser, live_server.url, f"award/{award['id']}", "#award-pending-count")
+    confirm_click(browser, "award-approve")
+    assert "승인했습니다" in message(browser, "award-done")
+    after = api(live_server, "official").get(f"/budgeting/awards/{award['id']}").json()
+    budgets = {r["category"]: r["budget_krw"] for r in after["lines"]}
+    assert budgets[src["category"]] == src["budget_krw"] - amount
+    assert budgets[dst["category"]] == dst["budget_krw"] + amount
+    assert page_errors(browser) == []
+
+
+def _category_ko(code: str) -> str:
+    from dashboard.i18n import category
+
+    return category(code, "ko")
+
+
+def test_official_publishes_and_closes_a_job_posting(browser: Any, live_server: Live) -> None:
+    award = _award_with_room(live_server)
+    login(browser, live_server.url, "official")
+    open_page(browser, live_server.url, f"award/{award['id']}", "#award-pending-count")
+    set_value(browser, "award-post-title", "음성 전사 검수 작업자 모집")
+    set_value(browser, "award-post-platform", "크라우드웍스")
+    set_value(browser, "award-post-pay", "350")
+    browser.execute_script("document.getElementById('award-post-close').value=''")
+    set_value(browser, "award-post-close", "12312099")
+    confirm_click(browser, "award-post")
+    assert "게시했습니다" in message(browser, "award-done")
+    postings = api(live_server, "official").get("/budgeting/job-postings", params={"award_id": award["id"],
+                                                                         "limit": 500}).json()["items"]
+    made = [p for p in postings if p["title"] == "음성 전사 검수 작업자 모집"]
+    assert made and made[0]["is_open"] and made[0]["pay_krw"] == 350
+    choose(browser, "award-close-posting", "음성 전사 검수 작업자 모집")
+    confirm_click(browser, "award-close")
+    assert "마감했습니다" in message(browser, "award-done")
+    postings = api(live_server, "official").get("/budgeting/job-postings", params={"award_id": award["id"],
+                                                                         "limit": 500}).json()["items"]
+    assert not [p for p in postings if p["id"] == made[0]["id"]][0]["is_open"]
+
+
+def test_auditor_reads_the_award_without_actions(browser: Any, live_server: Live) -> None:
+    award = _award_with_room(live_server)
+    login(browser, live_server.url, "auditor")
+    open_page(browser, live_server.url, f"award/{award['id']}", "#award-readonly")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#award-actions button")
+    assert "개요" in browser.find_element(By.ID, "award-back").text
+    period = browser.find_element(By.ID, "award-period")
+    assert period.size["width"] > 0 and ". ~ " in period.text  # both dates in full, as 2021. 4. 1. ~ …
+    shot(browser, "auditor-award-ko")
+    assert page_errors(browser) == []
+
+
+# --------------------------------------------------------------------------- assignments (evaluator)
+
+
+def test_evaluator_reads_the_proposal_and_confirms_the_submission(browser: Any, live_server: Live) -> None:
+    login(browser, live_server.url, "evaluator")
+    open_page(browser, live_server.url, "assignments", "#assignments-rows")
+    options = browser.execute_script("return document.querySelector('#assignments-sheet').innerText")
+    assert "[" not in options and ("평가 전" in options or "작성 중" in options or "제출 완료" in options)
+    facts = browser.find_element(By.ID, "assignments-facts").text
+    assert "직접고용 계획" in facts and "의무" in facts and "민간부담금" in facts
+    inputs = browser.find_elements(By.CSS_SELECTOR, "#assignments-rows input[type=number]")
+    inputs[0].clear()
+    inputs[0].send_keys("999")
+    assert "사이여야 합니다" in _feedback(browser)
+    inputs[0].clear()
+    inputs[0].send_keys("1")
+    wait_idle(browser)
+    assert "사이여야 합니다" not in _feedback(browser)  # gone as soon as the value is corrected
+    maxima = [float(el.text.strip(" ()").split("–")[1]) for el in browser.find_elements(By.CSS_SELECTOR, ".score-max")]
+    for el, mx in zip(inputs, maxima, strict=True):
+        el.clear()
+        el.send_keys(str(int(mx * 0.8)))
+    wait_idle(browser)
+    shot(browser, "evaluator-assignments-ko")
+    question = confirm_click_button(browser, "assignments-submit")
+    assert "잠기고" in question
+    wait_for(browser, "#assignments-done")
+    sheets = api(live_server, "official").get("/scoring/progress", params={"program_id": 1}).json()
+    assert sheets["totals"]["submitted"] > 0
+
+
+def _feedback(driver: Any) -> str:
+    time.sleep(0.5)
+    wait_idle(driver)
+    return " ".join(el.text for el in driver.find_elements(By.CSS_SELECTOR, ".score-feedback"))
+
+
+def confirm_click_button(driver: Any, button_id: str) -> str:
+    button = driver.find_element(By.ID, button_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    alert = WebDriverWait(driver, 10).until(ec.alert_is_present())
+    question = str(alert.text)
+    alert.accept()
+    return question
