@@ -171,7 +171,8 @@ def build_dash(server: FastAPI) -> Dash:
         suppress_callback_exceptions=True,
         update_title=None,  # type: ignore[arg-type]  # None turns the "Updating..." title off, as Dash documents
     )
-    dash_app.index_string = dash_app.index_string.replace(
+    # Korean first: the page says so (assets/a11y.js switches it when the English toggle is on).
+    dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="ko">', 1).replace(
         "{%css%}", '{%css%}\n        <link rel="preload" href="/dashboard/fonts/NanumGothic.ttf" as="font" '
                    'type="font/ttf" crossorigin>')
     dash_app.layout = serve_layout

@@ -177,10 +177,10 @@ def allocation_treemap(df: pd.DataFrame, *, root_label: str, title: str, empty_r
         texttemplate="%{label}<br>%{customdata[2]}",  # 억원 inside the boxes, full won on hover
         hovertemplate="<b>%{label}</b> %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
         marker={"colors": rates,
-                "colorscale": [[0, "#e8a77c"], [0.5, "#f4ecd8"], [1, "#3f74ad"]], "cmin": 50, "cmax": 100,
+                "colorscale": [[0, "#e8a77c"], [0.5, "#f4ecd8"], [1, "#3f74ad"]], "cmin": 0, "cmax": 100,
                 "showscale": True,
-                "colorbar": {"title": {"text": rate_label, "side": "right"}, "ticksuffix": "%", "tick0": 50,
-                             "dtick": 10, "thickness": 12, "len": 0.9}},
+                "colorbar": {"title": {"text": rate_label, "side": "right"}, "ticksuffix": "%", "tick0": 0,
+                             "dtick": 20, "thickness": 12, "len": 0.9}},
         root={"color": "#eef2f7"},
         textfont={"size": 13}, insidetextfont={"size": 13},
         tiling={"pad": 2},
@@ -192,7 +192,7 @@ def allocation_treemap(df: pd.DataFrame, *, root_label: str, title: str, empty_r
 
 
 def execution_vs_plan(df: pd.DataFrame | None, *, title: str, empty_reason: str, spent_label: str,
-                      plan_label: str, axis_label: str) -> go.Figure:
+                      plan_label: str, axis_label: str, cumulative_label: str = "누적") -> go.Figure:
     """Monthly spending and the plan, with cumulative lines (columns: month, spent_krw, planned_krw)."""
     if df is None or df.empty:
         return empty(empty_reason, title=title)
@@ -206,17 +206,21 @@ def execution_vs_plan(df: pd.DataFrame | None, *, title: str, empty_reason: str,
     fig.add_trace(go.Bar(x=df["month"], y=[eok(v) for v in df["planned_krw"]], name=plan_label,
                          marker_color="#b9c7d8", customdata=won_labels(df["planned_krw"]),
                          hovertemplate="%{x|%Y-%m}<br>%{customdata}<extra>" + plan_label + "</extra>"))
-    fig.add_trace(go.Scatter(x=df["month"], y=[eok(v) for v in cum_spent], name=f"∑ {spent_label}", yaxis="y2",
+    fig.add_trace(go.Scatter(x=df["month"], y=[eok(v) for v in cum_spent], yaxis="y2",
+                             name=f"{cumulative_label} {spent_label}",
                              line={"color": PALETTE[1]}, customdata=won_labels(cum_spent),
-                             hovertemplate="%{x|%Y-%m}<br>∑ %{customdata}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=df["month"], y=[eok(v) for v in cum_plan], name=f"∑ {plan_label}", yaxis="y2",
+                             hovertemplate="%{x|%Y-%m}<br>" + cumulative_label + " %{customdata}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=df["month"], y=[eok(v) for v in cum_plan], yaxis="y2",
+                             name=f"{cumulative_label} {plan_label}",
                              line={"color": PALETTE[5], "dash": "dash"}, customdata=won_labels(cum_plan),
-                             hovertemplate="%{x|%Y-%m}<br>∑ %{customdata}<extra></extra>"))
+                             hovertemplate="%{x|%Y-%m}<br>" + cumulative_label + " %{customdata}<extra></extra>"))
     base_layout(fig, title=title, height=380)
     monthly_top = [eok(v) for v in [*df["spent_krw"], *df["planned_krw"]]]
-    fig.update_layout(barmode="group", yaxis={"title": axis_label, **round_axis(monthly_top)}, height=460,
+    cumulative_top = [eok(v) for v in [*cum_spent, *cum_plan]]
+    fig.update_layout(barmode="group", height=460,
+                      yaxis={"title": f"{spent_label}·{plan_label} ({axis_label})", **round_axis(monthly_top)},
                       yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
-                              "title": "∑ " + axis_label, **round_axis([eok(v) for v in [*cum_spent, *cum_plan]])},
+                              "title": f"{cumulative_label} ({axis_label})", **round_axis(cumulative_top)},
                       xaxis={"tickformat": "%Y-%m", "dtick": "M1"})
     return fig
 

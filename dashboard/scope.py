@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlencode
 from dash import dcc, html
 
 from core import glossary
+from core.i18n import format_date
 from dashboard import data
+from dashboard.pages.common import dropdown_labels
 
 
 def query_of(search: str | None) -> dict[str, str]:
@@ -32,10 +34,11 @@ def scope_bar(search: str | None, lang: str | None) -> html.Div:
     options = [{"label": str(year), "value": i} for i, year, _ in data.programs()]
     return html.Div([
         html.Label("Programme" if lang == "en" else "사업연도", htmlFor="scope-program"),
-        dcc.Dropdown(id="scope-program", options=options, value=pid, clearable=False, className="scope-program"),
+        dcc.Dropdown(id="scope-program", options=options, value=pid, clearable=False, className="scope-program",
+                     labels=dropdown_labels(lang)),
         html.Label(glossary.label("as_of", lang), htmlFor="scope-as-of"),
         dcc.Input(id="scope-as-of", type="date", value=as_of.isoformat() if as_of else "", debounce=True),
-        html.Span(f"{glossary.label('as_of', lang)} {as_of.isoformat() if as_of else '–'}", id="scope-shown",
+        html.Span(f"{glossary.label('as_of', lang)} {format_date(as_of, lang or 'ko')}", id="scope-shown",
                   className="hint"),
         dcc.Link("Glossary" if lang == "en" else "용어 설명", href="/dashboard/glossary" + carry(search),
                  id="scope-glossary"),

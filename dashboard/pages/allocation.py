@@ -14,7 +14,7 @@ from core.models import User
 from core.money import format_krw, in_eok
 from dashboard import access, data, figures
 from dashboard.i18n import t
-from dashboard.pages.common import figure_table, grid_locale
+from dashboard.pages.common import dropdown_labels, figure_table, grid_locale
 
 PAGE = "allocation"
 
@@ -36,10 +36,12 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         html.Div([
             html.Div([html.Label(t("filter.field", lang), htmlFor="allocation-field"),
                       dcc.Dropdown(id="allocation-field", options=_options(data.fields(), lang),
-                                   value=query.get("field", ""), clearable=False)]),
+                                   value=query.get("field", ""), clearable=False,
+                                   labels=dropdown_labels(lang))]),
             html.Div([html.Label(t("filter.call_type", lang), htmlFor="allocation-call-type"),
                       dcc.Dropdown(id="allocation-call-type", options=_options(data.call_types(), lang),
-                                   value=query.get("call_type", ""), clearable=False)]),
+                                   value=query.get("call_type", ""), clearable=False,
+                                   labels=dropdown_labels(lang))]),
         ], className="filters"),
         html.Div([
             html.Div([dcc.Loading(dcc.Graph(id="allocation-treemap", config={"displayModeBar": False})),
@@ -156,7 +158,8 @@ def update(user: User | None, field: str | None, call_type: str | None, lang: st
         m_reason = reason if df.empty else t("al.no_ledger", lang)
     monthly_fig = figures.execution_vs_plan(monthly, title=t("al.monthly", lang), empty_reason=m_reason,
                                             spent_label=t("al.spent", lang), plan_label=t("al.plan", lang),
-                                            axis_label=t("amount.eok", lang))
+                                            axis_label=t("amount.eok", lang),
+                                            cumulative_label=t("chart.cumulative", lang))
     return treemap, monthly_fig, grid_rows(df, lang, _carry(pid, as_of))
 
 

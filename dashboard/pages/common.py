@@ -37,9 +37,19 @@ def field_options(lang: str | None) -> list[dict[str, str]]:
         {"label": label, "value": code} for code, label in field_labels(lang).items()]
 
 
-def dropdown(label: str, cid: str, options: list[dict[str, Any]], value: Any) -> html.Div:
+def dropdown_labels(lang: str | None) -> dict[str, str]:
+    """The words dcc.Dropdown itself shows (its search box, "no options"), Korean by default."""
+    if lang == "en":
+        return {"search": "Search", "no_options_found": "No options found", "clear_search": "Clear search",
+                "clear_selection": "Clear selection", "select_all": "Select all", "deselect_all": "Deselect all"}
+    return {"search": "검색", "no_options_found": "맞는 항목이 없습니다", "clear_search": "검색어 지우기",
+            "clear_selection": "선택 지우기", "select_all": "모두 선택", "deselect_all": "모두 해제"}
+
+
+def dropdown(label: str, cid: str, options: list[dict[str, Any]], value: Any, lang: str | None = None) -> html.Div:
     return html.Div([html.Label(label, htmlFor=cid),
-                     dcc.Dropdown(id=cid, options=options, value=value, clearable=False)])
+                     dcc.Dropdown(id=cid, options=options, value=value, clearable=False,
+                                  labels=dropdown_labels(lang))])
 
 
 

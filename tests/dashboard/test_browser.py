@@ -29,7 +29,7 @@ MARKERS = {
 }
 ROLE_PAGES = {
     "official": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "whatif", "jobs"],
-    "auditor": ["overview", "obligations", "delivery", "compliance", "jobs"],
+    "auditor": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs"],
     "evaluator": ["assignments", "jobs"],
 }
 
@@ -199,7 +199,8 @@ def test_logout_clears_the_login(browser: Any, live_server: Live) -> None:
     browser.find_element(By.ID, "nav-logout").click()
     wait_for(browser, "#login-page")
     browser.get(f"{live_server.url}/dashboard/overview")
-    wait_for(browser, "#page-denied")
+    wait_for(browser, "#login-page")  # logged out: sent to the login page, with the way back
+    assert "next=%2Fdashboard%2Foverview" in browser.current_url
     assert not browser.get_cookie("grants_token")
 
 
