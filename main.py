@@ -45,6 +45,14 @@ def _iso_date(text: str) -> str:
 _ID = _int_in(1, INT32_MAX, "id")
 
 
+def _project_ref(text: str) -> str:
+    """An argparse type: a project code (2021-D-LANG-001) or id (letters, digits and hyphens, at most 40)."""
+    value = text.strip()
+    if not 0 < len(value) <= 40 or not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in value):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a project code or id; write e.g. 2021-D-LANG-001")
+    return value
+
+
 def _settings() -> Any:
     from core.settings import get_settings
 
@@ -367,13 +375,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--program-id", type=_ID)
     p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
+    p.add_argument("--store", action="store_true",
+                   help="a full run: recompute and store the findings the API and dashboard read")
+    p.add_argument("--lang", choices=["ko", "en"], default="ko")
     p.set_defaults(func=_command("compliance.cli", "run_check"))
 
     p = sub.add_parser("report", help="render a report to a file")
     p.add_argument("kind", choices=["status", "evaluation", "compliance", "decision"])
     p.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
     p.add_argument("--out", required=True)
-    p.add_argument("--project", type=_ID)
+    p.add_argument("--project", type=_project_ref, help="the project: its code (2021-D-LANG-001) or id")
     p.add_argument("--program-id", type=_ID)
     p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.add_argument("--call-type", choices=["designated", "regional", "free"], help="decision: the call type")

@@ -157,13 +157,13 @@ def floor_status_pdf(path: str) -> dict[str, Any]:
     import schema
     from core import db
     from reports import pdf as our_pdf
-    from reports import tables
+    from reports.status_report import status_document
 
     schema.load_models()
     eng = db.make_engine(f"sqlite:///{path}")
     base = _rss_now()
     with Session(eng) as s:
-        doc = tables.status_document(s, program_id=None, generated_by="bench", today=AS_OF)
+        doc = status_document(s, program_id=None, generated_by="bench", today=AS_OF)
     our_pdf.register_fonts()
     story = []
     for section in doc.sections:

@@ -1,4 +1,4 @@
-"""`python main.py report {status,evaluation,compliance} --format {pdf,xlsx} --out PATH [--project ID]`."""
+"""`python main.py report {status,evaluation,compliance} --format {pdf,xlsx} --out PATH [--project CODE|ID]`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,32 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from sqlmodel import Session
 from tqdm import tqdm
 
 from core import db
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.timeutil import today_kst
+from program import service as program_service
+from reports import labels as _labels  # noqa: F401  (registers the report's messages)
 from reports import service
+
+
+def resolve_project(session: Session, ref: str | int | None) -> int | None:
+    """A project given by its code (2021-D-LANG-001) or its id → its id; NotFound when neither matches."""
+    if ref is None:
+        return None
+    text = str(ref).strip()
+    by_code = getattr(program_service, "project_by_code", None)
+    if by_code is not None and not text.isdigit():
+        return int(by_code(session, text).id)
+    if text.isdigit():
+        return int(text)
+    projects, _ = program_service.list_projects(session, limit=1_000_000)
+    for p in projects:
+        if p.code == text:
+            return int(p.id)
+    raise NotFound("report.project_not_found", field="project", code=text)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -33,7 +53,9 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         with db.session_scope() as session:
             report = service.render_report(session, args.kind, args.format, generated_by="cli (system)", today=as_of,
-                                           program_id=args.program_id, project_id=args.project, progress=progress)
+                                           program_id=args.program_id,
+                                           project_id=resolve_project(session, args.project), progress=progress,
+                                           lang="en" if getattr(args, "lang", None) == "en" else "ko")
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

@@ -1,5 +1,5 @@
 """`python main.py report decision --call-type {designated,regional,free} --format {pdf,xlsx} --out FILE
-[--program-id ID] [--project ID]`; every other kind goes to reports.cli."""
+[--program-id ID] [--project CODE|ID]`; every other kind goes to reports.cli."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         with db.session_scope() as session:
             content, _, media = decision_file(session, "cli (system)", args.call_type, args.format,
-                                              program_id=args.program_id, project_id=args.project)
+                                              program_id=args.program_id,
+                                              project_id=cli.resolve_project(session, args.project))
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
