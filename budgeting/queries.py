@@ -93,10 +93,18 @@ def _summaries(session: Session, rows: Sequence[Any]) -> list[AwardSummary]:
     return out
 
 
-def list_awards(session: Session, *, program_id: int | None = None, field_code: str | None = None,
-                call_type: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[AwardSummary], int]:
-    """Awards with grant, matching, spent, remaining and execution rate; one page and the total count."""
-    q = _summary_select()
+AWARD_KEYS = ("id", "program_id", "project_id", "project_code", "project_title", "field_code", "call_type_code",
+              "consortium_id", "consortium_name", "envelope_id", "grant_krw", "matching_krw", "start_date",
+              "end_date", "current_end_date", "status")
+
+
+def award_rows(session: Session, *, program_id: int | None = None, field_code: str | None = None,
+               call_type: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """One page of awards as plain dicts with the keys and values of `AwardSummary`, and the total count.
+
+    SQLAlchemy Core on the session's connection (no ORM result processing, no model per row): the
+    award list API serialises these dicts directly (core/fastjson.py); `list_awards` wraps them.
+    """
     conds = []
     if program_id is not None:
         conds.append(Award.program_id == program_id)
@@ -104,15 +112,39 @@ def list_awards(session: Session, *, program_id: int | None = None, field_code: 
         conds.append(CoreField.code == field_code)
     if call_type:
         conds.append(CallType.code == call_type)
+    q = _summary_select()
+    count_q = select(func.count()).select_from(Award)
+    if field_code or call_type:
+        count_q = count_q.join(Project, Project.id == Award.project_id) \
+            .join(CoreField, CoreField.id == Project.field_id).join(CallType, CallType.id == Project.call_type_id)
     if conds:
         q = q.where(and_(*conds))
-    count_q = select(func.count()).select_from(Award).join(Project, Project.id == Award.project_id) \
-        .join(CoreField, CoreField.id == Project.field_id).join(CallType, CallType.id == Project.call_type_id)
-    if conds:
         count_q = count_q.where(and_(*conds))
-    total = int(session.exec(count_q).one())
-    rows = session.exec(q.order_by(Award.id).offset(offset).limit(limit)).all()
-    return _summaries(session, rows), total
+    conn = session.connection()
+    total = int(conn.execute(count_q).scalar_one())
+    rows = conn.execute(q.order_by(Award.id).offset(offset).limit(limit)).all()
+    totals: dict[int, tuple[int, int]] = {}
+    if rows:
+        totals = {aid: (int(b), int(sp)) for aid, b, sp in conn.execute(
+            select(BudgetLine.award_id, func.sum(BudgetLine.budget_krw), func.sum(BudgetLine.spent_krw))
+            .where(BudgetLine.award_id.in_([r[0] for r in rows]))  # type: ignore[attr-defined]
+            .group_by(BudgetLine.award_id))}
+    items = []
+    for r in rows:
+        item = dict(zip(AWARD_KEYS, r, strict=True))
+        budget, spent = totals.get(r[0], (0, 0))
+        item.update(budget_krw=budget, spent_krw=spent, remaining_krw=budget - spent,
+                    execution_rate=ratio(spent, budget), call_type_code=str(item["call_type_code"]))
+        items.append(item)
+    return items, total
+
+
+def list_awards(session: Session, *, program_id: int | None = None, field_code: str | None = None,
+                call_type: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[AwardSummary], int]:
+    """Awards with grant, matching, spent, remaining and execution rate; one page and the total count."""
+    items, total = award_rows(session, program_id=program_id, field_code=field_code, call_type=call_type,
+                              limit=limit, offset=offset)
+    return [AwardSummary(**i) for i in items], total
 
 
 def award_summary(session: Session, award_id: int) -> AwardSummary:
@@ -477,6 +509,17 @@ def awards_by_project(session: Session, program_id: int) -> dict[int, AwardRef]:
                         .join(Project, Project.id == Award.project_id)
                         .where(Award.program_id == program_id).order_by(Award.id)).all()
     return {r[2]: AwardRef(*r) for r in rows}
+
+
+def award_refs_for_checks(session: Session, award_ids: Sequence[int] | set[int]) -> dict[int, AwardRef]:
+    """Award id → its reference (programme, project), for the given awards of any programme."""
+    ids = sorted(set(award_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(Award.id, Award.program_id, Award.project_id, Project.code, Award.consortium_id,
+                               Award.grant_krw, Award.start_date, Award.current_end_date)
+                        .join(Project, Project.id == Award.project_id).where(col(Award.id).in_(ids))).all()
+    return {r[0]: AwardRef(*r) for r in rows}
 
 
 def line_spend(session: Session, program_id: int) -> dict[int, dict[str, tuple[int, int, int]]]:

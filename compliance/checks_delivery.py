@@ -46,25 +46,27 @@ def _delivery_due(ctx: CheckContext, s: DeliveryStatus) -> bool:
 
 
 def _base(s: DeliveryStatus) -> dict[str, Any]:
-    return {"data_type_id": s.data_type_id, "data_type": s.data_type_name, "project_code": s.project_code,
-            "field": s.field_name_ko}
+    return {"data_type": s.data_type_name, "field": s.field_name_ko}
+
+
+def _where(ctx: CheckContext, s: DeliveryStatus) -> dict[str, Any]:
+    return {"program_id": s.program_id, "project_id": s.project_id, "award_id": _award_id(ctx, s),
+            "refs": {"data_type": [s.data_type_id]}}
 
 
 @check("DLV-01", "계약 물량 미달", "Delivered volume below contract", Severity.high, domain="delivery",
        rule="built items ≥ delivery_min_ratio (95%) × contracted volume once the build is over")
 def volume_shortfall(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     for s in statuses(ctx):
-        if s.volume_short and _delivery_due(ctx, s):
-            ratio = s.delivered_ratio
+        if ctx.in_scope(s.project_id) and s.volume_short and _delivery_due(ctx, s):
             min_ratio = ctx.rules(s.program_id).delivery_min_ratio
             yield self.finding(
-                message=f"{s.data_type_name}: built {s.built_volume:,} of {s.contracted_volume:,} contracted items "
-                        f"({float(ratio or 0):.1%}; minimum {float(min_ratio):.0%})",
-                subject=f"data_type:{s.data_type_id}", program_id=s.program_id, project_id=s.project_id,
-                project_code=s.project_code, award_id=_award_id(ctx, s),
-                evidence=[{**_base(s), "contracted_volume": s.contracted_volume, "built_volume": s.built_volume,
-                           "delivered_ratio": ratio, "min_ratio": min_ratio,
-                           "last_progress_month": s.last_progress_month}])
+                ctx, "compliance.dlv01", {"data_type": s.data_type_name, "contracted": s.contracted_volume,
+                                          "built": s.built_volume, "ratio": s.delivered_ratio or 0,
+                                          "min_ratio": min_ratio}, **_where(ctx, s),
+                evidence=[{**_base(s), "contracted": s.contracted_volume, "built": s.built_volume,
+                           "ratio": s.delivered_ratio, "min_ratio": min_ratio,
+                           "last_progress": s.last_progress_month}])
 
 
 @check("DLV-02", "품질 목표 미달 후 기한 내 미보완", "Quality target missed and not remedied by the deadline",
@@ -72,44 +74,37 @@ def volume_shortfall(self: Check, ctx: CheckContext) -> Iterator[Finding]:
        rule="a conditional or failed TTA verification is remedied on or before its remediation deadline")
 def quality_not_remedied(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     for s in statuses(ctx):
-        if s.quality_state in ("remediation_overdue", "remedied_late"):
+        if ctx.in_scope(s.project_id) and s.quality_state in ("remediation_overdue", "remedied_late"):
             late = (s.remedied_date - s.remediation_due_date).days if s.remedied_date and s.remediation_due_date \
                 else (ctx.today - s.remediation_due_date).days if s.remediation_due_date else None
-            what = f"remedied {late} days late" if s.quality_state == "remedied_late" else \
-                f"still not remedied {late} days after the deadline"
+            key = "compliance.dlv02.late" if s.quality_state == "remedied_late" else "compliance.dlv02.overdue"
             yield self.finding(
-                message=f"{s.data_type_name}: TTA result '{s.quality_result}' on {s.verified_date}, {what}",
-                subject=f"data_type:{s.data_type_id}", program_id=s.program_id, project_id=s.project_id,
-                project_code=s.project_code, award_id=_award_id(ctx, s),
-                evidence=[{**_base(s), "result": s.quality_result, "verified_date": s.verified_date,
-                           "syntactic_measured_pct": s.syntactic_measured_pct,
-                           "semantic_target_pct": s.semantic_target_pct,
-                           "semantic_measured_pct": s.semantic_measured_pct,
-                           "remediation_due_date": s.remediation_due_date, "remedied_date": s.remedied_date,
-                           "days_late": late}])
+                ctx, key, {"data_type": s.data_type_name, "result": s.quality_result, "verified": s.verified_date,
+                           "due": s.remediation_due_date, "days": late}, **_where(ctx, s),
+                evidence=[{**_base(s), "result": s.quality_result, "verified": s.verified_date,
+                           "syntactic_pct": s.syntactic_measured_pct, "semantic_target_pct": s.semantic_target_pct,
+                           "semantic_pct": s.semantic_measured_pct, "due": s.remediation_due_date,
+                           "remedied": s.remedied_date, "days": late}])
 
 
 @check("DLV-03", "데이터 개방 지연", "Data opened late", Severity.medium, domain="delivery",
        rule="a data type opens on the data hub (AI Hub) on or before its opening due date")
 def opened_late(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     for s in statuses(ctx):
-        if s.opening_state == "opened_late":
+        if ctx.in_scope(s.project_id) and s.opening_state == "opened_late":
             yield self.finding(
-                message=f"{s.data_type_name}: opened {s.opened_date}, {s.days_late} days after {s.open_due_date}",
-                subject=f"data_type:{s.data_type_id}", program_id=s.program_id, project_id=s.project_id,
-                project_code=s.project_code, award_id=_award_id(ctx, s),
-                evidence=[{**_base(s), "open_due_date": s.open_due_date, "opened_date": s.opened_date,
-                           "days_late": s.days_late}])
+                ctx, "compliance.dlv03", {"data_type": s.data_type_name, "opened": s.opened_date,
+                                          "due": s.open_due_date, "days": s.days_late}, **_where(ctx, s),
+                evidence=[{**_base(s), "due": s.open_due_date, "opened": s.opened_date, "days": s.days_late}])
 
 
 @check("DLV-04", "데이터 미개방", "Data not opened", Severity.high, domain="delivery",
        rule="a data type whose opening due date has passed is open on the data hub (AI Hub)")
 def not_opened(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     for s in statuses(ctx):
-        if s.opening_state == "not_opened_overdue":
+        if ctx.in_scope(s.project_id) and s.opening_state == "not_opened_overdue":
             yield self.finding(
-                message=f"{s.data_type_name}: not opened, {s.days_late} days past the due date {s.open_due_date}",
-                subject=f"data_type:{s.data_type_id}", program_id=s.program_id, project_id=s.project_id,
-                project_code=s.project_code, award_id=_award_id(ctx, s),
-                evidence=[{**_base(s), "open_due_date": s.open_due_date, "days_overdue": s.days_late,
+                ctx, "compliance.dlv04", {"data_type": s.data_type_name, "due": s.open_due_date,
+                                          "days": s.days_late}, **_where(ctx, s),
+                evidence=[{**_base(s), "due": s.open_due_date, "days": s.days_late,
                            "quality_state": s.quality_state}])

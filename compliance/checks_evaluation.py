@@ -19,34 +19,50 @@ def _frame(ctx: CheckContext, program_id: int) -> Any:
     return ctx.cache[key]
 
 
+def _leads(ctx: CheckContext, proposal_ids: list[int]) -> dict[int, str]:
+    from program.names import proposal_leads_for_checks
+
+    return proposal_leads_for_checks(ctx.session, proposal_ids)
+
+
 @check("EVA-01", "이해충돌 평가위원 점수 반영", "Score sheet of a conflicted evaluator counted", Severity.high,
-       domain="evaluation",
+       domain="evaluation", scope="programme",
        rule="a sheet by an evaluator with a declared conflict of interest is never counted in a confirmed result")
 def conflicted_sheet_counted(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from scoring import results
 
     for pid in ctx.program_ids:
-        for row in results.conflicted_sheets_counted(ctx.session, pid, frame=_frame(ctx, pid)):
+        rows = results.conflicted_sheets_counted(ctx.session, pid, frame=_frame(ctx, pid))
+        leads = _leads(ctx, [r["proposal_id"] for r in rows])
+        for row in rows:
+            lead = leads.get(row["proposal_id"], "–")
             yield self.finding(
-                message=f"sheet {row['sheet_id']} by evaluator {row['evaluator_code']} (conflicted) was counted "
-                        f"in selection {row['selection_id']} of project {row['project_id']}",
-                subject=f"score_sheet:{row['sheet_id']}", program_id=pid, project_id=row["project_id"],
-                evidence=[dict(row)])
+                ctx, "compliance.eva01", {"evaluator": row["evaluator_code"], "total": row["total"],
+                                          "proposal": lead},
+                program_id=pid, project_id=row["project_id"],
+                refs={"sheet": [row["sheet_id"]], "selection": [row["selection_id"]]},
+                evidence=[{"evaluator": row["evaluator_code"], "panel": row["panel_code"], "total": row["total"],
+                           "proposal": lead, "confirmed": row["confirmed_at"]}])
 
 
 @check("EVA-02", "사유 없는 순위·기준점 이탈 선정", "Selection contradicting the ranking or threshold without a reason",
-       Severity.high, domain="evaluation",
+       Severity.high, domain="evaluation", scope="programme",
        rule="a selection of a proposal that is not ranked first or is below the pass threshold records a reason")
 def selection_without_reason(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from scoring import results
 
     for pid in ctx.program_ids:
-        for row in results.selections_departing_from_ranking(ctx.session, pid, frame=_frame(ctx, pid)):
-            if row.get("has_reason"):
-                continue
-            why = "below the pass threshold" if row.get("below_threshold") else f"ranked {row.get('rank')}"
+        rows = [r for r in results.selections_departing_from_ranking(ctx.session, pid, frame=_frame(ctx, pid))
+                if not r.get("has_reason")]
+        leads = _leads(ctx, [r["proposal_id"] for r in rows])
+        threshold = ctx.rules(pid).pass_threshold
+        for row in rows:
+            lead = leads.get(row["proposal_id"], "–")
+            key = "compliance.eva02.threshold" if row.get("below_threshold") else "compliance.eva02.rank"
             yield self.finding(
-                message=f"selection {row['selection_id']} of project {row['project_id']} chose proposal "
-                        f"{row['proposal_id']} ({why}) without a recorded reason",
-                subject=f"selection:{row['selection_id']}", program_id=pid, project_id=row["project_id"],
-                evidence=[dict(row)])
+                ctx, key, {"proposal": lead, "rank": row.get("rank"), "score": row.get("final_score"),
+                           "threshold": threshold},
+                program_id=pid, project_id=row["project_id"],
+                refs={"selection": [row["selection_id"]], "proposal": [row["proposal_id"]]},
+                evidence=[{"proposal": lead, "rank": row.get("rank"), "score": row.get("final_score"),
+                           "threshold": threshold, "reason": row.get("override_reason")}])

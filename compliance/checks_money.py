@@ -16,14 +16,19 @@ EVIDENCE_LIMIT = 500  # evidence rows kept per finding (the count and the sum co
 
 
 def _refs(ctx: CheckContext, pid: int) -> dict[int, Any]:
+    """Award id → the budgeting domain's award reference, for the programme (one read per run)."""
     from budgeting import queries
 
     return ctx.memo(f"award_refs:{pid}", lambda: {r.award_id: r for r in
                                                   queries.awards_by_project(ctx.session, pid).values()})
 
 
-def _entries(rows: list[tuple[Any, ...]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [dict(zip(keys, r, strict=True)) for r in rows[:EVIDENCE_LIMIT]]
+def _where(ref: Any, pid: int, award_id: int) -> dict[str, Any]:
+    return {"program_id": pid, "award_id": award_id, "project_id": ref.project_id if ref else None}
+
+
+def _in_scope(ctx: CheckContext, ref: Any) -> bool:
+    return ctx.in_scope(ref.project_id if ref else None)
 
 
 @check("MON-01", "협약기간 외 집행", "Spending outside the agreement period", Severity.high, domain="money",
@@ -31,22 +36,22 @@ def _entries(rows: list[tuple[Any, ...]], keys: tuple[str, ...]) -> list[dict[st
 def spending_outside_period(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import queries
 
-    keys = ("expenditure_id", "award_id", "spent_date", "amount_krw", "payee_name", "category", "period_start",
-            "period_end")
     for pid in ctx.program_ids:
+        refs = _refs(ctx, pid)
         by_award: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for row in queries.entries_outside_period(ctx.session, pid):
             by_award[row[1]].append(row)
-        refs = _refs(ctx, pid)
         for award_id, rows in by_award.items():
             ref = refs.get(award_id)
+            if not _in_scope(ctx, ref):
+                continue
             total = sum(int(r[3]) for r in rows)
             yield self.finding(
-                message=f"award {award_id}: {len(rows)} payment(s) of {total:,} KRW outside "
-                        f"{rows[0][6]}..{rows[0][7]}",
-                subject=f"award:{award_id}", program_id=pid, award_id=award_id, amount_krw=total,
-                project_id=ref.project_id if ref else None, project_code=ref.project_code if ref else None,
-                evidence=[{**e, "category": str(e["category"])} for e in _entries(rows, keys)])
+                ctx, "compliance.mon01", {"count": len(rows), "amount": total, "start": rows[0][6],
+                                          "end": rows[0][7]},
+                amount_krw=total, **_where(ref, pid, award_id), refs={"expenditure": [int(r[0]) for r in rows]},
+                evidence=[{"entry": r[0], "spent_date": r[2], "amount": int(r[3]), "payee": r[4], "category": r[5],
+                           "start": r[6], "end": r[7]} for r in rows[:EVIDENCE_LIMIT]])
 
 
 @check("MON-02", "비목 예산 초과 집행", "Budget line overspent", Severity.high, domain="money",
@@ -57,17 +62,16 @@ def line_overrun(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     for pid in ctx.program_ids:
         refs = _refs(ctx, pid)
         for award_id, lines in queries.line_spend(ctx.session, pid).items():
-            over = [(cat, lid, b, s) for cat, (lid, b, s) in lines.items() if s > b]
-            if not over:
-                continue
+            over = [(cat, b, s) for cat, (_, b, s) in lines.items() if s > b]
+            line_ids = [lid for _, (lid, b, s) in lines.items() if s > b]
             ref = refs.get(award_id)
-            excess = sum(s - b for _, _, b, s in over)
+            if not over or not _in_scope(ctx, ref):
+                continue
+            excess = sum(s - b for _, b, s in over)
             yield self.finding(
-                message=f"award {award_id}: {', '.join(c for c, *_ in over)} overspent by {excess:,} KRW",
-                subject=f"award:{award_id}", program_id=pid, award_id=award_id, amount_krw=excess,
-                project_id=ref.project_id if ref else None, project_code=ref.project_code if ref else None,
-                evidence=[{"award_id": award_id, "line_id": lid, "category": cat, "budget_krw": b, "spent_krw": s,
-                           "excess_krw": s - b} for cat, lid, b, s in over])
+                ctx, "compliance.mon02", {"categories": [c for c, *_ in over], "amount": excess},
+                amount_krw=excess, **_where(ref, pid, award_id), refs={"line": line_ids},
+                evidence=[{"category": cat, "budget": b, "spent": s, "excess": s - b} for cat, b, s in over])
 
 
 @check("MON-03", "간접비 한도 초과", "Indirect costs over the cap", Severity.medium, domain="money",
@@ -82,19 +86,17 @@ def indirect_over_cap(self: Check, ctx: CheckContext) -> Iterator[Finding]:
         for award_id, lines in queries.line_spend(ctx.session, pid).items():
             spent = {cat: s for cat, (_, _, s) in lines.items()}
             excess = brules.indirect_excess_krw(spent, cap)
-            if excess <= 0:
+            ref = refs.get(award_id)
+            if excess <= 0 or not _in_scope(ctx, ref):
                 continue
             direct = sum(v for k, v in spent.items() if k != "indirect")
-            ref = refs.get(award_id)
-            yield self.finding(
-                message=f"award {award_id}: indirect costs {spent.get('indirect', 0):,} KRW exceed "
-                        f"{float(cap):.0%} of direct costs ({brules.indirect_cost_cap_krw(direct, cap):,} KRW) "
-                        f"by {excess:,} KRW",
-                subject=f"award:{award_id}", program_id=pid, award_id=award_id, amount_krw=excess,
-                project_id=ref.project_id if ref else None, project_code=ref.project_code if ref else None,
-                evidence=[{"award_id": award_id, "line_id": lines.get("indirect", (None,))[0],
-                           "indirect_spent_krw": spent.get("indirect", 0), "direct_spent_krw": direct,
-                           "cap": cap, "cap_krw": brules.indirect_cost_cap_krw(direct, cap), "excess_krw": excess}])
+            cap_krw = brules.indirect_cost_cap_krw(direct, cap)
+            values = {"indirect": spent.get("indirect", 0), "direct": direct, "cap": cap, "cap_krw": cap_krw,
+                      "amount": excess}
+            line = lines.get("indirect", (None,))[0]
+            yield self.finding(ctx, "compliance.mon03", values, amount_krw=excess, **_where(ref, pid, award_id),
+                               refs={"line": [line] if line else []},
+                               evidence=[{k: v for k, v in values.items() if k != "amount"} | {"excess": excess}])
 
 
 # A crowdsourcing platform that is a member is paid for crowd work by design; any other
@@ -109,31 +111,31 @@ LEGITIMATE_MEMBER_PAYMENTS = {("crowd_platform", "crowdsourcing")}
 def round_trip_payee(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import queries
 
-    keys = ("expenditure_id", "award_id", "spent_date", "amount_krw", "payee_name", "payee_business_number",
-            "category", "member_org_id", "member_role")
     for pid in ctx.program_ids:
+        refs = _refs(ctx, pid)
         by_key: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
         for row in queries.payments_to_members(ctx.session, pid):
             if (str(row[8]), str(row[6])) in LEGITIMATE_MEMBER_PAYMENTS:
                 continue
             by_key[(row[1], row[5])].append(row)
-        refs = _refs(ctx, pid)
         for (award_id, bn), rows in by_key.items():
             ref = refs.get(award_id)
+            if not _in_scope(ctx, ref):
+                continue
             total = sum(int(r[3]) for r in rows)
+            payee = rows[0][4]
             yield self.finding(
-                message=f"award {award_id}: {len(rows)} payment(s) of {total:,} KRW to {rows[0][4]} ({bn}), "
-                        f"a member of the award's own consortium",
-                subject=f"award:{award_id}/payee:{bn}", program_id=pid, award_id=award_id, amount_krw=total,
-                project_id=ref.project_id if ref else None, project_code=ref.project_code if ref else None,
-                evidence=[{**e, "category": str(e["category"]), "member_role": str(e["member_role"])}
-                          for e in _entries(rows, keys)])
+                ctx, "compliance.mon04", {"payee": payee, "bn": bn, "count": len(rows), "amount": total},
+                amount_krw=total, **_where(ref, pid, award_id), subject_key="compliance.subject.payee",
+                subject_params={"payee": payee}, refs={"expenditure": [int(r[0]) for r in rows]},
+                evidence=[{"entry": r[0], "spent_date": r[2], "amount": int(r[3]), "payee": r[4], "bn": r[5],
+                           "category": r[6], "member_role": r[8]} for r in rows[:EVIDENCE_LIMIT]])
 
 
 @check("LAB-01", "건당 인건비 이상치 (작업량 과다 계상 의심)", "Labour cost per delivered item far above the programme",
-       Severity.high, domain="money",
+       Severity.high, domain="money", scope="programme",
        rule="labour-cost index = (labour spent ÷ items built) ÷ (award budget ÷ items contracted) ≤ Q3 + 3 × IQR "
-            "of the programme's awards (Tukey far-out fence; see compliance/rules.py)")
+            "of the programme's awards (Tukey far-out fence)")
 def labour_per_item_outlier(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from budgeting import queries
 
@@ -144,7 +146,7 @@ def labour_per_item_outlier(self: Check, ctx: CheckContext) -> Iterator[Finding]
     for pid in ctx.program_ids:
         lines = queries.line_spend(ctx.session, pid)
         per: list[tuple[Any, int, int, int, int, Decimal]] = []
-        for ref in queries.awards_by_project(ctx.session, pid).values():
+        for ref in _refs(ctx, pid).values():
             award_lines = lines.get(ref.award_id, {})
             labour = award_lines.get("labour", (None, 0, 0))[2]
             budget = sum(b for _, b, _ in award_lines.values())
@@ -159,17 +161,15 @@ def labour_per_item_outlier(self: Check, ctx: CheckContext) -> Iterator[Finding]
         q1, median, q3 = rules.quartiles(values)
         for ref, labour, built, budget, contracted, index in per:
             if index > fence:
+                per_item = rules.per_item(labour, built)
+                price = rules.per_item(budget, contracted)
                 yield self.finding(
-                    message=f"award {ref.award_id} ({ref.project_code}): labour {labour / built:,.0f} KRW per item "
-                            f"built against a contract price of {budget / contracted:,.0f} KRW per item "
-                            f"(index {index}; programme median {median:.3f}, fence {fence:.3f})",
-                    subject=f"award:{ref.award_id}", program_id=pid, award_id=ref.award_id,
-                    project_id=ref.project_id, project_code=ref.project_code, amount_krw=labour,
-                    evidence=[{"award_id": ref.award_id, "labour_spent_krw": labour, "items_built": built,
-                               "labour_per_item_krw": rules.per_item(labour, built), "budget_krw": budget,
-                               "items_contracted": contracted, "labour_index": index, "programme_q1": q1,
-                               "programme_median": median, "programme_q3": q3, "fence": fence,
-                               "awards_compared": len(per)}])
+                    ctx, "compliance.lab01", {"per_item": per_item, "price": price, "index": index,
+                                              "median": median, "fence": fence},
+                    amount_krw=labour, **_where(ref, pid, ref.award_id),
+                    evidence=[{"labour": labour, "built": built, "per_item": per_item, "budget": budget,
+                               "contracted": contracted, "price": price, "index": index, "q1": q1,
+                               "median": median, "q3": q3, "fence": fence, "compared": len(per)}])
 
 
 @check("CRD-01", "크라우드소싱·교육 약속 미이행", "Crowdsourcing or training far below the proposal",
@@ -181,25 +181,25 @@ def promises_not_kept(self: Check, ctx: CheckContext) -> Iterator[Finding]:
 
     for pid in ctx.program_ids:
         refs = _refs(ctx, pid)
+        min_ratio = ctx.rules(pid).promise_min_ratio
         for row in bq.crowd_table(ctx.session, program_id=pid):
             ref = refs.get(row.award_id)
-            if ref is None or ref.end_date >= ctx.today:
+            if ref is None or ref.end_date >= ctx.today or not _in_scope(ctx, ref):
+                continue
+            crowd = rules.far_below_promise(row.crowd_paid_krw, row.planned_crowd_payment_krw, min_ratio)
+            training = rules.far_below_promise(row.training_hours, row.planned_training_hours, min_ratio)
+            if not (crowd or training):
                 continue
             evidence: list[dict[str, Any]] = []
-            min_ratio = ctx.rules(pid).promise_min_ratio
-            if rules.far_below_promise(row.crowd_paid_krw, row.planned_crowd_payment_krw, min_ratio):
-                evidence.append({"award_id": row.award_id, "measure": "crowd_payment_krw",
-                                 "promised": row.planned_crowd_payment_krw, "delivered": row.crowd_paid_krw})
-            if rules.far_below_promise(row.training_hours, row.planned_training_hours, min_ratio):
-                evidence.append({"award_id": row.award_id, "measure": "training_hours",
-                                 "promised": row.planned_training_hours, "delivered": row.training_hours})
-            if evidence:
-                for e in evidence:
-                    e["delivered_ratio"] = (Decimal(e["delivered"]) / Decimal(e["promised"])).quantize(Decimal("0.001"))
-                yield self.finding(
-                    message=f"award {row.award_id} ({ref.project_code}): "
-                            + "; ".join(f"{e['measure']} {e['delivered']:,} of {e['promised']:,} promised"
-                                        for e in evidence),
-                    subject=f"award:{row.award_id}", program_id=pid, award_id=row.award_id,
-                    project_id=ref.project_id, project_code=ref.project_code,
-                    amount_krw=max(0, row.planned_crowd_payment_krw - row.crowd_paid_krw), evidence=evidence)
+            for far, measure, promised, delivered in (
+                    (crowd, "crowd_payment_krw", row.planned_crowd_payment_krw, row.crowd_paid_krw),
+                    (training, "training_hours", row.planned_training_hours, row.training_hours)):
+                if far:
+                    evidence.append({"measure": measure, "promised": promised, "delivered": delivered,
+                                     "ratio": (Decimal(delivered) / Decimal(promised)).quantize(Decimal("0.001"))})
+            key = "compliance.crd01." + ("both" if crowd and training else "crowd" if crowd else "training")
+            yield self.finding(
+                ctx, key, {"crowd_paid": row.crowd_paid_krw, "crowd_promised": row.planned_crowd_payment_krw,
+                           "training": row.training_hours, "training_promised": row.planned_training_hours},
+                amount_krw=max(0, row.planned_crowd_payment_krw - row.crowd_paid_krw),
+                **_where(ref, pid, row.award_id), evidence=evidence)

@@ -64,11 +64,90 @@ def _jobs_down() -> None:
 
 # --- stored findings (compliance/) -------------------------------------------------------------
 def _findings_up() -> None:
-    pass
+    op.create_table(
+        "finding_set",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("as_of_date", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("full_run_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("data_event_id", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(["program_id"], ["program.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("program_id", "as_of_date"),
+    )
+    op.create_index("ix_finding_set_program_id", "finding_set", ["program_id"])
+    op.create_table(
+        "finding_check",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("check_id", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("findings", sa.Integer(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["set_id"], ["finding_set.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("set_id", "check_id"),
+    )
+    op.create_index("ix_finding_check_set_id", "finding_check", ["set_id"])
+    op.create_table(
+        "finding_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("checks", sa.JSON(), nullable=False),
+        sa.Column("project_ids", sa.JSON(), nullable=True),
+        sa.Column("requested_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=False),
+        sa.Column("data_event_id", sa.BigInteger(), nullable=True),
+        sa.Column("added", sa.Integer(), nullable=False),
+        sa.Column("removed", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["set_id"], ["finding_set.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_finding_run_set_id", "finding_run", ["set_id"])
+    op.create_table(
+        "finding",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("check_id", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("severity", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("award_id", sa.Integer(), nullable=True),
+        sa.Column("other_award_id", sa.Integer(), nullable=True),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("project_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("project_title", sa.Text(), nullable=True),
+        sa.Column("message_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("subject_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("subject_params", sa.JSON(), nullable=False),
+        sa.Column("amount_krw", sa.BigInteger(), nullable=True),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("refs", sa.JSON(), nullable=False),
+        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["run_id"], ["finding_run.id"]),
+        sa.ForeignKeyConstraint(["set_id"], ["finding_set.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for column in ("set_id", "run_id", "check_id", "award_id", "project_id"):
+        op.create_index(f"ix_finding_{column}", "finding", [column])
 
 
 def _findings_down() -> None:
-    pass
+    for column in ("set_id", "run_id", "check_id", "award_id", "project_id"):
+        op.drop_index(f"ix_finding_{column}", table_name="finding")
+    op.drop_table("finding")
+    op.drop_index("ix_finding_run_set_id", table_name="finding_run")
+    op.drop_table("finding_run")
+    op.drop_index("ix_finding_check_set_id", table_name="finding_check")
+    op.drop_table("finding_check")
+    op.drop_index("ix_finding_set_program_id", table_name="finding_set")
+    op.drop_table("finding_set")
 
 
 # --- officials' workflow: programmes, intake, evaluator registry, approvals (program/, scoring/, budgeting/, core/)
