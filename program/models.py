@@ -761,3 +761,4 @@ class ProposalDocumentRead(BaseModel):
     sha256: str
     uploaded_by: str
     uploaded_at: datetime
+from program import labels_workflow as _labels_workflow  # noqa: E402,F401  (registers the words)

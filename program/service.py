@@ -10,14 +10,15 @@ from sqlmodel import Session, func, select
 from core import audit
 from core.audit import Actor
 from core.db import lock_limit
-from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation
+from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation, Term
 from core.money import format_krw
-from core.timeutil import utcnow
+from core.timeutil import today_kst, utcnow
 from program import lifecycle
 from program import rules as programme_rules
 from program.delivery_models import DataOpening, DeliveryProgress
 from program.lifecycle import ProjectAction, ProjectFacts
 from program.models import (
+    CallActionResult,
     CallType,
     CallTypeCode,
     Consortium,
@@ -32,7 +33,10 @@ from program.models import (
     Organization,
     OrganizationCreate,
     Program,
+    ProgramCopyIn,
     ProgramRules,
+    ProgramStateRead,
+    ProgramStatus,
     ProgramSummary,
     Project,
     ProjectCreate,
@@ -44,6 +48,9 @@ from program.models import (
     ProposalStatus,
     ProposalUpdate,
     RestrictionUpdate,
+    SlotCreate,
+    SlotRead,
+    SlotUpdate,
 )
 
 
@@ -526,6 +533,8 @@ def create_proposal(session: Session, actor: Actor, data: ProposalCreate) -> Pro
     project = locked_project(session, data.project_id)
     if session.get(Consortium, data.consortium_id) is None:
         raise RuleViolation(f"consortium {data.consortium_id} does not exist", field="consortium_id")
+    if not call_accepts_proposals(get_program(session, project.program_id)):
+        raise Conflict("program.proposals_closed", field="project_id", code=project.code)
     if not lifecycle.accepts_proposals(ProjectStatus(project.status)):
         raise Conflict(f"project {project.code} is not open for proposals (status {project.status}); "
                        "proposals are accepted only while its call is open", field="project_id")
@@ -583,3 +592,223 @@ def withdraw_proposal(session: Session, actor: Actor, proposal_id: int, reason: 
                  after={"status": p.status}, reason=reason)
     session.commit()
     return p
+
+
+# --------------------------------------------------------------------------- programme life (issue 12)
+# A programme is made from an existing one (`copy_programme`, composed with the rubric and envelope
+# copies by budgeting.programmes.create_programme_from); it starts before the call (draft), its slots
+# are added, edited within the total and published, then its call opens and closes.
+
+
+def program_state(session: Session, program_id: int) -> ProgramStateRead:
+    """A programme with its call state and the room its total leaves for new slots."""
+    program = get_program(session, program_id)
+    slots, published, ceilings = session.exec(
+        select(func.count(Project.id),
+               func.count(Project.published_at),
+               func.coalesce(func.sum(Project.ceiling_krw), 0)).where(Project.program_id == program_id)).one()
+    status = ProgramStatus(program.status)
+    assert program.id is not None
+    return ProgramStateRead(
+        id=program.id, year=program.year, name_ko=program.name_ko, name_en=program.name_en,
+        total_budget_krw=program.total_budget_krw, status=status, copied_from_id=program.copied_from_id,
+        call_opened_date=program.call_opened_date, call_closed_date=program.call_closed_date,
+        slots=int(slots), published_slots=int(slots) if status != ProgramStatus.draft else int(published),
+        sum_of_ceilings_krw=int(ceilings), room_krw=program.total_budget_krw - int(ceilings))
+
+
+def list_program_states(session: Session) -> list[ProgramStateRead]:
+    """Every programme (year) with its call state, oldest first (the programme selector)."""
+    return [program_state(session, p.id) for p in list_programs(session) if p.id is not None]
+
+
+def copy_programme(session: Session, actor: Actor, previous_id: int, data: ProgramCopyIn) -> Program:
+    """A new programme, before its call, with the rules (and cost-category shares) of `previous_id`.
+
+    Core fields and call types are shared reference data (every programme uses them). Does not
+    commit: `budgeting.programmes.create_programme_from` copies the rubrics and envelopes in the
+    same transaction.
+    """
+    previous = get_program(session, previous_id)
+    if session.exec(select(Program.id).where(Program.year == data.year)).first() is not None:
+        raise Conflict("program.year_taken", field="year", year=data.year)
+    program = Program(year=data.year, name_ko=data.name_ko, name_en=data.name_en,
+                      total_budget_krw=data.total_budget_krw or previous.total_budget_krw,
+                      rules_json=previous.rules.model_dump(mode="json"), status=ProgramStatus.draft,
+                      copied_from_id=previous.id)
+    session.add(program)
+    session.flush()
+    audit.record(session, actor, "program.create", "program", program.id, after=_snapshot(program),
+                 reason=f"copied from programme {previous.year}")
+    return program
+
+
+def _slot_read(session: Session, project: Project) -> SlotRead:
+    fields, types = _code_maps(session)
+    program = get_program(session, project.program_id)
+    base = _project_read(project, fields, types).model_dump()
+    return SlotRead(**base, published_at=project.published_at,
+                    published=ProgramStatus(program.status) != ProgramStatus.draft or project.published_at is not None)
+
+
+def slot_read(session: Session, project_id: int) -> SlotRead:
+    return _slot_read(session, get_project(session, project_id))
+
+
+def list_slots(session: Session, program_id: int) -> list[SlotRead]:
+    """The project slots of a programme with their publication state."""
+    get_program(session, program_id)
+    projects = session.exec(select(Project).where(Project.program_id == program_id).order_by(Project.id)).all()
+    return [_slot_read(session, p) for p in projects]
+
+
+def add_slot(session: Session, actor: Actor, program_id: int, data: SlotCreate) -> Project:
+    """Add a project slot within the programme total (locked); a slot of a draft programme waits to be published."""
+    program = _locked_program(session, program_id)
+    status = ProgramStatus(program.status)
+    if status == ProgramStatus.call_closed:
+        raise Conflict("program.call_closed", field="program_id")
+    field = field_by_code(session, data.field_code)
+    ctype = call_type_by_code(session, data.call_type)
+    if data.call_type == CallTypeCode.regional and not data.region:
+        raise RuleViolation("program.slot_region", field="region")
+    if session.exec(select(Project).where(Project.program_id == program.id, Project.code == data.code)).first():
+        raise Conflict("program.slot_code_taken", field="code", code=data.code)
+    _check_slot_room(session, program, data.ceiling_krw)
+    project = Project(program_id=program.id, code=data.code, field_id=field.id, call_type_id=ctype.id,
+                      title_ko=data.title_ko, title_en=data.title_en, region=data.region,
+                      ceiling_krw=data.ceiling_krw, planned_volume=data.planned_volume, volume_unit=data.volume_unit,
+                      published_at=None if status == ProgramStatus.draft else utcnow())
+    session.add(project)
+    session.flush()
+    session.add(DataType(project_id=project.id, name_ko=project.title_ko, name_en=project.title_en,
+                         contracted_volume=project.planned_volume, volume_unit=project.volume_unit))
+    audit.record(session, actor, "project.create", "project", project.id, after=_snapshot(project))
+    session.commit()
+    return project
+
+
+def _check_slot_room(session: Session, program: Program, ceiling_krw: int, *, excluding: int | None = None) -> None:
+    assert program.id is not None
+    room = program.total_budget_krw - _ceilings_total(session, program.id, excluding=excluding)
+    if ceiling_krw > room:
+        raise LimitExceeded("program.room", field="ceiling_krw", ceiling=ceiling_krw, room=room,
+                            over=ceiling_krw - room,
+                            details={"ceiling_krw": ceiling_krw, "room_krw": room,
+                                     "total_budget_krw": program.total_budget_krw})
+
+
+def _draft_slot(session: Session, project_id: int) -> tuple[Program, Project]:
+    """Lock the programme then the slot; refuse unless the slot is an unpublished slot of a draft programme."""
+    program, project = lock_program_then_project(session, project_id)
+    if ProgramStatus(program.status) != ProgramStatus.draft:
+        raise Conflict("program.not_draft", field="status",
+                       status=Term("program_status", program.status))
+    if project.published_at is not None:
+        raise Conflict("program.slot_published", field="status", code=project.code)
+    return program, project
+
+
+def update_slot(session: Session, actor: Actor, project_id: int, data: SlotUpdate) -> Project:
+    """Edit an unpublished slot of a draft programme; a new ceiling stays within the programme total."""
+    program, project = _draft_slot(session, project_id)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "ceiling_krw" in changes:
+        _check_slot_room(session, program, changes["ceiling_krw"], excluding=project.id)
+    before = _snapshot(project)
+    for key, value in changes.items():
+        setattr(project, key, value)
+    session.add(project)
+    for dt in session.exec(select(DataType).where(DataType.project_id == project.id)).all():
+        if "planned_volume" in changes:
+            dt.contracted_volume = changes["planned_volume"]
+        if "title_ko" in changes:
+            dt.name_ko = changes["title_ko"]
+        session.add(dt)
+    audit.record(session, actor, "project.update", "project", project.id, before=before, after=_snapshot(project))
+    session.commit()
+    return project
+
+
+def delete_slot(session: Session, actor: Actor, project_id: int) -> None:
+    """Remove an unpublished slot of a draft programme (nothing refers to it yet)."""
+    _, project = _draft_slot(session, project_id)
+    before = _snapshot(project)
+    for dt in session.exec(select(DataType).where(DataType.project_id == project.id)).all():
+        session.delete(dt)
+    session.flush()
+    session.delete(project)
+    audit.record(session, actor, "project.delete", "project", project_id, before=before)
+    session.commit()
+
+
+def publish_slot(session: Session, actor: Actor, project_id: int) -> Project:
+    """Publish (공고) a slot of a draft programme: from now on it is fixed and will open with the call."""
+    _, project = _draft_slot(session, project_id)
+    project.published_at = utcnow()
+    session.add(project)
+    audit.record(session, actor, "project.publish", "project", project.id, after={"published_at": project.published_at})
+    session.commit()
+    return project
+
+
+def open_call(session: Session, actor: Actor, program_id: int) -> CallActionResult:
+    """Open the programme's call (접수 개시): every slot published, at least one; rules are then in force."""
+    program = _locked_program(session, program_id)
+    if ProgramStatus(program.status) != ProgramStatus.draft:
+        raise Conflict("program.not_draft", field="status", status=Term("program_status", program.status))
+    projects = session.exec(select(Project).where(Project.program_id == program_id).order_by(Project.id)).all()
+    if not projects:
+        raise RuleViolation("program.no_slots", field="program_id")
+    unpublished = [p.code for p in projects if p.published_at is None]
+    if unpublished:
+        raise RuleViolation("program.unpublished_slots", field="program_id", n=len(unpublished),
+                            codes=", ".join(unpublished[:10]))
+    before = {"status": program.status, "call_opened_date": program.call_opened_date}
+    program.status = ProgramStatus.call_open
+    program.call_opened_date = today_kst()
+    session.add(program)
+    audit.record(session, actor, "program.open-call", "program", program.id, before=before,
+                 after={"status": program.status, "call_opened_date": program.call_opened_date,
+                        "projects": len(projects)})
+    session.commit()
+    return CallActionResult(program=program_state(session, program_id))
+
+
+def close_call(session: Session, actor: Actor, program_id: int) -> CallActionResult:
+    """Close the programme's call (접수 마감): each project with proposals moves to evaluation.
+
+    A project without a proposal stays open for the official to re-announce or cancel (listed).
+    """
+    program = _locked_program(session, program_id)
+    if ProgramStatus(program.status) != ProgramStatus.call_open:
+        raise Conflict("program.not_open", field="status", status=Term("program_status", program.status))
+    moved: list[int] = []
+    empty: list[int] = []
+    projects = session.exec(select(Project).where(Project.program_id == program_id,
+                                                  Project.status.in_(list(lifecycle.CALL_OPEN)))  # type: ignore[attr-defined]
+                            .order_by(Project.id)).all()
+    for plain in projects:
+        assert plain.id is not None
+        project = locked_project(session, plain.id)
+        facts = _project_facts(session, project, None)
+        if facts.active_proposals == 0:
+            empty.append(plain.id)
+            continue
+        _move(session, actor, project, ProjectAction.close_call, details={"by": "program.close-call"})
+        moved.append(plain.id)
+    before = {"status": program.status}
+    program.status = ProgramStatus.call_closed
+    program.call_closed_date = today_kst()
+    session.add(program)
+    audit.record(session, actor, "program.close-call", "program", program.id, before=before,
+                 after={"status": program.status, "call_closed_date": program.call_closed_date,
+                        "projects_moved": moved, "projects_without_proposals": empty})
+    session.commit()
+    return CallActionResult(program=program_state(session, program_id), projects_moved=moved,
+                            projects_without_proposals=empty)
+
+
+def call_accepts_proposals(program: Program) -> bool:
+    """A programme takes proposals only while its call is open (legacy programmes: open)."""
+    return ProgramStatus(program.status) == ProgramStatus.call_open

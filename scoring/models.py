@@ -617,3 +617,4 @@ class ConflictNotice(BaseModel):
     seen_by: str | None
     seen_at: datetime | None
     sheets_removed: int = 0
+from scoring import labels_workflow as _labels_workflow  # noqa: E402,F401  (registers the words)

@@ -29,6 +29,7 @@ from core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from core.models import Role, User
 from core.timeutil import utcnow
 from program.models import Consortium, ConsortiumMember, Organization, Program, Project, ProjectStatus, Proposal
+from program.service import locked_project as program_locked_project
 from scoring import rules
 from scoring.conflicts import (  # noqa: F401
     conflicts_for_project,
@@ -36,11 +37,27 @@ from scoring.conflicts import (  # noqa: F401
     list_conflicts,
     record_conflict,
 )
+from scoring.evaluators import (  # noqa: F401  (re-exported: the evaluator registry)
+    copy_rubrics,
+    create_evaluator,
+    evaluator_read,
+    get_evaluator,
+    import_evaluators,
+    link_evaluator_account,
+    list_evaluators,
+    set_evaluator_active,
+    update_evaluator,
+)
 from scoring.models import (
     AssignmentDetail,
     AssignmentRead,
+    ConflictConfirmation,
+    ConflictConfirmationRead,
     ConflictIn,
+    ConflictKind,
+    ConflictNotice,
     ConflictRead,
+    ConflictRecord,
     CriterionScore,
     Evaluator,
     PanelMember,
@@ -157,8 +174,9 @@ def _rubric_of_sheet(session: Session, sheet: ScoreSheet) -> tuple[object, list[
 
 
 def get_assignment(session: Session, user: User, sheet_id: int) -> AssignmentDetail:
-    """Proposal summary, rubric and the caller's own sheet."""
-    _, sheet = _own_sheet(session, user, sheet_id)
+    """Proposal summary, rubric and the caller's own sheet (after the no-conflict confirmation)."""
+    ev, sheet = _own_sheet(session, user, sheet_id)
+    _require_confirmation(session, ev, sheet)
     assignment = _assignment_rows(session, sheet.evaluator_id, sheet_id)[0]
     proposal = session.get(Proposal, sheet.proposal_id)
     assert proposal is not None
@@ -217,6 +235,7 @@ def _write_scores(session: Session, sheet: ScoreSheet, data: SheetIn) -> None:
 def save_sheet(session: Session, user: User, sheet_id: int, data: SheetIn) -> SheetRead:
     """Save scores as a draft (partial sheets allowed); a submitted sheet is locked (409)."""
     ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
+    _require_confirmation(session, ev, sheet)
     if sheet.status == SheetStatus.submitted:
         raise Conflict("this sheet is submitted and locked; ask an official to reopen it")
     _write_scores(session, sheet, data)
@@ -232,6 +251,7 @@ def save_sheet(session: Session, user: User, sheet_id: int, data: SheetIn) -> Sh
 def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | None = None) -> SheetRead:
     """Submit (and lock) a complete sheet: every criterion scored, comments where below 40% of the maximum."""
     ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
+    _require_confirmation(session, ev, sheet)
     if sheet.status == SheetStatus.submitted:
         raise Conflict("this sheet is already submitted")
     if data is not None and data.scores:
@@ -324,3 +344,131 @@ def attach_demo_evaluator(session: Session, user_id: int) -> None:
         audit.record(session, audit.SYSTEM, "panel.add_demo_evaluator", "project", project.id,
                      after={"evaluator_id": ev.id, "panel_code": code})
     session.commit()
+
+
+# --------------------------------------------------------------------------- conflict-of-interest confirmation
+
+
+def conflict_confirmed(session: Session, evaluator_id: int, project_id: int) -> bool:
+    """Has the evaluator stated having no conflict of interest with the project (이해충돌 없음 확인)?"""
+    return session.exec(select(ConflictConfirmation.id).where(
+        ConflictConfirmation.evaluator_id == evaluator_id,
+        ConflictConfirmation.project_id == project_id)).first() is not None
+
+
+def _require_confirmation(session: Session, ev: Evaluator, sheet: ScoreSheet) -> None:
+    """A sheet opens only after the evaluator confirmed no conflict with its project (when the rules ask)."""
+    project = session.get(Project, sheet.project_id)
+    program = session.get(Program, project.program_id) if project else None
+    if program is None or not program.rules.conflict_confirmation_required:
+        return
+    assert ev.id is not None
+    if not conflict_confirmed(session, ev.id, sheet.project_id):
+        raise Conflict("coi.confirm_first", field="conflict_confirmation")
+
+
+def conflict_check(session: Session, user: User, sheet_id: int) -> dict[str, object]:
+    """What the evaluator reads before confirming: the project, the consortium and its members."""
+    ev, sheet = _own_sheet(session, user, sheet_id)
+    project = session.get(Project, sheet.project_id)
+    proposal = session.get(Proposal, sheet.proposal_id)
+    assert project is not None and proposal is not None and ev.id is not None
+    consortium = session.get(Consortium, proposal.consortium_id)
+    members = session.execute(select(Organization.name, Organization.business_number, ConsortiumMember.role)
+                              .join(ConsortiumMember, ConsortiumMember.org_id == Organization.id)
+                              .where(ConsortiumMember.consortium_id == proposal.consortium_id)
+                              .order_by(ConsortiumMember.id)).all()
+    return {"sheet_id": sheet_id, "project_id": project.id, "project_code": project.code,
+            "project_title": project.title_ko, "consortium_name": consortium.name if consortium else "",
+            "members": [{"name": n, "business_number": b, "role": str(getattr(r, "value", r))} for n, b, r in members],
+            "confirmed": conflict_confirmed(session, ev.id, project.id)}
+
+
+def confirm_no_conflict(session: Session, user: User, sheet_id: int) -> ConflictConfirmationRead:
+    """The evaluator confirms no conflict with the project of a sheet: its sheets open (idempotent)."""
+    ev, sheet = _own_sheet(session, user, sheet_id)
+    assert ev.id is not None
+    row = session.exec(select(ConflictConfirmation).where(ConflictConfirmation.evaluator_id == ev.id,
+                                                          ConflictConfirmation.project_id == sheet.project_id)).first()
+    if row is None:
+        row = ConflictConfirmation(evaluator_id=ev.id, project_id=sheet.project_id)
+        session.add(row)
+        session.flush()
+        audit.record(session, Actor.of(user), "conflict.confirm_none", "conflict_confirmation", row.id,
+                     after={"evaluator_id": ev.id, "project_id": sheet.project_id})
+        session.commit()
+    return ConflictConfirmationRead(evaluator_id=ev.id, project_id=row.project_id, confirmed_at=row.confirmed_at)
+
+
+def declare_conflict_and_leave(session: Session, user: User, sheet_id: int, reason: str) -> ConflictNotice:
+    """The evaluator declares a conflict: they leave the project's panel and the officials are told.
+
+    The declaration is a conflict record (its sheets stop counting); the evaluator's unsubmitted sheets
+    of the project are removed, and their panel seat too when no submitted sheet hangs on it. The record
+    stays a notice on the officials' list until one of them marks it seen.
+    """
+    ev, sheet = _own_sheet(session, user, sheet_id)
+    assert ev.id is not None
+    project = program_locked_project(session, sheet.project_id)
+    assert project.id is not None
+    rec = ConflictRecord(evaluator_id=ev.id, project_id=project.id, kind=ConflictKind.declared, reason=reason,
+                         recorded_by=Actor.of(user).username)
+    session.add(rec)
+    session.flush()
+    sheets = session.exec(select(ScoreSheet).where(ScoreSheet.evaluator_id == ev.id,
+                                                   ScoreSheet.project_id == project.id)).all()
+    removed = 0
+    keep_seat = False
+    for s in sheets:
+        if s.status == SheetStatus.submitted:
+            keep_seat = True
+            continue
+        for cs in session.exec(select(CriterionScore).where(CriterionScore.sheet_id == s.id)).all():
+            session.delete(cs)
+        session.flush()
+        session.delete(s)
+        removed += 1
+    session.flush()
+    if not keep_seat:
+        for pm in session.exec(select(PanelMember).where(PanelMember.project_id == project.id,
+                                                         PanelMember.evaluator_id == ev.id)).all():
+            session.delete(pm)
+    session.flush()
+    audit.record(session, Actor.of(user), "conflict.declared", "conflict_record", rec.id,
+                 after={"evaluator_id": ev.id, "project_id": project.id, "kind": ConflictKind.declared,
+                        "sheets_removed": removed, "left_panel": not keep_seat}, reason=reason)
+    session.commit()
+    return _notice(session, rec, removed)
+
+
+def _notice(session: Session, rec: ConflictRecord, removed: int = 0) -> ConflictNotice:
+    ev = session.get(Evaluator, rec.evaluator_id)
+    project = session.get(Project, rec.project_id)
+    assert ev is not None and project is not None and rec.id is not None
+    return ConflictNotice(record_id=rec.id, evaluator_id=rec.evaluator_id, evaluator_code=ev.code,
+                          evaluator_name=ev.name, project_id=rec.project_id, project_code=project.code,
+                          reason=rec.reason, recorded_at=rec.recorded_at, seen_by=rec.seen_by, seen_at=rec.seen_at,
+                          sheets_removed=removed)
+
+
+def conflict_notices(session: Session, program_id: int, *, unseen_only: bool = True) -> list[ConflictNotice]:
+    """Conflicts evaluators declared in a programme (newest first): the officials' notices."""
+    stmt = (select(ConflictRecord).join(Project, Project.id == ConflictRecord.project_id)
+            .where(Project.program_id == program_id, ConflictRecord.kind == ConflictKind.declared))
+    if unseen_only:
+        stmt = stmt.where(ConflictRecord.seen_at.is_(None))  # type: ignore[union-attr]
+    return [_notice(session, r) for r in session.exec(stmt.order_by(ConflictRecord.id.desc())).all()]  # type: ignore[union-attr]
+
+
+def acknowledge_conflict_notice(session: Session, actor: Actor, record_id: int) -> ConflictNotice:
+    """An official marks a declared conflict as seen (the notice leaves the list; the record stays)."""
+    rec = session.get(ConflictRecord, record_id)
+    if rec is None or rec.kind != ConflictKind.declared:
+        raise NotFound("coi.notice_not_found", record_id=record_id)
+    if rec.seen_at is None:
+        rec.seen_by, rec.seen_at = actor.username, utcnow()
+        session.add(rec)
+        audit.record(session, actor, "conflict.notice_seen", "conflict_record", rec.id,
+                     after={"seen_by": rec.seen_by})
+        session.commit()
+    return _notice(session, rec)

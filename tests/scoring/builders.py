@@ -12,7 +12,7 @@ from core.audit import SYSTEM
 from core.models import Role, User
 from program.models import Organization, Program, Project, Proposal
 from scoring import service
-from scoring.models import BonusItemIn, CriterionIn, Evaluator, EvaluatorEmployment, RubricIn
+from scoring.models import BonusItemIn, ConflictConfirmation, CriterionIn, Evaluator, EvaluatorEmployment, RubricIn
 from seed_data.common import call_2021
 from tests.builders import fresh, make_consortium, make_org, make_program, make_project, make_proposal, make_user
 
@@ -72,9 +72,17 @@ def scenario(session: Session, *, n_eval: int = 5, n_props: int = 2, program: Pr
     evaluators = [make_evaluator(session, user=u, expertise_field_id=project.field_id) for u in users]
     if panel:
         service.set_panel(session, SYSTEM, project.id, [e.id for e in evaluators])  # type: ignore[arg-type,misc]
+        confirm_no_conflict(session, evaluators, project)
         fresh(session)
     return {"program": program, "project": project, "proposals": proposals, "users": users,
             "evaluators": evaluators}
+
+
+def confirm_no_conflict(session: Session, evaluators: list[Evaluator], project: Project) -> None:
+    """Each evaluator has confirmed no conflict with the project (what opens their sheets)."""
+    for ev in evaluators:
+        session.add(ConflictConfirmation(evaluator_id=ev.id, project_id=project.id))  # type: ignore[arg-type]
+    session.commit()
 
 
 def sheet_of(session: Session, user: User, proposal: Proposal) -> int:
@@ -89,6 +97,8 @@ def score(session: Session, user: User, proposal: Proposal, total: Decimal | int
     from scoring.models import SheetIn
 
     sid = sheet_of(session, user, proposal)
+    service.confirm_no_conflict(session, user, sid)  # what opens the sheet (idempotent)
+    fresh(session)
     service.submit_sheet(session, user, sid, SheetIn.model_validate({"scores": scores_for_total(total)}))
     fresh(session)
     return sid
