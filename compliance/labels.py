@@ -27,7 +27,7 @@ i18n.register_codes(STATUS, {"ok": ("이상 없음", "No findings"), "findings":
 i18n.register_codes("compliance.cost_category", {
     "labour": ("인건비", "Labour"), "crowdsourcing": ("크라우드소싱 비용", "Crowdsourcing"),
     "outsourcing": ("외주용역비", "Outsourcing"), "collection": ("수집비", "Collection"),
-    "equipment": ("장비·SW", "Equipment and software"), "quality": ("품질검증·자문", "Quality and advice"),
+    "equipment": ("장비·소프트웨어", "Equipment and software"), "quality": ("품질검증·자문", "Quality and advice"),
     "travel": ("여비·회의비", "Travel and meetings"), "indirect": ("간접비", "Indirect costs")})
 i18n.register_codes("compliance.member_role", {
     "lead": ("주관기관", "Lead"), "participant": ("참여기관", "Participant"),
