@@ -4,6 +4,7 @@
  * - dcc.Dropdown: its keyboard focus target is an <input aria-hidden="true" tabindex="0">: a control reached
  *   by the keyboard yet hidden from screen readers. It keeps its focus (that is how the keyboard opens the
  *   list) and gets the name of the dropdown's label and value instead of aria-hidden.
+ * - A clearable dropdown's clear "x" (an <a> without href in the button) is hidden from screen readers.
  * - dcc.RadioItems / dcc.Checklist: a role="listbox" whose role="option" labels hold real radio buttons or
  *   checkboxes (interactive controls nested in options). The native inputs already say everything: the
  *   container becomes a named radiogroup/group and the labels lose the option roles.
@@ -73,6 +74,13 @@
     if (document.documentElement.getAttribute("lang") !== lang) { document.documentElement.setAttribute("lang", lang); }
     var targets = document.querySelectorAll(".dash-dropdown-focus-target");
     for (var i = 0; i < targets.length; i++) { fixDropdown(targets[i]); }
+    // The clear "x" of a clearable dropdown is an <a> without href inside the dropdown's button: a name on
+    // an element that has no role. It is not focusable; the button already names the value, so hide it.
+    var clears = document.querySelectorAll("a.dash-dropdown-clear:not([href])");
+    for (var c = 0; c < clears.length; c++) {
+      clears[c].removeAttribute("aria-label");
+      clears[c].setAttribute("aria-hidden", "true");
+    }
     var lists = document.querySelectorAll(".dash-options-list");
     for (var j = 0; j < lists.length; j++) { fixOptions(lists[j]); }
   }

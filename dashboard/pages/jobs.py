@@ -143,8 +143,9 @@ def update(field: str | None, region: str | None, lang: str | None, status: str 
                                     y_label=t("jobs.openings", lang), color=figures.PALETTE[2])
     first = page * PAGE_SIZE + 1 if total else 0
     info = t("jobs.pager", lang).format(first=first, last=min(total, (page + 1) * PAGE_SIZE), total=f"{total:,}")
+    title = t("jobs.list_all" if include_closed else "jobs.list", lang)
     return (fig_field, fig_region, job_table(rows, labels, lang, reason), info, page == 0, page >= last, total,
-            figure_table(fig_field, lang), figure_table(fig_region, lang))
+            figure_table(fig_field, lang), figure_table(fig_region, lang), title)
 
 
 def _https(url: Any) -> str | None:
@@ -192,6 +193,7 @@ def register(dash_app: Any) -> None:
                     Output("jobs-list", "children"), Output("jobs-pager-info", "children"),
                     Output("jobs-prev", "disabled"), Output("jobs-next", "disabled"), Output("jobs-total", "data"),
                     Output("jobs-by-field-alt", "children"), Output("jobs-by-region-alt", "children"),
+                    Output("jobs-list-title", "children"),
                     Input("jobs-field", "value"), Input("jobs-region", "value"), Input("jobs-lang", "data"),
                     Input("jobs-status", "value"), Input("jobs-sort", "value"), Input("jobs-page-no", "data"),
                     Input("jobs-scope", "data"), page=PAGE, user_arg=False)

@@ -157,9 +157,14 @@ def test_every_control_of_the_allocation_page_is_reached_by_keyboard(browser: An
         By.XPATH, "preceding-sibling::input[contains(@class, 'dash-dropdown-focus-target')]")
     for _attempt in range(3):  # Enter opens the list and puts the focus in its search box; type, Enter chooses
         browser.execute_script("arguments[0].focus()", target)
+        time.sleep(0.3)
         browser.switch_to.active_element.send_keys(Keys.ENTER)
-        time.sleep(0.5)
-        assert browser.execute_script("return document.activeElement.className") == "dash-dropdown-search"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and \
+                browser.execute_script("return document.activeElement.className") != "dash-dropdown-search":
+            time.sleep(0.1)
+        if browser.execute_script("return document.activeElement.className") != "dash-dropdown-search":
+            continue
         assert browser.switch_to.active_element.get_attribute("placeholder") == "검색"  # Korean, not "Search"
         browser.switch_to.active_element.send_keys("헬스케어", Keys.ENTER)
         wait_idle(browser)

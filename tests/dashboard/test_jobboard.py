@@ -109,14 +109,14 @@ def test_an_apply_link_must_be_https(api: TestClient, on_unit_db: Engine) -> Non
 def test_the_page_shows_what_the_api_lists(api: TestClient) -> None:
     pid = data.main_program_id()
     scope = {"program": pid, "as_of": DAY.isoformat()}
-    fig_field, fig_region, table, info, prev_off, next_off, total, alt_field, _ = \
+    fig_field, fig_region, table, info, prev_off, next_off, total, alt_field, _, title = \
         jobs.update("", "", "ko", "open", "close_date", 0, scope)
     body = api.get("/api/v1/public/jobs", params={"program": pid, "as_of": DAY.isoformat(), "limit": jobs.PAGE_SIZE})
     api_body = body.json()
     assert total == api_body["total"] and sum(fig_field.data[0].y) == total == sum(fig_region.data[0].y)
     shown = [tr.children[1].children for tr in table.children[2].children]
     assert shown == [j["title"] for j in api_body["items"]]
-    assert info == f"전체 {total:,}건 중 1–{jobs.PAGE_SIZE}" and prev_off and not next_off
+    assert info == f"전체 {total:,}건 중 1–{jobs.PAGE_SIZE}" and prev_off and not next_off and title == "모집 중인 작업"
     assert fig_field.layout.yaxis.dtick >= 1 and fig_field.layout.yaxis.tickformat == ",d"  # whole postings
     assert alt_field is not None and "chart-table" in str(alt_field)  # the chart's text alternative
     # every cell names its column (the phone's card layout), every open row links to the platform
@@ -124,7 +124,7 @@ def test_the_page_shows_what_the_api_lists(api: TestClient) -> None:
     assert [td.to_plotly_json()["props"]["data-label"] for td in first.children][:2] == ["상태", "공고"]
     assert first.children[-1].children.href.startswith("https://")
     # the second page continues where the first stopped; the last page turns "next" off
-    _, _, table2, info2, prev2, _, _, _, _ = jobs.update("", "", "ko", "open", "close_date", 1, scope)
+    _, _, table2, info2, prev2, *_ = jobs.update("", "", "ko", "open", "close_date", 1, scope)
     second = api.get("/api/v1/public/jobs", params={"program": pid, "as_of": DAY.isoformat(),
                                                      "limit": jobs.PAGE_SIZE, "offset": jobs.PAGE_SIZE}).json()
     assert [tr.children[1].children for tr in table2.children[2].children] == [j["title"] for j in second["items"]]
