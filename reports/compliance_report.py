@@ -149,9 +149,13 @@ def compliance_document(
     project_of_award = {a.id: f"{a.project_code} {a.project_title}" for a in awards}
 
     def project(f: Any) -> str:
+        """The project (code and title) of a finding, unless its target already names that project."""
+        code = f.project_code or ""
+        if code and subject_of(f).startswith(code):
+            return w("(대상과 같음)", "(the target)")
         if f.award_id in project_of_award:
             return project_of_award[f.award_id]
-        return f.project_code or "–"
+        return code or "–"
 
     sev_label = getattr(_labels(), "severity_label", None)
     status_label = getattr(_labels(), "status_label", None)
@@ -232,7 +236,7 @@ def compliance_document(
             paragraphs=[
                 w(
                     f"점검 {len(report.checks)}개 항목, 지적 {report.total:,}건 (중대 {counts['high']:,}, "
-                    f"주의 {counts['medium']:,}, 참고 {counts['low']:,}). 기준일 {day}.",
+                    f"주의 {counts['medium']:,}, 참고 {counts['low']:,}), 기준일 {day}",
                     f"{len(report.checks)} checks, {report.total:,} findings (high {counts['high']:,}, "
                     f"medium {counts['medium']:,}, low {counts['low']:,}). As of {day}.",
                 )

@@ -243,7 +243,7 @@ def evaluation_document(
                     w("제안서별 최종점수", "Final score by proposal"),
                     [short[p.proposal_id] for p in r.proposals],
                     [Series(w("최종점수", "Final score"), [float(p.final_score or 0) for p in r.proposals])],
-                    y_label=w("점수 (점)", "Points"),
+                    y_label=w("점수", "Score"),
                     y_unit="score",
                     y_max=100,
                     reference_lines=((threshold, threshold_label),),

@@ -145,27 +145,41 @@ def _value_label(v: float) -> str:
     return f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"
 
 
-def _wrap(label: str, width: int) -> str:
-    """A category label on as many lines as it needs (never cut): words kept whole, long ones split."""
+def _wrap(label: str, width: float, font_size: float = 7) -> str:
+    """A category label on as many lines as it needs to fit `width` points (never cut with "…"):
+    lines break between words or after a middle dot (음성·자연어), a word wider than a line is split."""
+    def fits(text: str) -> bool:
+        return pdfmetrics.stringWidth(text, FONT, font_size) <= width
+
+    pieces: list[str] = []
+    for word in label.split():
+        parts = [p + "·" for p in word.split("·")]
+        parts[-1] = parts[-1][:-1]
+        pieces.extend(parts if not fits(word) else [word])
+        pieces.append(" ")
     lines: list[str] = []
     current = ""
-    for word in label.split():
-        while len(word) > width:
-            if current:
-                lines.append(current)
+    for piece in pieces[:-1]:
+        if piece == " ":
+            current += " " if current else ""
+            continue
+        while not fits(piece):  # one piece wider than a line: split it where it must
+            k = len(piece)
+            while k > 1 and not fits(piece[:k]):
+                k -= 1
+            if current.strip():
+                lines.append(current.strip())
                 current = ""
-            lines.append(word[:width])
-            word = word[width:]
-        if not current:
-            current = word
-        elif len(current) + 1 + len(word) <= width:
-            current = f"{current} {word}"
+            lines.append(piece[:k])
+            piece = piece[k:]
+        if fits(current + piece):
+            current += piece
         else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    return "\n".join(lines[:3]) if lines else label
+            lines.append(current.strip())
+            current = piece
+    if current.strip():
+        lines.append(current.strip())
+    return "\n".join(lines) if lines else label
 
 
 def _unit_text(spec: Chart, lang: Lang, money_unit: str) -> str:
@@ -224,12 +238,13 @@ def chart_drawing(spec: Chart, width: float, height: float = 66 * mm, lang: Lang
                                         if spec.legend or (spec.legend is None and len(spec.series) > 1) else [])
     legend_h = 12 if items else 0
     n = len(spec.categories)
-    plot_w = width - 52
+    plot_w = width - 52 - (62 if spec.reference_lines else 0)  # room right of the plot for a reference line's label
     per_cat = plot_w / n
-    rotate = per_cat < 24
+    widest = max(pdfmetrics.stringWidth(c, FONT, 7) for c in spec.categories)
+    # dates and numbers are turned rather than broken (2021. 3. stays on one line); names wrap
+    rotate = per_cat < 24 or (widest > per_cat - 2 and any(ch.isdigit() for c in spec.categories for ch in c))
     step = max(1, -(-n // 14)) if rotate else 1  # at most ~14 labels when they must be turned
-    chars = max(4, int(per_cat / 7.5))
-    names = [("" if i % step else (c if rotate else _wrap(c, chars))) for i, c in enumerate(spec.categories)]
+    names = [("" if i % step else (c if rotate else _wrap(c, per_cat - 2))) for i, c in enumerate(spec.categories)]
     label_lines = 1 if rotate else max(nm.count("\n") + 1 for nm in names)
     bottom = legend_h + (34 if rotate else 6 + 8 * label_lines)
 
@@ -266,7 +281,7 @@ def chart_drawing(spec: Chart, width: float, height: float = 66 * mm, lang: Lang
             chart.bars[(0, j)].fillColor = colors.HexColor(c)
     if spec.value_labels:
         if isinstance(chart, VerticalBarChart):
-            chart.barLabelFormat = _value_label
+            chart.barLabelFormat = "%.2f" if spec.y_unit == "score" else _value_label
             chart.barLabels.fontName, chart.barLabels.fontSize = FONT, 7
             chart.barLabels.nudge = 6
         else:
@@ -282,8 +297,8 @@ def chart_drawing(spec: Chart, width: float, height: float = 66 * mm, lang: Lang
             y = chart.y + chart.height * value / vmax
             d.add(Line(chart.x, y, chart.x + chart.width, y, strokeColor=colors.HexColor("#c00000"),
                        strokeWidth=1, strokeDashArray=[4, 2]))
-            d.add(String(chart.x + chart.width, y + 2, text, fontName=FONT_BOLD, fontSize=7,
-                         fillColor=colors.HexColor("#c00000"), textAnchor="end"))
+            d.add(String(chart.x + chart.width + 3, y - 2.5, text, fontName=FONT_BOLD, fontSize=7,
+                         fillColor=colors.HexColor("#c00000"), textAnchor="start"))
     if items:
         legend = Legend()
         legend.x, legend.y = 42, 6

@@ -476,8 +476,8 @@ def status_document(
             w("6. 산출물", "6. Delivery: contracted → built → verified → opened"),
             paragraphs=[
                 w(
-                    f"품질검증(TTA) 결과와 AI Hub 개방 현황, 기준일 {as_of}. {goal_note}.",
-                    f"Quality verification (TTA) and opening on AI Hub, as of {as_of}. {goal_note}.",
+                    f"품질검증(TTA) 결과와 AI Hub 개방 현황 (기준일 {as_of}) · {goal_note}",
+                    f"Quality verification (TTA) and opening on AI Hub, as of {as_of} · {goal_note}.",
                 )
             ],
             tables=[

@@ -157,8 +157,10 @@ def test_chart_labels_are_whole_and_months_are_korean():
     from reports.status_report import month_label
 
     assert month_label("2021-03") == "2021. 3." and month_label("2022-11") == "2022. 11."
-    assert _wrap("헬스케어 데이터 구축 컨소시엄", 8) == "헬스케어 데이터\n구축 컨소시엄"
-    assert "…" not in _wrap("아주긴기관이름을가진주식회사입니다", 6)
+    assert _wrap("헬스케어 데이터 구축 컨소시엄", 60) == "헬스케어 데이터\n구축 컨소시엄"  # 60 pt a line at 7 pt
+    assert _wrap("재난·안전·환경", 40) == "재난·안전·\n환경"  # after a middle dot
+    long = _wrap("아주긴기관이름을가진주식회사입니다", 40)
+    assert "…" not in long and long.replace("\n", "") == "아주긴기관이름을가진주식회사입니다"
     spec = Chart(
         "bar",
         "점수",
