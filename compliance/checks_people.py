@@ -64,6 +64,15 @@ def hires_without_evidence(self: Check, ctx: CheckContext) -> Iterator[Finding]:
                     refs={"hire": [int(h.id) for h in hires]})
 
 
+def _labeller(refs: dict[int, Any], names: dict[int, dict[int, tuple[str, str, str]]]) -> Any:
+    def label(award_id: int) -> str:
+        r = refs.get(award_id)
+        n = names.get(r.program_id, {}).get(r.project_id) if r else None
+        return f"{n[0]} {n[1]}" if n else "–"
+
+    return label
+
+
 @check("HIR-03", "동일인 이중 전일제 고용 (유령 직원 위험)", "Same person full-time on two awards at once",
        Severity.high, domain="employment", scope="programme",
        rule="one person key is employed full-time by at most one award at any time")
@@ -74,17 +83,8 @@ def same_person_two_awards(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     for pid in ctx.program_ids:
         pairs = bq.overlapping_full_time_hires(ctx.session, pid)
         refs = bq.award_refs_for_checks(ctx.session, {p[2] for p in pairs} | {p[6] for p in pairs})
-        names = {}
-        from program.names import project_names_for_checks
-        for r in refs.values():
-            if r.program_id not in names:
-                names[r.program_id] = project_names_for_checks(ctx.session, r.program_id)
-
-        def label(award_id: int) -> str:
-            r = refs.get(award_id)
-            n = names.get(r.program_id, {}).get(r.project_id) if r else None
-            return f"{n[0]} {n[1]}" if n else "–"
-
+        names = {r.program_id: ctx.project_names(r.program_id) for r in refs.values()}
+        label = _labeller(refs, names)
         for person, ha, aa, sa, ea, hb, ab, sb, eb in pairs:
             if (ha, hb) in seen:
                 continue

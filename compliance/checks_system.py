@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 from compliance.models import Finding, Severity
 from compliance.registry import Check, CheckContext, check
@@ -18,7 +19,7 @@ MAX_ROW_FINDINGS = 50
        rule="the hash chain recomputes; every guarded row matches the digest of its newest covering event; "
             "the log extends every signed checkpoint of the configured checkpoint file")
 def history_does_not_verify(self: Check, ctx: CheckContext) -> Iterator[Finding]:
-    history = {"subject_key": "compliance.subject.history"}
+    history: dict[str, Any] = {"subject_key": "compliance.subject.history"}
     path = get_settings().audit_checkpoint_file
     loaded = checkpoint.load_file(path) if os.path.exists(path) else None
     try:

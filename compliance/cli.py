@@ -52,7 +52,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 1 if report.total else 0
     en = lang == "en"
-    print((f"compliance checks as of {report.as_of}" if en else f"감사 점검 (기준일 {report.as_of})"))
+    print(f"compliance checks as of {report.as_of}" if en else f"감사 점검 (기준일 {report.as_of})")
     print(", ".join(f"{severity_label(k, lang)} {v}" for k, v in report.counts.items())
           + (f"; total {report.total}" if en else f" · 계 {report.total}건"))
     titles = {c.id: c for c in service.list_checks(lang)}
@@ -62,5 +62,6 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"  {c.id:<7} {status_label(outcome.status, lang):<8} {outcome.findings:>5}  {c.title}{extra}")
     print()
     for f in report.findings:
-        print(f"[{severity_label(f.severity, lang)}] {f.check_id} {finding_subject(f, lang)}: {finding_message(f, lang)}")
+        print(f"[{severity_label(f.severity, lang)}] {f.check_id} {finding_subject(f, lang)}: "
+              f"{finding_message(f, lang)}")
     return 1 if report.total else 0

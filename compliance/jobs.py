@@ -8,12 +8,18 @@ from datetime import date
 
 from compliance import service
 from core import db
+from core.bounded import Day, Id, RequestModel
 from core.jobs import Context, Output, register
 from core.models import Role
 from core.timeutil import today_kst
 
 
-@register("compliance.run", ("전체 점검 실행", "Full compliance run"), (Role.official, Role.auditor))
+class RunParams(RequestModel):
+    program_id: Id | None = None
+    as_of: Day | None = None
+
+
+@register("compliance.run", ("전체 점검 실행", "Full compliance run"), (Role.official, Role.auditor), RunParams)
 def full_run(ctx: Context) -> Output:
     """Run every check (compliance.service.run_checks) and store the findings report as JSON."""
     as_of = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else today_kst()

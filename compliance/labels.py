@@ -46,7 +46,8 @@ i18n.register_codes("compliance.measure", {
     "training_hours": ("교육 시간", "Training hours")})
 i18n.register_codes("compliance.row_problem", {
     "edited": ("수정됨", "edited"), "inserted": ("기록 없이 추가됨", "inserted outside the application"),
-    "deleted": ("기록 없이 삭제됨", "deleted outside the application"), "root": ("머클 루트 불일치", "Merkle root mismatch"),
+    "deleted": ("기록 없이 삭제됨", "deleted outside the application"),
+    "root": ("머클 루트 불일치", "Merkle root mismatch"),
     "entry": ("기록 항목 불일치", "entry mismatch")})
 i18n.register_codes("compliance.table", {
     "app_user": ("사용자", "users"), "award": ("협약", "awards"), "award_extension": ("협약 연장", "award extensions"),
@@ -63,7 +64,8 @@ i18n.register_codes("compliance.table", {
 
 # --- fields: one label and one kind for every message parameter and evidence key ----------------------
 # kinds: won (원, exact), n (count), date, pct (a ratio shown as %), pctv (a value already in %), dec
-# (a decimal figure), score (points), ref (a number people quote: no separators), text, code:<group>, codes:<group> (a list of codes), flag (yes/no)
+# (a decimal figure), score (points), ref (a number people quote: no separators), text, code:<group>,
+# codes:<group> (a list of codes), flag (yes/no)
 
 FIELDS: dict[str, tuple[str, str, str]] = {
     "data_type": ("데이터 유형", "Data type", "text"),
@@ -161,7 +163,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compliance.dlv01": ("{data_type}: 계약 물량 {contracted:n}건 중 {built:n}건 구축 ({ratio}, 기준 {min_ratio} 이상)",
                          "{data_type}: {built:n} of {contracted:n} contracted items built ({ratio}; minimum "
                          "{min_ratio})"),
-    "compliance.dlv02.late": ("{data_type}: 품질검증({verified}) 결과 {result}, 보완 기한 {due}보다 {days:n}일 늦게 보완",
+    "compliance.dlv02.late": ("{data_type}: 품질검증({verified}) 결과 {result}, 보완 기한 {due}보다 {days:n}일 "
+                              "늦게 보완",
                               "{data_type}: verification result {result} on {verified}, remedied {days:n} days "
                               "after the deadline {due}"),
     "compliance.dlv02.overdue": ("{data_type}: 품질검증({verified}) 결과 {result}, 보완 기한 {due}에서 {days:n}일이 "
@@ -260,7 +263,8 @@ RULES: dict[str, tuple[str, str]] = {
                "비용은 예외)",
                "No payee of an award is a member of its own consortium (except crowd work paid to a member "
                "crowdsourcing platform)"),
-    "LAB-01": ("인건비 지수(구축 건당 인건비 ÷ 협약 건당 단가)가 사업 내 협약들의 3사분위수 + {labour_outlier_iqr_factor}"
+    "LAB-01": ("인건비 지수(구축 건당 인건비 ÷ 협약 건당 단가)가 사업 내 협약들의 3사분위수 + "
+               "{labour_outlier_iqr_factor}"
                " × 사분위범위를 넘지 않아야 함",
                "The labour-cost index (labour per item built ÷ contract price per item) stays at or below Q3 + "
                "{labour_outlier_iqr_factor} × IQR of the programme's awards"),

@@ -140,7 +140,7 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
             out[k] = str(v)
         elif isinstance(v, tuple):
             out[k] = list(v)
-        elif hasattr(v, "value") and isinstance(getattr(v, "value"), str):  # an enum member
+        elif hasattr(v, "value") and isinstance(v.value, str):  # an enum member
             out[k] = v.value
         else:
             out[k] = v

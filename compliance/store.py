@@ -31,15 +31,14 @@ from compliance.models import (
     Finding,
     FindingCheck,
     FindingRun,
-    FindingsReport,
     FindingSet,
+    FindingsReport,
     Freshness,
     Severity,
     StoredFinding,
 )
 from compliance.registry import Check, CheckContext, load_checks
 from core import events
-from core.errors import NotFound
 from core.models import AuditEvent, AuditHead
 from core.timeutil import utcnow
 
@@ -83,7 +82,8 @@ def _stored(f: Finding, set_id: int, run_id: int, now: datetime) -> StoredFindin
                          award_id=f.award_id, other_award_id=f.other_award_id, project_id=f.project_id,
                          project_code=f.project_code, project_title=f.project_title, message_key=f.message_key,
                          params=f.params, subject_key=f.subject_key, subject_params=f.subject_params,
-                         amount_krw=f.amount_krw, evidence=f.evidence, refs=f.refs, fingerprint=_fingerprint(f), computed_at=now)
+                         amount_krw=f.amount_krw, evidence=f.evidence, refs=f.refs, fingerprint=_fingerprint(f),
+                         computed_at=now)
 
 
 def _finding(row: StoredFinding, program_id: int, checks: dict[str, Check]) -> Finding:
@@ -172,7 +172,8 @@ def refresh(session: Session, fs: FindingSet, *, check_ids: Iterable[str] | None
             q = q.where(col(StoredFinding.project_id).in_(scope))
         old: dict[str, list[int]] = {}
         for rid, fp in session.exec(q).all():
-            old.setdefault(fp, []).append(rid)
+            if rid is not None:
+                old.setdefault(fp, []).append(rid)
         new = [(f, _fingerprint(f)) for f in computed.findings.get(c.id, [])]
         remove: list[int] = []
         add: list[Finding] = []
@@ -233,7 +234,7 @@ def _prune(session: Session, program_id: int, keep: tuple[date | None, ...]) -> 
     extra = [s for s in sets if s.as_of_date not in keep][KEEP_DATES:]
     for s in extra:
         for model in (StoredFinding, FindingRun, FindingCheck):
-            session.exec(delete(model).where(model.set_id == s.id))  # type: ignore[call-overload, attr-defined]
+            session.exec(delete(model).where(col(model.set_id) == s.id))  # type: ignore[call-overload, attr-defined]
         session.delete(s)
     session.flush()
 
@@ -283,7 +284,8 @@ def stored_findings(session: Session, *, program_id: int, as_of: date, check_ids
                 for c in checks if (s := states.get(c)) is not None and (not check_ids or c in check_ids)]
     counts = Counter(str(f.severity) for f in findings)
     pending = changes_since(session, fs.data_event_id)
-    return FindingsReport(as_of=as_of, program_id=program_id, counts={s.value: counts.get(s.value, 0) for s in Severity},
+    return FindingsReport(as_of=as_of, program_id=program_id,
+                          counts={s.value: counts.get(s.value, 0) for s in Severity},
                           checks=outcomes, findings=findings, total=len(findings),
                           freshness=Freshness(computed_at=fs.updated_at, full_run_at=fs.full_run_at,
                                               data_event_id=fs.data_event_id, changes_since=pending,
@@ -348,7 +350,7 @@ def recheck(session: Session, changes: list[events.Change]) -> list[FindingRun]:
         q = select(FindingSet)
         if program is not None:
             q = q.where(FindingSet.program_id == program)
-        for fs in session.exec(q.order_by(FindingSet.id)).all():
+        for fs in session.exec(q.order_by(col(FindingSet.id))).all():
             whole = sorted(c for c, p in per_check.items() if p is None)
             scoped: dict[frozenset[int], list[str]] = {}
             for c, p in per_check.items():

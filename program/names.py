@@ -16,7 +16,7 @@ def project_names_for_checks(session: Session, program_id: int) -> dict[int, tup
     """Project id → (code, Korean title, English title) of a programme's projects."""
     rows = session.exec(select(Project.id, Project.code, Project.title_ko, Project.title_en)
                         .where(Project.program_id == program_id)).all()
-    return {int(i): (c, tk, te or tk) for i, c, tk, te in rows}
+    return {i: (c, tk, te or tk) for i, c, tk, te in rows if i is not None}
 
 
 def projects_of_data_types_for_checks(session: Session, data_type_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -25,8 +25,9 @@ def projects_of_data_types_for_checks(session: Session, data_type_ids: Iterable[
     if not ids:
         return {}
     rows = session.exec(select(DataType.id, Project.program_id, Project.id)
-                        .join(Project, Project.id == DataType.project_id).where(col(DataType.id).in_(ids))).all()
-    return {int(d): (int(p), int(j)) for d, p, j in rows}
+                        .join(Project, col(Project.id) == col(DataType.project_id))
+                        .where(col(DataType.id).in_(ids))).all()
+    return {d: (p, j) for d, p, j in rows if d is not None and j is not None}
 
 
 def programs_of_projects_for_checks(session: Session, project_ids: Iterable[int]) -> dict[int, int]:
@@ -34,8 +35,8 @@ def programs_of_projects_for_checks(session: Session, project_ids: Iterable[int]
     ids = sorted(set(project_ids))
     if not ids:
         return {}
-    return {int(i): int(p) for i, p in session.exec(select(Project.id, Project.program_id)
-                                                    .where(col(Project.id).in_(ids))).all()}
+    return {i: p for i, p in session.exec(select(Project.id, Project.program_id)
+                                          .where(col(Project.id).in_(ids))).all() if i is not None}
 
 
 def proposal_leads_for_checks(session: Session, proposal_ids: Iterable[int]) -> dict[int, str]:
@@ -44,10 +45,10 @@ def proposal_leads_for_checks(session: Session, proposal_ids: Iterable[int]) -> 
     if not ids:
         return {}
     rows = session.exec(select(Proposal.id, Organization.name)
-                        .join(Consortium, Consortium.id == Proposal.consortium_id)
-                        .join(Organization, Organization.id == Consortium.lead_org_id)
+                        .join(Consortium, col(Consortium.id) == col(Proposal.consortium_id))
+                        .join(Organization, col(Organization.id) == col(Consortium.lead_org_id))
                         .where(col(Proposal.id).in_(ids))).all()
-    return {int(i): n for i, n in rows}
+    return {i: n for i, n in rows if i is not None}
 
 
 def organization_names_for_checks(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
@@ -55,5 +56,5 @@ def organization_names_for_checks(session: Session, org_ids: Iterable[int]) -> d
     ids = sorted(set(org_ids))
     if not ids:
         return {}
-    return {int(i): n for i, n in session.exec(select(Organization.id, Organization.name)
-                                               .where(col(Organization.id).in_(ids))).all()}
+    return {i: n for i, n in session.exec(select(Organization.id, Organization.name)
+                                          .where(col(Organization.id).in_(ids))).all() if i is not None}

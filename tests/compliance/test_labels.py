@@ -53,7 +53,7 @@ def test_every_message_renders_in_both_languages(key):
     text_ko, text_en = labels.finding_message(f, "ko"), labels.finding_message(f, "en")
     _korean_ok(text_ko)
     assert text_en and (text_en != text_ko or ko == en)
-    for p, v in params.items():
+    for p in params:
         if labels.FIELDS.get(p, ("", "", ""))[2] == "won":
             assert "3,742,886원" in text_ko  # money exact, through the one helper
         if labels.FIELDS.get(p, ("", "", ""))[2] == "date":
@@ -61,13 +61,13 @@ def test_every_message_renders_in_both_languages(key):
 
 
 def test_every_field_label_and_code_is_korean():
-    for key, (ko, en, kind) in labels.FIELDS.items():
+    for key, (ko, en, _kind) in labels.FIELDS.items():
         _korean_ok(ko)
         assert en and ko != en, key
         assert labels.field_value(key, _sample(key), "ko") not in ("", "(미분류)"), key
     for group, codes in i18n.code_groups().items():
         if group.startswith("compliance."):
-            for code, (ko, en) in codes.items():
+            for ko, _en in codes.values():
                 _korean_ok(ko)
 
 

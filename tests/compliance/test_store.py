@@ -1,4 +1,4 @@
-"""Stored findings stay current: a change re-checks its award only, the store equals a full run, reads never run checks."""
+"""Stored findings stay current: a change re-checks its award only, the store equals a full run, reads run no check."""
 
 from datetime import date
 
