@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import BigInteger, Column, Text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -177,16 +178,19 @@ class Kind:
     handler: Handler
     label: tuple[str, str]
     roles: tuple[Role, ...]
+    params: type[BaseModel] | None = None  # the bounded parameters (a RequestModel): checked at enqueue
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, label: tuple[str, str], roles: Iterable[Role]) -> Callable[[Handler], Handler]:
-    """Decorator: the function runs jobs of kind `name` (label in Korean, English), asked for by `roles`."""
+def register(name: str, label: tuple[str, str], roles: Iterable[Role],
+             params: type[BaseModel] | None = None) -> Callable[[Handler], Handler]:
+    """Decorator: the function runs jobs of kind `name` (label in Korean, English), asked for by `roles`, with
+    parameters checked by the model `params` (unknown or unbounded values: 422 at enqueue, nothing queued)."""
 
     def wrap(func: Handler) -> Handler:
-        KINDS[name] = Kind(name=name, handler=func, label=label, roles=tuple(roles))
+        KINDS[name] = Kind(name=name, handler=func, label=label, roles=tuple(roles), params=params)
         i18n.register_codes("job_kind", {name: label})
         return func
 
@@ -255,12 +259,22 @@ def _actor(user: User | Actor) -> Actor:
 def enqueue(session: Session, user: User | Actor, kind: str, params: dict[str, Any], *,
             reason: str | None = None) -> Job:
     """Record the job and its audit event (one commit), then put its id on the queue."""
+    if kind not in KINDS:
+        load_kinds()  # the kinds of JOB_MODULES, imported on first need (the web process imports few of them)
     spec = KINDS.get(kind)
     if spec is None:
-        raise RuleViolation(f"unknown job kind '{kind}'", field="kind")
+        raise RuleViolation(f"unknown job kind '{kind[:64]}'", field="kind")
     actor = _actor(user)
     if actor is not SYSTEM and not _allowed(actor.role, spec.roles):
         raise Forbidden(f"role '{actor.role}' may not ask for {kind}")
+    if spec.params is not None:
+        try:
+            params = spec.params.model_validate(params).model_dump(mode="json")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "params"
+            raise RuleViolation(f"job parameter {where[:100]}: {str(first.get('msg', 'invalid'))[:200]}",
+                                field=f"params.{where[:100]}") from None
     job = Job(kind=kind, requested_by=actor.username, requested_by_id=actor.user_id, requester_role=actor.role,
               reason=reason, params_json=json.dumps(params, sort_keys=True, ensure_ascii=False, default=str))
     session.add(job)

@@ -11,11 +11,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import Field
 from sqlmodel import Session
 
 from core import i18n, jobs
 from core.auth import require_roles
-from core.bounded import Id, Offset, Reason, bounded_int
+from core.bounded import Code, Id, Offset, Reason, RequestModel, bounded_int
 from core.db import get_session, get_write_session
 from core.models import Role, User
 from core.pagination import Page
@@ -44,6 +45,22 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
     202: {"model": jobs.JobRead, "description": "Accepted: the work runs as a job; poll the URL in Location",
           "headers": {"Location": {"description": "the job's URL", "schema": {"type": "string"}}}},
 }
+
+
+class JobCreate(RequestModel):
+    """Ask for a job of a registered kind (e.g. ``compliance.run``, ``opendata.export``, ``report.status``);
+    `params` are checked by the kind's own bounded model."""
+
+    kind: Code
+    params: dict[str, Any] = Field(default_factory=dict, max_length=20)
+    reason: Reason | None = None
+
+
+@router.post("", status_code=202, response_model=jobs.JobRead, responses=ACCEPTED)
+def create_job(request: Request, body: JobCreate, user: JobUser,
+               session: Session = Depends(get_write_session)) -> JSONResponse:
+    """Start a job (a full compliance run, an open-data export, any report): 202 with its URL in Location."""
+    return accepted(jobs.enqueue(session, user, body.kind, body.params, reason=body.reason), request)
 
 
 @router.get("", response_model=Page[jobs.JobRead])

@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 from core import db
+from core.bounded import Code, Day, Id, RequestModel
 from core.jobs import Context, Output, register
 from core.models import Role
+from decisions.models import WhatIfRequest
 from reports import service
 
 READERS = (Role.official, Role.auditor)
@@ -19,13 +21,32 @@ KIND_LABELS = {
 }
 
 
+class ReportParams(RequestModel):
+    format: Code
+    program_id: Id | None = None
+    project_id: Id | None = None
+    as_of: Day | None = None
+
+
+class DecisionParams(RequestModel):
+    call_type: Code
+    format: Code
+    program_id: Id | None = None
+    project_id: Id | None = None
+
+
+class WhatIfParams(RequestModel):
+    program_id: Id
+    body: WhatIfRequest
+
+
 def _as_of(ctx: Context) -> date | None:
     value = ctx.params.get("as_of")
     return date.fromisoformat(value) if value else None
 
 
 def _report(kind: str) -> None:
-    @register(f"report.{kind}", KIND_LABELS[kind], READERS)
+    @register(f"report.{kind}", KIND_LABELS[kind], READERS, ReportParams)
     def handle(ctx: Context) -> Output:
         from program.reporting import as_of_for
 
@@ -44,7 +65,7 @@ for _kind in KIND_LABELS:
     _report(_kind)
 
 
-@register("report.decision", ("선정 심의 자료", "Decision package"), READERS)
+@register("report.decision", ("선정 심의 자료", "Decision package"), READERS, DecisionParams)
 def decision(ctx: Context) -> Output:
     from reports.decision_api import decision_file
 
@@ -57,9 +78,8 @@ def decision(ctx: Context) -> Output:
     return Output(filename, media, content)
 
 
-@register("report.whatif", ("가정 배분 비교 보고서", "What-if comparison report"), (Role.official,))
+@register("report.whatif", ("가정 배분 비교 보고서", "What-if comparison report"), (Role.official,), WhatIfParams)
 def whatif(ctx: Context) -> Output:
-    from decisions.models import WhatIfRequest
     from reports.decision_api import whatif_file
 
     ctx.progress(5, "job.collecting")
