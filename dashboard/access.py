@@ -34,10 +34,11 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "jobs": (),
     "glossary": (),
     "accounts": (Role.admin,),
+    "approvals": (OFF, AUD),
 }
 # Order of the navigation bar.
 NAV_ORDER = ["overview", "allocation", "evaluation", "whatif", "assignments", "obligations", "delivery", "compliance",
-             "jobs", "accounts"]
+             "jobs", "approvals", "accounts"]
 
 
 class Denied(Exception):

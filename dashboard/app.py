@@ -25,6 +25,7 @@ from dashboard.i18n import t
 from dashboard.pages import (
     accounts,
     allocation,
+    approvals,
     assignments,
     award,
     compliance,
@@ -45,6 +46,7 @@ PAGES: dict[str, Any] = {
     "login": login, "overview": overview, "allocation": allocation, "award": award, "evaluation": evaluation,
     "assignments": assignments, "obligations": obligations, "delivery": delivery, "compliance": compliance,
     "jobs": jobs, "whatif": whatif, "glossary": glossary, "accounts": accounts,
+    "approvals": approvals,
 }
 PAGE_MODULES = list(PAGES)
 

@@ -68,13 +68,20 @@ def my_assignments(user: Any) -> list[dict[str, Any]] | None:
 
 
 def assignment_detail(user: Any, sheet_id: int) -> dict[str, Any] | None:
-    from core.errors import Forbidden, NotFound
+    """The caller's sheet with its rubric and proposal; before the evaluator has confirmed having no conflict of
+    interest with the project, {"needs_confirmation": True, "check": what to read before confirming}."""
+    from core.errors import Conflict, Forbidden, NotFound
 
     with session_scope() as session:
         try:
             detail = scoring.get_assignment(session, user, sheet_id).model_dump(mode="json")
         except (NotFound, Forbidden):
             return None
+        except Conflict as exc:
+            check = getattr(scoring, "conflict_check", None)
+            if exc.field != "conflict_confirmation" or check is None:
+                raise
+            return {"needs_confirmation": True, "check": check(session, user, sheet_id)}
         from program import service as program_service
 
         # The comment threshold of the sheet's own programme (the service judges the sheet by the same rule).
@@ -199,19 +206,15 @@ def confirm_selection(user: Any, project_id: int, proposal_id: int | None, reaso
 
 
 def declare_conflict(user: Any, sheet_id: int, reason: str) -> dict[str, Any]:
-    """The evaluator declares a conflict with the sheet's consortium (leaves the panel; officials see it)."""
+    """The evaluator declares a conflict with the sheet's consortium: leaves the panel, officials are told
+    (scoring.service.declare_conflict_and_leave; the plain declaration where the domain has no such action)."""
+    fn = getattr(scoring, "declare_conflict_and_leave", None) or scoring.declare_own_conflict
     with session_scope(write=True) as session:
-        return scoring.declare_own_conflict(session, user, sheet_id, reason).model_dump(mode="json")
-
-
-def certify_no_conflict(user: Any, sheet_id: int) -> dict[str, Any] | None:
-    """The evaluator confirms having no conflict with the sheet's consortium (scoring service, when it exists).
-
-    None when the scoring domain has no such action yet: the page then records nothing and says so.
-    """
-    fn = getattr(scoring, "certify_no_conflict", None) or getattr(scoring, "confirm_no_conflict", None)
-    if fn is None:
-        return None
-    with session_scope(write=True) as session:
-        out = fn(session, user, sheet_id)
+        out = fn(session, user, sheet_id, reason)
         return out.model_dump(mode="json") if hasattr(out, "model_dump") else {"ok": True}
+
+
+def certify_no_conflict(user: Any, sheet_id: int) -> dict[str, Any]:
+    """The evaluator confirms having no conflict with the sheet's project (scoring.service.confirm_no_conflict)."""
+    with session_scope(write=True) as session:
+        return scoring.confirm_no_conflict(session, user, sheet_id).model_dump(mode="json")

@@ -92,12 +92,14 @@ def envelope_transfer(user: Any, program_id: int, data: Any) -> dict[str, Any]:
         return budgeting.transfer_between_envelopes(session, Actor.of(user), program_id, data).model_dump(mode="json")
 
 
-def postings(award_id: int) -> list[dict[str, Any]]:
+def postings(award_id: int, today: date) -> list[dict[str, Any]]:
+    """The award's postings, each with its state on `today` (budgeting.queries.job_status: open, upcoming, closed)."""
     from budgeting import queries
 
     with session_scope() as session:
         items, _ = queries.list_job_postings(session, award_id=award_id, limit=500)
-        return [p.model_dump(mode="json") for p in items]
+        return [{**p.model_dump(mode="json"), "state": queries.job_status(p.is_open, p.open_date, p.close_date, today)}
+                for p in items]
 
 
 def publish_posting(user: Any, award_id: int, data: Any, today: date) -> dict[str, Any]:
@@ -114,3 +116,21 @@ def close_posting(user: Any, posting_id: int) -> dict[str, Any]:
     with session_scope(write=True) as session:
         row = obligations.close_job_posting(session, Actor.of(user), posting_id)
         return {"id": row.id, "title": row.title}
+
+
+def approval_queue(user: Any, program_id: int) -> list[dict[str, Any]] | None:
+    """Every pending line and envelope transfer of the programme with what this official may do with each
+    (budgeting.approvals.approval_queue); None while the domain has no queue."""
+    try:
+        from budgeting import approvals
+    except ImportError:
+        return None
+    with session_scope() as session:
+        return [i.model_dump(mode="json") for i in approvals.approval_queue(session, program_id, Actor.of(user))]
+
+
+def decide_envelope_transfer(user: Any, transfer_id: int, data: Any) -> dict[str, Any]:
+    from budgeting import approvals
+
+    with session_scope(write=True) as session:
+        return approvals.decide_envelope_transfer(session, Actor.of(user), transfer_id, data).model_dump(mode="json")

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from core.bounded import Secret
 from core.errors import DomainError, RuleViolation
 from core.models import Role, User, UserCreate
+from core.money import format_krw
 from dashboard import access
 from dashboard.data import accounts as data
 from dashboard.i18n import LABELS, t
@@ -71,6 +72,8 @@ LABELS.update({
     "col.state": ("상태", "State"),
     "col.created": ("만든 날", "Created"),
     "col.last_login": ("마지막 로그인", "Last login"),
+    "col.approval_limit": ("승인 한도", "Approval limit"),
+    "ac.no_limit": ("한도 없음", "no limit"),
 })
 
 ROLES = [Role.admin, Role.official, Role.evaluator, Role.auditor]
@@ -88,14 +91,23 @@ def _account_options(rows: list[dict[str, Any]], lang: str | None) -> list[dict[
 
 def table(rows: list[dict[str, Any]], lang: str | None) -> html.Table:
     head = html.Tr([html.Th(t(k, lang)) for k in ("col.username", "col.full_name", "col.role", "col.state",
-                                                   "col.created", "col.last_login")])
+                                                   "col.created", "col.last_login", "col.approval_limit")])
     body = [html.Tr([html.Td(r["username"]), html.Td(r["full_name"] or "–"), html.Td(t("role." + r["role"], lang)),
                      html.Td(t("status.active" if r["is_active"] else "status.inactive", lang),
                              className="ok" if r["is_active"] else "error"),
-                     html.Td(when(r["created_at"], lang)), html.Td(when(r["last_login_at"], lang))],
+                     html.Td(when(r["created_at"], lang)), html.Td(when(r["last_login_at"], lang)),
+                     html.Td(_limit(r, lang), className="num")],
                     id=f"accounts-row-{r['username']}")
             for r in rows]
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="accounts-table")
+
+
+def _limit(row: dict[str, Any], lang: str | None) -> str:
+    """An official's approval limit in won (the four-eyes rule's second approver above it); '–' for other roles."""
+    if row["role"] not in (Role.official.value, Role.admin.value):
+        return "–"
+    limit = row.get("approval_limit_krw")
+    return t("ac.no_limit", lang) if limit is None else format_krw(int(limit), "won")
 
 
 def _field(label: str, control: Any, cid: str, hint: str | None = None) -> html.Div:

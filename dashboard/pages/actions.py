@@ -31,7 +31,7 @@ WORKFLOW_LABELS: dict[str, tuple[str, str]] = {
     "act.refused": ("처리하지 않았습니다", "Not done"),
     "act.invalid": ("입력값이 올바르지 않습니다", "The input is invalid"),
     "act.required": ("필수 입력입니다", "required"),
-    "act.needs": ("{f}을(를) 입력하세요", "the {f} is required"),
+    "act.needs": ("{f} 입력이 필요합니다", "the {f} is required"),
     "act.reason": ("사유", "Reason"),
     "act.reason_hint": ("사유 (감사 기록에 남습니다)", "Reason (kept in the audit log)"),
     "act.readonly": ("감사관은 읽기만 할 수 있습니다", "Auditors can read but not change anything"),
@@ -173,7 +173,7 @@ def when(value: datetime | date | str | None, lang: str | None) -> str:
         return "–"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:
             return "–"
     if isinstance(value, datetime):

@@ -48,6 +48,13 @@ LABELS.update({
     "yes": ("예", "yes"),
     "no": ("아니오", "no"),
     "as.coi": ("이해충돌 확인", "Conflict of interest"),
+    "as.coi_read": ("평가 전에 확인하세요: {c}의 주관·참여기관", "Before scoring, check the lead and members of {c}"),
+    "as.certify": ("이해충돌 없음 확인", "I have no conflict of interest"),
+    "as.certify_confirm": ("이 컨소시엄의 어느 기관과도 이해관계가 없음을 확인합니다. "
+                           "확인 기록이 남습니다. 계속할까요?",
+                           "Confirm that you have no tie with any organisation of this consortium? It is recorded."),
+    "as.certified": ("이해충돌 없음을 확인했습니다. 평가표가 열렸습니다.",
+                     "Confirmed: no conflict. The sheet is open."),
     "as.coi_hint": ("이 컨소시엄의 주관·참여기관과 최근 3년 안에 소속·자문·공동연구 등 이해관계가 있으면 "
                     "평가하지 말고 신고하세요. "
                     "신고하면 이 과제의 평가위원회에서 빠지고 담당관에게 알려집니다.",
@@ -101,6 +108,8 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
     detail = data.assignment_detail(user, sheet_id)
     if detail is None:
         return html.P(t("as.none", lang), className="hint", id="assignments-missing"), None
+    if detail.get("needs_confirmation"):
+        return _certify_panel(detail["check"], lang), None
     rubric, sheet, proposal = detail["rubric"], detail["sheet"], detail["proposal"]
     existing = {s["criterion_code"]: s for s in sheet["scores"]}
     locked = sheet["status"] == "submitted"
@@ -131,16 +140,34 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
         _facts(detail, lang),
         html.P(t("as.locked", lang), className="ok", id="assignments-locked") if locked else None,
     ])
-    conflict = html.Div([
-        html.H4(t("as.coi", lang)),
+    conflict = html.Details([html.Summary(t("as.coi", lang)), _conflict_controls(lang, locked)],
+                            className="form", id="assignments-coi-section")
+    return html.Div([header, conflict, html.Div(rows, id="assignments-rows")], className="card"), store
+
+
+def _conflict_controls(lang: str | None, locked: bool = False) -> html.Div:
+    return html.Div([
         html.P(t("as.coi_hint", lang), className="hint"),
         html.Div([html.Label(t("act.reason_hint", lang), htmlFor="assignments-coi-reason"),
                   dcc.Textarea(id="assignments-coi-reason", maxLength=2000, disabled=locked,
                                style={"width": "100%", "height": "40px"})], className="form-field"),
         confirm("assignments-coi", t("as.coi_button", lang), t("as.coi_confirm", lang), disabled=locked,
                 cls="danger"),
-    ], className="form", id="assignments-coi-section")
-    return html.Div([header, conflict, html.Div(rows, id="assignments-rows")], className="card"), store
+    ])
+
+
+def _certify_panel(check: dict[str, Any], lang: str | None) -> html.Div:
+    """Before the sheet opens: the consortium and its members, then 'no conflict' or a declaration."""
+    members = [html.Li(m["name"]) for m in check.get("members", [])]
+    return html.Div([
+        html.H3(f"{check['project_code']} · {check['project_title']}"),
+        html.H4(t("as.coi", lang)),
+        html.P(t("as.coi_read", lang).format(c=check["consortium_name"])),
+        html.Ul(members, id="assignments-coi-members"),
+        confirm("assignments-certify", t("as.certify", lang), t("as.certify_confirm", lang)),
+        html.Hr(),
+        _conflict_controls(lang),
+    ], className="card form", id="assignments-certify-panel")
 
 
 def _status(code: Any, lang: str | None) -> str:
@@ -288,13 +315,27 @@ def save(user: User | None, save_clicks: int, submit_clicks: int, points: list[A
     return html.P(f"✓ {t('as.saved', lang)}", className="ok", id="assignments-saved"), dash.no_update, dash.no_update
 
 
-def declare(user: User | None, clicks: Any, reason: Any, rubric: dict[str, Any] | None,
+def certify(user: User | None, clicks: Any, sheet: Any, lang: str | None) -> tuple[Any, Any, Any]:
+    """The evaluator confirms having no conflict with the project: the sheet opens."""
+    sheet_id = parse_id(sheet)
+    if user is None or not fired() or sheet_id is None:
+        raise PreventUpdate
+    try:
+        ev_data.certify_no_conflict(user, sheet_id)
+    except (DomainError, ValidationError) as exc:
+        return (html.P(f"✗ {refusal_text(exc, lang)}", className="error", id="assignments-error"), dash.no_update,
+                dash.no_update)
+    body, store = form(user, sheet_id, lang)
+    return html.P(f"✓ {t('as.certified', lang)}", className="ok", id="assignments-certified"), body, store
+
+
+def declare(user: User | None, clicks: Any, reason: Any, sheet: Any,
             lang: str | None) -> tuple[Any, Any]:
     """The evaluator declares a conflict with the consortium: they leave the panel of that project and the
     official sees the declaration (scoring.service.declare_own_conflict, as POST /assignments/{id}/conflict)."""
-    if user is None or not fired() or not rubric:
+    if user is None or not fired():
         raise PreventUpdate
-    sheet_id = parse_id(rubric.get("sheet_id"))
+    sheet_id = parse_id(sheet)
     try:
         if sheet_id is None:
             raise RuleViolation("sheet is required", field="sheet_id", details={"rule": "required"})
@@ -310,8 +351,13 @@ def register(dash_app: Any) -> None:
     access.register(dash_app, declare, Output("assignments-message", "children", allow_duplicate=True),
                     Output("assignments-form", "children", allow_duplicate=True),
                     Input("assignments-coi", "submit_n_clicks"), State("assignments-coi-reason", "value"),
-                    State("assignments-rubric", "data"), State("assignments-lang", "data"), page=PAGE,
+                    State("assignments-sheet", "value"), State("assignments-lang", "data"), page=PAGE,
                     prevent_initial_call=True)
+    access.register(dash_app, certify, Output("assignments-message", "children", allow_duplicate=True),
+                    Output("assignments-form", "children", allow_duplicate=True),
+                    Output("assignments-rubric", "data", allow_duplicate=True),
+                    Input("assignments-certify", "submit_n_clicks"), State("assignments-sheet", "value"),
+                    State("assignments-lang", "data"), page=PAGE, prevent_initial_call=True)
     access.register(dash_app, form, Output("assignments-form", "children"), Output("assignments-rubric", "data"),
                     Input("assignments-sheet", "value"), Input("assignments-lang", "data"), page=PAGE)
     access.register(dash_app, check,

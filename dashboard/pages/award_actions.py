@@ -58,6 +58,8 @@ LABELS.update({
     "aw.envelope_confirm": ("예산 봉투 사이에 금액을 옮깁니다. 되돌리려면 반대로 다시 옮겨야 합니다. 계속할까요?",
                             "Move money between envelopes? Undoing it takes a transfer back."),
     "aw.envelope_done": ("{f}에서 {to}(으)로 {a}을(를) 옮겼습니다", "Moved {a} from {f} to {to}"),
+    "aw.envelope_pending": ("{f}에서 {to}(으)로 {a} 이동을 신청했습니다. 승인 대기 중입니다",
+                            "Requested moving {a} from {f} to {to}; it waits for approval"),
     "aw.postings": ("크라우드 작업 공고", "Crowd job postings"),
     "aw.no_postings": ("이 협약의 공고가 없습니다", "This award has no posting"),
     "aw.post": ("공고 게시", "Publish a posting"),
@@ -84,6 +86,7 @@ LABELS.update({
     "awst.terminated": ("협약 해지", "terminated"),
     "post.open": ("모집 중", "open"),
     "post.closed": ("마감", "closed"),
+    "post.upcoming": ("모집 예정", "upcoming"),
 })
 
 _FALLBACK = {"award_status": "awst", "transfer_status": "tr"}
@@ -129,8 +132,8 @@ def _postings_table(rows: list[dict[str, Any]], lang: str | None) -> Any:
     body = [html.Tr([html.Td(r["title"]), html.Td(r["platform"]),
                      html.Td(f"{format_krw(r['pay_krw'], 'won')} / {r.get('pay_unit') or '건'}", className="num"),
                      html.Td(f"{when(r['open_date'], lang)} ~ {when(r['close_date'], lang)}"),
-                     html.Td(t("post.open" if r["is_open"] else "post.closed", lang),
-                             className="ok" if r["is_open"] else "")], id=f"award-posting-{r['id']}")
+                     html.Td(t(f"post.{r['state']}", lang), className="ok" if r["state"] == "open" else "")],
+                    id=f"award-posting-{r['id']}")
             for r in rows]
     head = html.Tr([html.Th(t(k, lang)) for k in ("field.title", "col.platform", "col.pay", "col.dates", "col.open")])
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="award-postings-table")
@@ -148,7 +151,7 @@ def actions(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any
     lines = {int(r["id"]): str(r["category"]) for r in detail["lines"]}
     transfers = wf_data.transfers(award_id)  # type: ignore[arg-type]
     pending = [r for r in transfers if r["status"] == "pending"]
-    postings = wf_data.postings(award_id)  # type: ignore[arg-type]
+    postings = wf_data.postings(award_id, data.today())  # type: ignore[arg-type]
     cats = [{"label": category(c, lang), "value": c} for c in lines.values()]
     queue = html.P(t("aw.pending", lang).format(n=len(pending)) if pending else t("aw.no_pending", lang),
                    className="flag" if pending else "hint", id="award-pending-count")
@@ -265,8 +268,9 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
             decision = TransferDecision.model_validate({"approve": action == "award-approve",
                                                         "reason": decide_reason or ""})
             row = wf_data.decide_line_transfer(user, transfer_id, decision)
-            text = t("aw.approved" if decision.approve else "aw.rejected", lang).format(
-                a=format_krw(row["amount_krw"], "won"))
+            status = str(row.get("status"))  # still pending after an approval: a first one, above the limit
+            key_ = "aw.rejected" if status == "rejected" else "aw.approved" if status == "approved" else "ap.first"
+            text = t(key_, lang).format(a=format_krw(row["amount_krw"], "won"))
         elif action == "award-envelope":
             from budgeting.schemas import EnvelopeTransferCreate
 
@@ -277,9 +281,10 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
             body_env = EnvelopeTransferCreate.model_validate({
                 "from_envelope_id": parse_id(env_from), "to_envelope_id": parse_id(env_to),
                 "amount_krw": env_amount, "reason": env_reason or ""})
-            wf_data.envelope_transfer(user, program_id, body_env)
+            moved = wf_data.envelope_transfer(user, program_id, body_env)
             names = {e["id"]: e["name_ko"] for e in wf_data.envelopes(program_id)}
-            text = t("aw.envelope_done", lang).format(f=names.get(body_env.from_envelope_id, "–"),
+            text = t("aw.envelope_done" if str(moved.get("status", "recorded")) != "pending"
+                     else "aw.envelope_pending", lang).format(f=names.get(body_env.from_envelope_id, "–"),
                                                       to=names.get(body_env.to_envelope_id, "–"),
                                                       a=format_krw(body_env.amount_krw, "won"))
         elif action == "award-post":
@@ -292,7 +297,7 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
             text = t("aw.posted", lang).format(t=made["title"])
         elif action == "award-close":
             posting_id = parse_id(close_id)
-            if posting_id is None or posting_id not in {p["id"] for p in wf_data.postings(award_id)}:
+            if posting_id is None or posting_id not in {p["id"] for p in wf_data.postings(award_id, data.today())}:
                 raise RuleViolation("choose a posting", field="posting_id")
             closed = wf_data.close_posting(user, posting_id)
             text = t("aw.closed", lang).format(t=closed["title"])

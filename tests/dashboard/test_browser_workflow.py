@@ -54,23 +54,26 @@ def set_value(driver: Any, cid: str, value: str) -> None:
 def choose(driver: Any, cid: str, text: str) -> None:
     """Pick the option containing `text` in the dcc.Dropdown `cid`: open it, type into its own search box
     (retyped when the keys arrived before the box had the focus), click the option."""
-    xpath = (f"//*[@role='option' or contains(@class, 'dash-dropdown-option')]"
+    xpath = (f"//*[@role='option' or contains(concat(' ', @class, ' '), ' dash-dropdown-option ')]"
              f"[contains(normalize-space(.), \"{text}\")]")
     box = driver.find_element(By.ID, cid)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     for _ in range(3):
         box.click()
         time.sleep(0.4)
-        found = driver.find_elements(By.XPATH, xpath)
+        popover = box.get_attribute("aria-controls")  # the list this dropdown opened (not another one's)
+        scope = driver.find_element(By.ID, popover) if popover and driver.find_elements(By.ID, popover) else driver
+        found = scope.find_elements(By.XPATH, "." + xpath)
         if not found:
             active = driver.switch_to.active_element
             if active.tag_name == "input":
                 active.send_keys(text)
                 time.sleep(0.4)
-            found = driver.find_elements(By.XPATH, xpath)
+            found = scope.find_elements(By.XPATH, "." + xpath)
         if found:
-            driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", found[0])
-            found[0].click()
+            # a script click on the option itself: a pointer click can land on a neighbour while the list animates
+            radios = found[0].find_elements(By.CSS_SELECTOR, "input")
+            driver.execute_script("arguments[0].click()", radios[0] if radios else found[0])
             wait_idle(driver)
             return
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
@@ -78,8 +81,13 @@ def choose(driver: Any, cid: str, text: str) -> None:
     raise AssertionError(f"no option {text!r} in #{cid}")
 
 
+_MESSAGES_JS = ("return Array.from(document.querySelectorAll('.ok[role=status], .error[role=alert]'))"
+                ".map(e => e.id + '|' + e.textContent)")
+
+
 def confirm_click(driver: Any, cid: str, accept: bool = True) -> str:
     """Click the action button `cid`, answer the browser's confirmation, return the question it asked."""
+    driver.h8_before = set(driver.execute_script(_MESSAGES_JS))
     button = driver.find_element(By.ID, f"{cid}-button")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
@@ -90,9 +98,22 @@ def confirm_click(driver: Any, cid: str, accept: bool = True) -> str:
 
 
 def message(driver: Any, cid: str, timeout: float = 60) -> str:
-    el = wait_for(driver, f"#{cid}", timeout)
+    """The message the last confirmed action produced: waits for a message that was not on the page before the
+    click; returns its text when its id is `cid`, else 'id: text' (so a failing assertion shows what came)."""
+    before = getattr(driver, "h8_before", set())
+    deadline = time.monotonic() + timeout
+    fresh: list[str] = []
+    while time.monotonic() < deadline:
+        fresh = [m for m in driver.execute_script(_MESSAGES_JS) if m not in before]
+        if fresh:
+            break
+        time.sleep(0.2)
     wait_idle(driver)
-    return str(driver.find_element(By.ID, cid).text if driver.find_elements(By.ID, cid) else el.text)
+    for m in fresh:
+        mid, _, text = m.partition("|")
+        if mid == cid:
+            return text
+    return "; ".join(m.replace("|", ": ", 1) for m in fresh) or "(no new message)"
 
 
 # --------------------------------------------------------------------------- accounts (admin)
@@ -287,25 +308,44 @@ def test_official_screens_a_project(browser: Any, live_server: Live) -> None:
     assert page_errors(browser) == []
 
 
+def _new_proposal(live: Live, project_id: int) -> int:
+    """A proposal arriving for a re-announced project (what intake would import), screened through the API."""
+    from sqlmodel import Session
+
+    from core.db import writer
+    from program.models import Project
+    from tests.builders import make_consortium, make_proposal
+
+    with Session(writer(live.engine), expire_on_commit=False) as s:
+        project = s.get(Project, project_id)
+        proposal = make_proposal(s, project, make_consortium(s), requested_grant_krw=project.ceiling_krw // 2,
+                                 private_matching_krw=project.ceiling_krw // 10)
+    r = api(live, "official").post(f"/scoring/projects/{project_id}/screen")
+    assert r.status_code == 200, r.text
+    return int(proposal.id)
+
+
 def test_official_overrides_a_screening_with_a_reason(browser: Any, live_server: Live) -> None:
     project = 52
+    proposal = _new_proposal(live_server, project)
     client = api(live_server, "official")
-    first = client.get(f"/scoring/projects/{project}/result").json()["proposals"][0]
+    before = [r for r in client.get(f"/scoring/projects/{project}/screening").json() if r["proposal_id"] == proposal][0]
+    target = "no" if before["effective_eligible"] else "yes"
+    name = [p for p in client.get(f"/scoring/projects/{project}/result").json()["proposals"]
+            if p["proposal_id"] == proposal][0]["consortium_name"]
     login(browser, live_server.url, "official")
     _eval_page(browser, live_server, project)
-    choose(browser, "evaluation-ovr-proposal", first["consortium_name"])
-    browser.find_element(By.CSS_SELECTOR, "#evaluation-ovr-eligible input[value=no]").click()
+    choose(browser, "evaluation-ovr-proposal", name)
+    browser.find_element(By.CSS_SELECTOR, f"#evaluation-ovr-eligible input[value={target}]").click()
     confirm_click(browser, "evaluation-ovr")  # no reason: refused, nothing changes
-    assert "처리하지 않았습니다" in message(browser, "evaluation-error")
-    set_value(browser, "evaluation-ovr-reason", "참여기관 확약서 미제출 확인")
+    assert "사유 입력이 필요합니다" in message(browser, "evaluation-error")
+    set_value(browser, "evaluation-ovr-reason", "참여기관 확약서 확인 결과 반영")
     confirm_click(browser, "evaluation-ovr")
-    assert "부적격" in message(browser, "evaluation-done")
-    wait_for(browser, f"#evaluation-screen-row-{first['proposal_id']}")
-    assert "참여기관 확약서 미제출 확인" in browser.find_element(
-        By.ID, f"evaluation-screen-row-{first['proposal_id']}").text
-    row = [r for r in client.get(f"/scoring/projects/{project}/screening").json()
-           if r["proposal_id"] == first["proposal_id"]][0]
-    assert row["override_eligible"] is False and row["override_reason"] == "참여기관 확약서 미제출 확인"
+    assert ("부적격" if target == "no" else "적격") in message(browser, "evaluation-done")
+    wait_for(browser, f"#evaluation-screen-row-{proposal}")
+    assert "참여기관 확약서 확인 결과 반영" in browser.find_element(By.ID, f"evaluation-screen-row-{proposal}").text
+    row = [r for r in client.get(f"/scoring/projects/{project}/screening").json() if r["proposal_id"] == proposal][0]
+    assert row["override_eligible"] is (target == "yes") and row["override_reason"] == "참여기관 확약서 확인 결과 반영"
 
 
 def test_official_builds_a_panel_automatically(browser: Any, live_server: Live) -> None:
@@ -330,12 +370,16 @@ def test_official_reopens_a_sheet_with_a_reason(browser: Any, live_server: Live)
     _eval_page(browser, live_server, project)
     result = client.get(f"/scoring/projects/{project}/result").json()
     sheet = result["proposals"][0]["sheets"][0]
-    choose(browser, "evaluation-reopen-sheet", sheet["evaluator_code"])
+    before = [r for r in client.get("/scoring/progress", params={"program_id": 1}).json()["projects"]
+              if r["project_id"] == project][0]["drafted"]
+    name = result["proposals"][0]["consortium_name"]
+    choose(browser, "evaluation-reopen-sheet", f"{sheet['evaluator_code']} · {name}")
     set_value(browser, "evaluation-reopen-reason", "채점 항목 누락 정정 요청")
     confirm_click(browser, "evaluation-reopen")
     assert "다시 열었습니다" in message(browser, "evaluation-done")
-    after = client.get(f"/scoring/projects/{project}/result").json()
-    assert sheet["sheet_id"] not in [s["sheet_id"] for p in after["proposals"] for s in p["sheets"]]
+    drafted = [r for r in client.get("/scoring/progress", params={"program_id": 1}).json()["projects"]
+               if r["project_id"] == project][0]["drafted"]
+    assert drafted == before + 1  # the sheet is a draft again
 
 
 def test_official_confirms_the_selection_then_makes_the_award(browser: Any, live_server: Live) -> None:
@@ -384,16 +428,19 @@ def test_auditor_reads_the_evaluation_without_actions(browser: Any, live_server:
 
 
 def _award_with_room(live: Live) -> dict[str, Any]:
-    awards = api(live, "official").get("/budgeting/awards", params={"program_id": 1, "limit": 50}).json()["items"]
-    return dict(awards[5])
+    """The award with the most unspent budget (a transfer above the free ratio must fit in one line)."""
+    awards = api(live, "official").get("/budgeting/awards", params={"program_id": 1, "limit": 500}).json()["items"]
+    return dict(max(awards, key=lambda a: a["remaining_krw"] / max(a["budget_krw"], 1)))
 
 
 def test_line_transfer_waits_for_a_second_official(browser: Any, live_server: Live) -> None:
     award = _award_with_room(live_server)
     detail = api(live_server, "official").get(f"/budgeting/awards/{award['id']}").json()
-    lines = sorted(detail["lines"], key=lambda r: -r["remaining_krw"])
-    src, dst = lines[0], lines[1]
-    amount = src["remaining_krw"] // 2  # well above the free ratio: it must wait for approval
+    lines = sorted(detail["lines"], key=lambda r: -r["remaining_krw"] / max(r["budget_krw"], 1))
+    src = lines[0]
+    dst = next(r for r in detail["lines"] if r["category"] not in (src["category"], "indirect"))
+    amount = src["remaining_krw"]  # all its unspent money: above the free ratio, so it waits for approval
+    assert amount > src["budget_krw"] // 5, "the seed has no line with enough unspent money"
     login(browser, live_server.url, "official")
     open_page(browser, live_server.url, f"award/{award['id']}", "#award-transfers-table, #award-pending-count")
     choose(browser, "award-tr-from", _category_ko(src["category"]))
@@ -457,7 +504,11 @@ def test_auditor_reads_the_award_without_actions(browser: Any, live_server: Live
     login(browser, live_server.url, "auditor")
     open_page(browser, live_server.url, f"award/{award['id']}", "#award-readonly")
     assert not browser.find_elements(By.CSS_SELECTOR, "#award-actions button")
-    assert "개요" in browser.find_element(By.ID, "award-back").text
+    from core.models import Role
+    from dashboard.access import PAGE_ROLES
+
+    back = str(browser.find_element(By.ID, "award-back").get_attribute("href")).rsplit("/", 1)[-1]
+    assert Role.auditor in PAGE_ROLES[back]  # the way back is a page the auditor may open
     period = browser.find_element(By.ID, "award-period")
     assert period.size["width"] > 0 and ". ~ " in period.text  # both dates in full, as 2021. 4. 1. ~ …
     shot(browser, "auditor-award-ko")
@@ -469,12 +520,21 @@ def test_auditor_reads_the_award_without_actions(browser: Any, live_server: Live
 
 def test_evaluator_reads_the_proposal_and_confirms_the_submission(browser: Any, live_server: Live) -> None:
     login(browser, live_server.url, "evaluator")
-    open_page(browser, live_server.url, "assignments", "#assignments-rows")
+    open_page(browser, live_server.url, "assignments", "#assignments-rows, #assignments-certify-panel")
+    if browser.find_elements(By.ID, "assignments-certify-panel"):
+        # the sheet opens only once the evaluator confirms no conflict with the consortium shown
+        assert browser.find_elements(By.CSS_SELECTOR, "#assignments-coi-members li")
+        shot(browser, "evaluator-assignments-certify-ko")
+        assert "이해관계가 없음" in confirm_click(browser, "assignments-certify")
+        assert "평가표가 열렸습니다" in message(browser, "assignments-certified")
+        wait_for(browser, "#assignments-rows")
+        wait_idle(browser)
     options = browser.execute_script("return document.querySelector('#assignments-sheet').innerText")
     assert "[" not in options and ("평가 전" in options or "작성 중" in options or "제출 완료" in options)
     facts = browser.find_element(By.ID, "assignments-facts").text
     assert "직접고용 계획" in facts and "의무" in facts and "민간부담금" in facts
     inputs = browser.find_elements(By.CSS_SELECTOR, "#assignments-rows input[type=number]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", inputs[0])
     inputs[0].clear()
     inputs[0].send_keys("999")
     assert "사이여야 합니다" in _feedback(browser)
@@ -484,6 +544,7 @@ def test_evaluator_reads_the_proposal_and_confirms_the_submission(browser: Any, 
     assert "사이여야 합니다" not in _feedback(browser)  # gone as soon as the value is corrected
     maxima = [float(el.text.strip(" ()").split("–")[1]) for el in browser.find_elements(By.CSS_SELECTOR, ".score-max")]
     for el, mx in zip(inputs, maxima, strict=True):
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
         el.clear()
         el.send_keys(str(int(mx * 0.8)))
     wait_idle(browser)
@@ -509,3 +570,88 @@ def confirm_click_button(driver: Any, button_id: str) -> str:
     question = str(alert.text)
     alert.accept()
     return question
+
+
+# ------------------------------------------------------------- every touched page, per role, both languages
+
+PAGES_BY_ROLE = [
+    ("official", "evaluation?project=25", "#evaluation-screening-table", "Eligibility screening"),
+    ("official", "award/3", "#award-pending-count", "Budget line transfers"),
+    ("auditor", "evaluation?project=25", "#evaluation-readonly", "Eligibility screening"),
+    ("auditor", "award/3", "#award-readonly", "Budget line transfers"),
+    ("evaluator", "assignments", "#assignments-rows", "Conflict of interest"),
+    ("admin", "accounts", "#accounts-table", "Last login"),
+    ("official", "approvals", "#approvals-table, #approvals-empty", "waiting for approval"),
+    ("auditor", "approvals", "#approvals-readonly", "waiting for approval"),
+]
+
+
+@pytest.mark.parametrize(("role", "page", "marker", "english"), PAGES_BY_ROLE)
+def test_workflow_pages_in_korean_and_english(browser: Any, live_server: Live, role: str, page: str, marker: str,
+                                              english: str) -> None:
+    login(browser, live_server.url, role)
+    open_page(browser, live_server.url, page, marker)
+    name = f"{role}-{page.split('?')[0].replace('/', '-')}"
+    shot(browser, f"both-{name}-ko")
+    body = browser.find_element(By.TAG_NAME, "main").text
+    for raw in ("[assigned]", "[submitted]", "pending", "recorded", "active", "eligible"):
+        assert raw not in body, (raw, name)
+    browser.find_element(By.ID, "shell-lang-toggle").click()
+    wait_for(browser, marker)
+    wait_idle(browser)
+    wait_fonts(browser)
+    assert english in browser.find_element(By.TAG_NAME, "main").text
+    shot(browser, f"both-{name}-en")
+    browser.find_element(By.ID, "shell-lang-toggle").click()
+    wait_idle(browser)
+    assert page_errors(browser) == []
+
+
+def test_evaluator_declares_a_conflict_and_leaves_the_panel(browser: Any, live_server: Live) -> None:
+    login(browser, live_server.url, "evaluator")
+    open_page(browser, live_server.url, "assignments", "#assignments-rows, #assignments-certify-panel")
+    options = browser.execute_script("return document.querySelector('#assignments-sheet').innerText")
+    assert "2021-D-VISION-014" in options  # the seed seats the demo evaluator on VISION-014 (and LANG-025)
+    choose(browser, "assignments-sheet", "2021-D-VISION-014")
+    wait_for(browser, "#assignments-coi-reason")
+    if not browser.find_element(By.ID, "assignments-coi-reason").is_displayed():
+        browser.find_element(By.CSS_SELECTOR, "#assignments-coi-section summary").click()
+    set_value(browser, "assignments-coi-reason", "주관기관에서 2020년까지 자문위원으로 활동")
+    assert "되돌릴 수 없습니다" in confirm_click(browser, "assignments-coi")
+    assert "빠졌고" in message(browser, "assignments-coi-done")
+    panel = api(live_server, "official").get("/scoring/projects/44/panel").json()["members"]
+    assert "Demo evaluator" not in [m["name"] for m in panel] or any(m["conflicted"] for m in panel)
+
+
+# --------------------------------------------------------------------------- approvals queue
+
+
+def test_approvals_queue_four_eyes(browser: Any, live_server: Live) -> None:
+    award = _award_with_room(live_server)
+    client = api(live_server, "official")
+    detail = client.get(f"/budgeting/awards/{award['id']}").json()
+    lines = sorted(detail["lines"], key=lambda r: -r["remaining_krw"] / max(r["budget_krw"], 1))
+    src = lines[0]
+    dst = next(r for r in detail["lines"] if r["category"] not in (src["category"], "indirect"))
+    amount = src["remaining_krw"] - 1
+    r = client.post(f"/budgeting/awards/{award['id']}/transfers", json={
+        "from_category": src["category"], "to_category": dst["category"], "amount_krw": amount,
+        "reason": "검수 인력 증원"})
+    assert r.status_code == 201 and r.json()["status"] == "pending", r.text
+    transfer = r.json()["id"]
+    login(browser, live_server.url, "official")
+    open_page(browser, live_server.url, "approvals", "#approvals-table")
+    row = browser.find_element(By.ID, f"approvals-row-line-{transfer}").text
+    assert "검수 인력 증원" in row and "결정 가능" not in row  # the requester may not decide it
+    shot(browser, "official-approvals-ko")
+    browser.delete_all_cookies()
+    login(browser, live_server.url, "admin")
+    open_page(browser, live_server.url, "approvals", "#approvals-table")
+    assert "결정 가능" in browser.find_element(By.ID, f"approvals-row-line-{transfer}").text
+    choose(browser, "approvals-pick", format(amount, ","))
+    confirm_click(browser, "approvals-approve")
+    text = message(browser, "approvals-done")
+    assert "승인" in text, text
+    status = [x for x in client.get(f"/budgeting/awards/{award['id']}/transfers").json() if x["id"] == transfer][0]
+    assert status["status"] in ("approved", "pending") and (status["status"] == "approved") == ("최종" in text)
+    assert page_errors(browser) == []
