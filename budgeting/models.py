@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from budgeting import labels as _labels  # noqa: F401  (registers this domain's code labels)
 from core.timeutil import utcnow
 from program.models import krw_column
 

@@ -73,6 +73,24 @@ def round_axis(values: Sequence[float], ticks: int = 5) -> dict[str, object]:
     return {"tick0": 0, "dtick": step, "range": [0, step * (int(top / step) + 1)], "tickformat": ",~r"}
 
 
+def _unit(name: str, unit: str) -> str:
+    """An axis title with its unit: '집행·계획 (억원)'; a unit already in brackets follows a comma."""
+    return f"{name}, {unit}" if "(" in unit else f"{name} ({unit})"
+
+
+def wrap_label(text: str, width: int = 14) -> str:
+    """A long tile label over lines (plotly does not wrap text in a treemap tile)."""
+    words, lines, line = text.split(" "), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 def eok(won: int | float) -> float:
     return in_eok(won)
 
@@ -152,12 +170,12 @@ def allocation_treemap(df: pd.DataFrame, *, root_label: str, title: str, empty_r
     budgets: list[int] = [int(df["budget_krw"].sum())]
     for ct, g_ct in df.groupby("call_type_label", sort=False):
         ct_id = f"ct:{ct}"
-        ids.append(ct_id), labels.append(str(ct)), parents.append("root")
+        ids.append(ct_id), labels.append(wrap_label(str(ct))), parents.append("root")
         values.append(int(g_ct["grant_krw"].sum())), spent.append(int(g_ct["spent_krw"].sum()))
         budgets.append(int(g_ct["budget_krw"].sum()))
         for fl, g_f in g_ct.groupby("field_label", sort=False):
             f_id = f"{ct_id}/f:{fl}"
-            ids.append(f_id), labels.append(str(fl)), parents.append(ct_id)
+            ids.append(f_id), labels.append(wrap_label(str(fl))), parents.append(ct_id)
             values.append(int(g_f["grant_krw"].sum())), spent.append(int(g_f["spent_krw"].sum()))
             budgets.append(int(g_f["budget_krw"].sum()))
             for row in g_f.itertuples(index=False):
@@ -218,9 +236,9 @@ def execution_vs_plan(df: pd.DataFrame | None, *, title: str, empty_reason: str,
     monthly_top = [eok(v) for v in [*df["spent_krw"], *df["planned_krw"]]]
     cumulative_top = [eok(v) for v in [*cum_spent, *cum_plan]]
     fig.update_layout(barmode="group", height=460,
-                      yaxis={"title": f"{spent_label}·{plan_label} ({axis_label})", **round_axis(monthly_top)},
+                      yaxis={"title": _unit(f"{spent_label}·{plan_label}", axis_label), **round_axis(monthly_top)},
                       yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
-                              "title": f"{cumulative_label} ({axis_label})", **round_axis(cumulative_top)},
+                              "title": _unit(cumulative_label, axis_label), **round_axis(cumulative_top)},
                       xaxis={"tickformat": "%Y-%m", "dtick": "M1"})
     return fig
 

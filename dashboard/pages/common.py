@@ -37,7 +37,7 @@ def field_options(lang: str | None) -> list[dict[str, str]]:
         {"label": label, "value": code} for code, label in field_labels(lang).items()]
 
 
-def dropdown_labels(lang: str | None) -> dict[str, str]:
+def dropdown_labels(lang: str | None) -> Any:
     """The words dcc.Dropdown itself shows (its search box, "no options"), Korean by default."""
     if lang == "en":
         return {"search": "Search", "no_options_found": "No options found", "clear_search": "Clear search",
@@ -95,11 +95,12 @@ def figure_table(fig: Any, lang: str | None) -> html.Table | None:
         kind = tr.type
         if kind == "treemap":
             ids = list(tr.ids or [])
-            labels = dict(zip(ids, list(tr.labels or []), strict=False))
-            for i, label, parent, value in zip(ids, tr.labels or [], tr.parents or [], tr.values or [], strict=False):
+            plain = [str(x).replace("<br>", " ") for x in (tr.labels or [])]
+            labels = dict(zip(ids, plain, strict=False))
+            for i, label, parent, value in zip(ids, plain, tr.parents or [], tr.values or [], strict=False):
                 if i == "root":
                     continue
-                rows.append(html.Tr([html.Td(labels.get(parent, "")), html.Td(str(label)),
+                rows.append(html.Tr([html.Td(labels.get(parent, "")), html.Td(label),
                                      html.Td(format_krw(int(value), "won"), className="num")]))
             continue
         if kind == "heatmap":

@@ -15,7 +15,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html
 
 from core import glossary
-from core.i18n import format_date
+from core.i18n import code_label, format_date
 from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
@@ -174,7 +174,8 @@ def job_table(df: pd.DataFrame, labels: dict[str, str], lang: str | None, reason
                             **_attrs({"aria-label": f"{r.title} — {t('jobs.apply_aria', lang)}"})) \
             if url and status == "open" else html.Span("–", className="hint")
         period = f"{format_date(r.open_date, lang or 'ko')} ~ {format_date(r.close_date, lang or 'ko')}"
-        cells = [html.Span(t(f"jobs.st.{status}", lang), className=f"job-status {STATUS_CLASS.get(status, '')}"),
+        cells = [html.Span(code_label("job_posting_status", status, lang or "ko"),
+                           className=f"job-status {STATUS_CLASS.get(status, '')}"),
                  r.title, labels.get(r.field_code, r.field_code), r.region, r.platform,
                  f"{format_krw(int(r.pay_krw), 'won')} / {r.pay_unit}", period, apply]
         rows.append(html.Tr([html.Td(c, className="num" if key == "pay" else None, **_attrs({"data-label": label}))

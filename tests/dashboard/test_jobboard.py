@@ -39,6 +39,7 @@ def _open_on(p: JobPosting, day: date) -> bool:
 def test_default_reference_date_is_the_programmes_reporting_date(api: TestClient, on_unit_db: Engine) -> None:
     with Session(on_unit_db) as s:
         program = s.exec(select(Program).where(Program.id == data.main_program_id())).one()
+    assert program.reporting_date is not None
     body = api.get("/api/v1/public/jobs", params={"program": program.id}).json()
     assert body["as_of"] == program.reporting_date.isoformat()  # not the machine's clock
     expected = sum(_open_on(p, program.reporting_date) for p in _postings(on_unit_db))
