@@ -48,7 +48,7 @@ def _client(request: Request) -> str:
 
 def _too_many(exc: auth.LoginThrottled) -> HTTPException:
     return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                         detail={"code": exc.code, "detail": exc.message},
+                         detail={"code": exc.code, "detail": exc.message, "error": exc},
                          headers={"Retry-After": str(exc.retry_after)})
 
 
@@ -253,3 +253,12 @@ def list_events(_: ReaderUser, session: Session = Depends(get_session),
     rows = session.exec(q.order_by(AuditEvent.id.desc()).offset(offset).limit(limit)).all()  # type: ignore[union-attr]
     return Page(items=[AuditEventRead.model_validate(e, from_attributes=True) for e in rows],
                 total=session.exec(c).one())
+
+
+@router.put("/users/{user_id}/approval-limit", response_model=UserRead, tags=["admin"])
+def set_approval_limit(user_id: Id, data: ApprovalLimitIn, admin: AdminUser,
+                       session: Session = Depends(get_write_session)) -> User:
+    """Set an official's approval limit in won (null: no limit): transfers above it need a second approver."""
+    from core.approval_limits import set_approval_limit as set_limit
+
+    return set_limit(session, Actor.of(admin), user_id, data.approval_limit_krw)

@@ -51,8 +51,7 @@ class LoginThrottled(DomainError):
     code = "too_many_attempts"
 
     def __init__(self, retry_after: int):
-        super().__init__(f"too many failed logins; try again in {retry_after} seconds",
-                         details={"retry_after_seconds": retry_after})
+        super().__init__("auth.throttled", details={"retry_after_seconds": retry_after}, seconds=retry_after)
         self.retry_after = retry_after
 
 
@@ -233,7 +232,7 @@ def _active_admin_ids(session: Session) -> list[int]:
 def _load_for_update(session: Session, user_id: int) -> User:
     user = session.exec(lock_for_update(session, select(User).where(User.id == user_id))).first()
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound("auth.no_user", user_id=user_id)
     return user
 
 
@@ -247,11 +246,11 @@ def create_user(session: Session, actor: Actor, data: UserCreate, *, check_polic
     `check_policy=False` is for the demo accounts in demo mode only (seed_data.demo).
     """
     if session.exec(select(User).where(User.username == data.username)).first():
-        raise Conflict(f"username '{data.username}' is taken", field="username")
+        raise Conflict("auth.username_taken", field="username", username=data.username)
     if check_policy:
         passwords.check_policy(data.password, username=data.username)
     elif not get_settings().demo_mode:
-        raise RuleViolation("only demo accounts in demo mode may skip the password policy", field="password")
+        raise RuleViolation("auth.demo_policy", field="password")
     user = User(username=data.username, full_name=data.full_name, role=data.role,
                 password_hash=hash_password(data.password))
     session.add(user)
@@ -265,14 +264,14 @@ def create_user(session: Session, actor: Actor, data: UserCreate, *, check_polic
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound("auth.no_user", user_id=user_id)
     return user
 
 
 def find_user(session: Session, username: str) -> User:
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(f"no user named '{username}'", field="username")
+        raise NotFound("auth.no_user_named", field="username", username=username)
     return user
 
 
@@ -316,10 +315,10 @@ def change_own_password(session: Session, user_id: int, current_password: str, n
     engine = _engine_of(session)
     attempt = _begin_attempt(engine, user.username, (client or "-")[:64])
     if not verify_password(user.password_hash, current_password):
-        raise RuleViolation("the current password is wrong", field="current_password")
+        raise RuleViolation("auth.wrong_current", field="current_password")
     _forget_attempt(engine, attempt.id)
     if current_password == new_password:
-        raise RuleViolation("the new password must differ from the current one", field="new_password")
+        raise RuleViolation("auth.same_password", field="new_password")
     return set_password(session, Actor.of(user), user_id, new_password, action="user.password_change")
 
 
@@ -327,9 +326,9 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     """Deactivate (sessions revoked) or reactivate an account; the last active admin stays active."""
     user = _load_for_update(session, user_id)
     if not active and actor.user_id == user.id:
-        raise Conflict("you cannot deactivate your own account", field="user_id")
+        raise Conflict("auth.self_deactivate", field="user_id")
     if not active and user.role == Role.admin and _active_admin_ids(session) == [user.id]:
-        raise Conflict("the last active admin cannot be deactivated", field="user_id")
+        raise Conflict("auth.last_admin", field="user_id")
     before = user.is_active
     if before == active:
         return user
@@ -348,9 +347,9 @@ def change_role(session: Session, actor: Actor, user_id: int, role: Role) -> Use
     if user.role == role:
         return user
     if actor.user_id == user.id:
-        raise Conflict("you cannot change your own role", field="role")
+        raise Conflict("auth.self_role", field="role")
     if user.role == Role.admin and user.is_active and _active_admin_ids(session) == [user.id]:
-        raise Conflict("the last active admin cannot lose the admin role", field="role")
+        raise Conflict("auth.last_admin_role", field="role")
     before = user.role
     user.role = role
     _revoke(user)

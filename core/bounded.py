@@ -28,6 +28,8 @@ from annotated_types import Interval
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlmodel import SQLModel
 
+from core.errors import InvalidValue
+
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 # Room for sums: a money column may hold at most this, so that adding a few million of them
@@ -50,7 +52,7 @@ _NONCHARACTER = re.compile("[\ufffe\uffff]")
 def _no_bool(value: Any) -> Any:
     """`true` is not 1 won: JSON booleans (and Python bools) are refused where a number is meant."""
     if isinstance(value, bool):
-        raise ValueError("a number is required, not true/false")
+        raise InvalidValue("bounded.no_bool")
     return value
 
 
@@ -89,7 +91,7 @@ Day = Annotated[date, Interval(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
 def _bounded_decimal_text(max_digits: int, decimal_places: int) -> Any:
     def parse(value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError("a number is required, not true/false")
+            raise InvalidValue("bounded.no_bool")
         if isinstance(value, Decimal):
             text = format(value, "f") if value.is_finite() and abs(int(value.as_tuple().exponent)) <= 64 else str(value)
         elif isinstance(value, int | float | str):
@@ -97,27 +99,27 @@ def _bounded_decimal_text(max_digits: int, decimal_places: int) -> Any:
         else:
             return value  # let pydantic refuse the type
         if len(text) > DECIMAL_MAX_CHARS:
-            raise ValueError(f"at most {DECIMAL_MAX_CHARS} characters for a number")
+            raise InvalidValue("bounded.number_too_long", limit=DECIMAL_MAX_CHARS)
         if not text.isascii():
-            raise ValueError("not a number (digits 0-9 only)")  # Decimal would read other scripts' digits
+            raise InvalidValue("bounded.not_ascii_number")  # Decimal would read other scripts' digits
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError("not a number") from None
+            raise InvalidValue("bounded.not_number") from None
         if not number.is_finite():
-            raise ValueError("must be a finite number")
+            raise InvalidValue("bounded.not_finite")
         exponent = number.as_tuple().exponent
         assert isinstance(exponent, int)
         if exponent < -decimal_places - 20 or exponent > max_digits:
             # a huge or tiny exponent: refuse before anyone quantises or builds a Fraction from it
-            raise ValueError(f"at most {max_digits} digits, {decimal_places} after the decimal point")
+            raise InvalidValue("bounded.digits", digits=max_digits, places=decimal_places)
         # drop trailing zeros beyond the allowed places ("1.500000" is 1.5) without rounding
         if -exponent > decimal_places:
             normal = number.normalize()
             n_exp = normal.as_tuple().exponent
             assert isinstance(n_exp, int)
             if -n_exp > decimal_places:
-                raise ValueError(f"at most {decimal_places} digits after the decimal point")
+                raise InvalidValue("bounded.places", places=decimal_places)
             number = normal
         return number
 
@@ -148,10 +150,10 @@ Rate = bounded_decimal(max_digits=9, decimal_places=4, ge=0, le=10_000)
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """NFC text without NUL, control characters (but tab/newline when multi-line) or lone surrogates."""
     if _LONE_SURROGATE.search(value):
-        raise ValueError("contains an invalid character (lone surrogate)")
+        raise InvalidValue("bounded.lone_surrogate")
     pattern = _CONTROL if multiline else _CONTROL_SINGLE_LINE
     if pattern.search(value) or _NONCHARACTER.search(value):
-        raise ValueError("contains a control character")
+        raise InvalidValue("bounded.control")
     return unicodedata.normalize("NFC", value)
 
 
@@ -211,8 +213,10 @@ def check(kind: Any, value: Any, *, field: str) -> Any:
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
-        reason = exc.errors()[0].get("msg", "invalid value")
-        raise RuleViolation(f"{field}: {reason}", field=field) from None
+        from core.http_errors import ValidationReason
+
+        raise RuleViolation("bounded.field", field=field, label=field,
+                            reason=ValidationReason(exc.errors()[0])) from None
 
 
 # --------------------------------------------------------------------------- exact arithmetic
@@ -230,25 +234,25 @@ def exact_fraction(value: Any) -> Fraction:
     from core.errors import RuleViolation
 
     if isinstance(value, bool):
-        raise RuleViolation("a number is required, not true/false")
+        raise RuleViolation("bounded.no_bool")
     if isinstance(value, Fraction | int):
         return Fraction(value)
     if isinstance(value, str):
         text = value.strip()
         if len(text) > DECIMAL_MAX_CHARS:
-            raise RuleViolation(f"at most {DECIMAL_MAX_CHARS} characters for a number")
+            raise RuleViolation("bounded.number_too_long", limit=DECIMAL_MAX_CHARS)
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise RuleViolation(f"not a number: {text[:20]!r}") from None
+            raise RuleViolation("bounded.not_number") from None
     if isinstance(value, float):
         value = Decimal(value)
     if not isinstance(value, Decimal):
-        raise RuleViolation(f"not a number: {type(value).__name__}")
+        raise RuleViolation("bounded.not_number")
     if not value.is_finite():
-        raise RuleViolation("must be a finite number")
+        raise RuleViolation("bounded.not_finite")
     _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if len(digits) > DECIMAL_MAX_CHARS or abs(exponent) > EXACT_MAX_EXPONENT:
-        raise RuleViolation("the number has too many digits or too large an exponent")
+        raise RuleViolation("bounded.too_many_digits")
     return Fraction(value)

@@ -17,6 +17,7 @@ Every 4xx and 5xx answer of the API is an `ErrorBody`:
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -30,33 +31,46 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.errors import DomainError
+from core import i18n
+from core.errors import DomainError, InvalidValue
 
 log = logging.getLogger("grants.errors")
 
 # The longest `field` or `reason` we send back: a hostile key of 100,000 characters is not echoed.
 MAX_TEXT = 200
 
-# Every sentence the error layer itself writes (domain errors bring their own message).
-MESSAGES: dict[str, str] = {
-    "bad_request": "The request could not be understood.",
-    "not_authenticated": "Not authenticated or token expired.",
-    "forbidden": "You may not do this.",
-    "not_found": "Nothing was found at this address.",
-    "method_not_allowed": "This address does not accept that method.",
-    "conflict": "The request conflicts with the stored data.",
-    "payload_too_large": "The request body is larger than the limit of {limit} bytes.",
-    "unsupported_media_type": "This content type is not accepted here.",
-    "invalid_input": "The input is invalid: {field}{reason}",
-    "invalid_input_more": " (and {more} more problem(s))",
-    "invalid_body": "The request body could not be read as {kind}.",
-    "too_deep": "The JSON body is nested more than {limit} levels deep.",
-    "out_of_range": "A value is out of range or not storable: {field}",
-    "integrity": "The request conflicts with the stored data (a duplicate or a missing reference).",
-    "too_many_requests": "Too many requests; try again later.",
-    "internal_error": "An unexpected error occurred. It has been logged with reference {error_id}.",
-    "http_error": "The request failed.",
+# Every sentence the error layer itself writes, in Korean and English (domain errors bring their own
+# message key). Rendered through core.i18n as "http.<code>"; the language is the request's
+# `Accept-Language` (Korean by default).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_request": ("요청을 이해할 수 없습니다.", "The request could not be understood."),
+    "not_authenticated": ("로그인하지 않았거나 로그인이 만료되었습니다.", "Not authenticated or token expired."),
+    "forbidden": ("이 작업을 할 권한이 없습니다.", "You may not do this."),
+    "not_found": ("이 주소에서 찾을 수 있는 항목이 없습니다.", "Nothing was found at this address."),
+    "method_not_allowed": ("이 주소는 그 요청 방식을 받지 않습니다.", "This address does not accept that method."),
+    "conflict": ("요청이 저장된 자료와 맞지 않습니다.", "The request conflicts with the stored data."),
+    "payload_too_large": ("요청 본문이 한도({limit:n}바이트)보다 큽니다.",
+                          "The request body is larger than the limit of {limit} bytes."),
+    "payload_too_large_plain": ("요청 본문이 크기 한도보다 큽니다.", "The request body is too large."),
+    "unsupported_media_type": ("이 형식의 내용은 받지 않습니다.", "This content type is not accepted here."),
+    "invalid_input": ("입력이 올바르지 않습니다: {field}{reason}", "The input is invalid: {field}{reason}"),
+    "invalid_input_more": (" (그 밖에 {more}건의 문제)", " (and {more} more problem(s))"),
+    "invalid_body": ("요청 본문을 읽을 수 없습니다({kind}).", "The request body could not be read as {kind}."),
+    "too_deep": ("본문의 중첩이 {limit}단계를 넘습니다.", "The JSON body is nested more than {limit} levels deep."),
+    "out_of_range": ("값이 범위를 벗어나 저장할 수 없습니다: {field}",
+                     "A value is out of range or not storable: {field}"),
+    "integrity": ("요청이 저장된 자료와 맞지 않습니다(중복이거나 없는 항목을 가리킵니다).",
+                  "The request conflicts with the stored data (a duplicate or a missing reference)."),
+    "too_many_requests": ("요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many requests; try again later."),
+    "internal_error": ("예기치 않은 오류가 발생했습니다. 참조 번호 {error_id}(으)로 기록되었습니다.",
+                       "An unexpected error occurred. It has been logged with reference {error_id}."),
+    "http_error": ("요청이 실패했습니다.", "The request failed."),
+    # parameters of the sentences above
+    "kind.json": ("JSON 형식 오류", "JSON"),
+    "kind.declared": ("선언된 형식과 다름", "the declared content type"),
+    "field.column": ("값이 저장 칸에 맞지 않습니다", "a value does not fit its column"),
 }
+i18n.register_messages({f"http.{code}": pair for code, pair in MESSAGES.items()})
 
 # Status code → the `code` used when the raiser gave none (HTTPException from FastAPI or core.auth).
 CODE_FOR_STATUS: dict[int, str] = {
@@ -66,9 +80,127 @@ CODE_FOR_STATUS: dict[int, str] = {
 }
 
 
-def message(code: str, **values: Any) -> str:
-    """The sentence for `code`, filled with `values`."""
-    return MESSAGES[code].format(**values)
+def message(code: str, lang: str = i18n.DEFAULT_LANG, **values: Any) -> str:
+    """The sentence for `code` in `lang` (Korean by default), filled with `values`."""
+    return i18n.render(f"http.{code}", values, lang)
+
+
+# English details raised as HTTPException (core.auth, FastAPI) → Korean; any other English detail gets the
+# Korean sentence of its status code.
+HTTP_DETAILS_KO: dict[str, str] = {
+    "Not authenticated": "로그인이 필요합니다.",
+    "Not authenticated or token expired": "로그인하지 않았거나 로그인이 만료되었습니다.",
+    "Incorrect username or password": "아이디 또는 비밀번호가 올바르지 않습니다.",
+    "Not Found": "이 주소에서 찾을 수 있는 항목이 없습니다.",
+    "Method Not Allowed": "이 주소는 그 요청 방식을 받지 않습니다.",
+}
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def request_lang(request: Request | None) -> i18n.Lang:
+    """The language of `request` (its Accept-Language; Korean by default)."""
+    return i18n.negotiate(request.headers.get("accept-language") if request is not None else None)
+
+
+# --------------------------------------------------------------------------- validation reasons
+
+# Pydantic's error type → the Korean reason, filled from the error's ctx (English keeps pydantic's msg).
+REASONS_KO: dict[str, str] = {
+    "missing": "필수 항목입니다",
+    "missing_argument": "필수 항목입니다",
+    "extra_forbidden": "허용되지 않는 항목입니다",
+    "string_too_short": "{min_length}자 이상이어야 합니다",
+    "string_too_long": "{max_length}자 이하여야 합니다",
+    "too_short": "{min_length}개 이상이어야 합니다",
+    "too_long": "{max_length}개 이하여야 합니다",
+    "greater_than_equal": "{ge} 이상이어야 합니다",
+    "greater_than": "{gt}보다 커야 합니다",
+    "less_than_equal": "{le} 이하여야 합니다",
+    "less_than": "{lt}보다 작아야 합니다",
+    "multiple_of": "{multiple_of}의 배수여야 합니다",
+    "int_parsing": "정수여야 합니다",
+    "int_type": "정수여야 합니다",
+    "int_from_float": "소수가 아닌 정수여야 합니다",
+    "int_parsing_size": "정수가 너무 큽니다",
+    "float_parsing": "숫자여야 합니다",
+    "float_type": "숫자여야 합니다",
+    "decimal_parsing": "숫자여야 합니다",
+    "decimal_type": "숫자여야 합니다",
+    "decimal_max_digits": "숫자는 최대 {max_digits}자리입니다",
+    "decimal_max_places": "소수점 아래는 최대 {decimal_places}자리입니다",
+    "decimal_whole_digits": "소수점 앞은 최대 {whole_digits}자리입니다",
+    "finite_number": "유한한 숫자여야 합니다",
+    "bool_parsing": "참 또는 거짓이어야 합니다",
+    "bool_type": "참 또는 거짓이어야 합니다",
+    "string_type": "문자열이어야 합니다",
+    "string_unicode": "문자열이어야 합니다",
+    "string_pattern_mismatch": "형식이 올바르지 않습니다",
+    "date_parsing": "날짜는 2022-11-14 형식이어야 합니다",
+    "date_from_datetime_parsing": "날짜는 2022-11-14 형식이어야 합니다",
+    "date_from_datetime_inexact": "시각 없이 날짜만 입력해야 합니다",
+    "date_type": "날짜는 2022-11-14 형식이어야 합니다",
+    "datetime_parsing": "일시 형식이 올바르지 않습니다",
+    "datetime_from_date_parsing": "일시 형식이 올바르지 않습니다",
+    "datetime_type": "일시 형식이 올바르지 않습니다",
+    "time_parsing": "시각 형식이 올바르지 않습니다",
+    "literal_error": "허용된 값이 아닙니다",
+    "enum": "허용된 값이 아닙니다",
+    "list_type": "목록이어야 합니다",
+    "tuple_type": "목록이어야 합니다",
+    "set_type": "목록이어야 합니다",
+    "dict_type": "객체여야 합니다",
+    "model_type": "객체여야 합니다",
+    "model_attributes_type": "객체여야 합니다",
+    "json_invalid": "본문의 형식이 올바르지 않습니다",
+    "json_type": "본문의 형식이 올바르지 않습니다",
+    "uuid_parsing": "형식이 올바르지 않습니다",
+    "url_parsing": "주소 형식이 올바르지 않습니다",
+    "value_error": "값이 올바르지 않습니다",
+    "assertion_error": "값이 올바르지 않습니다",
+}
+REASON_FALLBACK_KO = "값이 올바르지 않습니다"
+
+
+def reason(err: Any, lang: str = i18n.DEFAULT_LANG) -> str:
+    """The reason of one pydantic error in `lang`: pydantic's msg in English, Korean from its type and ctx.
+
+    A validator that raised `core.errors.InvalidValue` (core.bounded does) brings its own message key.
+    """
+    if not isinstance(err, dict):
+        return str(err)
+    ctx = err.get("ctx") or {}
+    raised = ctx.get("error") if isinstance(ctx, dict) else None
+    if isinstance(raised, InvalidValue):
+        return raised.render(lang)
+    if i18n.as_lang(lang) == "en":
+        return str(err.get("msg", "invalid value"))
+    kind = str(err.get("type", ""))
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
+        return "비워 둘 수 없습니다"
+    template = REASONS_KO.get(kind, REASON_FALLBACK_KO)
+    try:
+        return template.format(**{k: _ctx_value(v) for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        return REASON_FALLBACK_KO
+
+
+class ValidationReason:
+    """One pydantic error as a message parameter: rendered per language by `reason`."""
+
+    def __init__(self, err: Any):
+        self.err = {k: v for k, v in err.items() if k != "input"} if isinstance(err, dict) else err
+
+    def render(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        return reason(self.err, lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def _ctx_value(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 class ErrorItem(BaseModel):
@@ -128,50 +260,70 @@ def _loc_field(loc: Sequence[Any]) -> str | None:
     return ".".join(str(p) for p in parts) or None
 
 
-def validation_errors(raw: Sequence[Any]) -> list[dict[str, Any]]:
-    """Pydantic/FastAPI error dicts → [{field, reason}], without the offending input."""
+def validation_errors(raw: Sequence[Any], lang: str = i18n.DEFAULT_LANG) -> list[dict[str, Any]]:
+    """Pydantic/FastAPI error dicts → [{field, reason}] in `lang`, without the offending input."""
     out = []
     for err in raw:
-        reason = err.get("msg", "invalid value") if isinstance(err, dict) else str(err)
         field = _loc_field(err.get("loc", ())) if isinstance(err, dict) else None
-        out.append({"field": field, "reason": reason})
+        out.append({"field": field, "reason": reason(err, lang)})
     return out
 
 
-def _invalid(errors: list[dict[str, Any]]) -> JSONResponse:
+def _invalid(errors: list[dict[str, Any]], lang: str = i18n.DEFAULT_LANG) -> JSONResponse:
     first = errors[0] if errors else {"field": None, "reason": ""}
     field = first["field"]
-    detail = message("invalid_input", field=f"{clean(field)}: " if field else "", reason=clean(first["reason"]))
+    detail = message("invalid_input", lang, field=f"{clean(field)}: " if field else "", reason=clean(first["reason"]))
     if len(errors) > 1:
-        detail += message("invalid_input_more", more=len(errors) - 1)
+        detail += message("invalid_input_more", lang, more=len(errors) - 1)
     return error_response(422, "invalid_input", detail, field=field, errors=errors)
 
 
-async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = validation_errors(exc.errors())
+async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    lang = request_lang(request)
+    errors = validation_errors(exc.errors(), lang)
     if any(isinstance(e, dict) and e.get("type") == "json_invalid" for e in exc.errors()):
-        return error_response(422, "invalid_body", message("invalid_body", kind="JSON"), errors=errors)
-    return _invalid(errors)
+        return error_response(422, "invalid_body", message("invalid_body", lang, kind=message("kind.json", lang)),
+                              errors=errors)
+    return _invalid(errors, lang)
 
 
-async def _on_domain(_: Request, exc: DomainError) -> JSONResponse:
-    errors = exc.details if isinstance(exc.details, list) and all(isinstance(d, dict) for d in exc.details) \
-        else None
-    return error_response(exc.status_code, exc.code, exc.message, field=exc.field, errors=errors)
+def _detail_rows(details: Any, lang: str) -> list[dict[str, Any]] | None:
+    """A domain error's `details` as error items; a row's `reason` may be an `InvalidValue` (rendered in `lang`)."""
+    if not (isinstance(details, list) and all(isinstance(d, dict) for d in details)):
+        return None
+    return [{**d, "reason": d["reason"].render(lang)} if isinstance(d.get("reason"), InvalidValue) else d
+            for d in details]
 
 
-async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _on_domain(request: Request, exc: DomainError) -> JSONResponse:
+    lang = request_lang(request)
+    return error_response(exc.status_code, exc.code, exc.render(lang), field=exc.field,
+                          errors=_detail_rows(exc.details, lang))
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    lang = request_lang(request)
     status_code = exc.status_code
     code = CODE_FOR_STATUS.get(status_code, "http_error")
     detail: Any = exc.detail
     field = None
     if isinstance(detail, dict):  # a raiser that already speaks the shape
+        raised = detail.get("error")
         code, field, detail = detail.get("code", code), detail.get("field"), detail.get("detail", "")
+        if isinstance(raised, DomainError):  # a domain error carried through an HTTPException (429 + Retry-After)
+            detail = raised.render(lang)
+    if isinstance(detail, str) and detail and i18n.as_lang(lang) == "ko" and not _HANGUL.search(detail):
+        # An English sentence from a raiser (FastAPI, core.auth): its Korean, or the code's Korean sentence.
+        known = HTTP_DETAILS_KO.get(detail.rstrip("."))
+        detail = known if known else ""
     if status_code == 400:
         # FastAPI answers an unparseable body (e.g. too deep for its parser) with 400: it is invalid input.
-        status_code, code, detail = 422, "invalid_body", message("invalid_body", kind="the declared content type")
+        status_code, code, detail = 422, "invalid_body", message("invalid_body", lang,
+                                                                 kind=message("kind.declared", lang))
     if not isinstance(detail, str) or not detail or detail == _default_phrase(exc.status_code):
-        detail = message(code) if code in MESSAGES and "{" not in MESSAGES[code] else message("http_error")
+        plain = f"{code}_plain" if f"{code}_plain" in MESSAGES else code
+        detail = message(plain, lang) if plain in MESSAGES and "{" not in MESSAGES[plain][0] \
+            else message("http_error", lang)
     return error_response(status_code, code, detail, field=field, headers=getattr(exc, "headers", None))
 
 
@@ -187,18 +339,19 @@ def _default_phrase(status_code: int) -> str:
 async def _on_data_error(request: Request, exc: DataError) -> JSONResponse:
     # Last line of defence: a value that slipped past its schema and does not fit its column.
     log.warning("data error on %s %s: %s", request.method, request.url.path, str(exc.orig)[:300])
-    return error_response(422, "out_of_range", message("out_of_range", field="a value does not fit its column"))
+    lang = request_lang(request)
+    return error_response(422, "out_of_range", message("out_of_range", lang, field=message("field.column", lang)))
 
 
 async def _on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
     log.warning("integrity error on %s %s: %s", request.method, request.url.path, str(exc.orig)[:300])
-    return error_response(409, "conflict", message("integrity"))
+    return error_response(409, "conflict", message("integrity", request_lang(request)))
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     error_id = uuid.uuid4().hex[:12]
     log.error("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
-    return error_response(500, "internal_error", message("internal_error", error_id=error_id),
+    return error_response(500, "internal_error", message("internal_error", request_lang(request), error_id=error_id),
                           headers={"X-Error-Id": error_id})
 
 

@@ -114,7 +114,8 @@ def check_policy(password: str, *, username: str = "", field: str = "password") 
     problem = policy_problem(password, username=username)
     if problem is not None:
         rule, message = problem
-        raise RuleViolation(message, field=field, details={"rule": rule, "min_length": MIN_LENGTH})
+        raise RuleViolation(f"password.{rule}", field=field, details={"rule": rule, "min_length": MIN_LENGTH},
+                            min_length=MIN_LENGTH, max_length=MAX_LENGTH, distinct=MIN_DISTINCT)
 
 
 # --------------------------------------------------------------------------- hashing
@@ -139,7 +140,7 @@ class _Slot:
     def __enter__(self) -> None:
         self.semaphore = _semaphore()
         if not self.semaphore.acquire(timeout=HASH_WAIT_SECONDS):
-            raise PasswordHashBusy("the server is busy checking other passwords; try again in a moment")
+            raise PasswordHashBusy("auth.busy")
 
     def __exit__(self, *_: object) -> None:
         self.semaphore.release()

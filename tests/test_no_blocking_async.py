@@ -66,7 +66,7 @@ def _allowed_in() -> dict[str, set[Any]]:
 
 BLOCKING_BUILTINS = {builtins.open, time.sleep, builtins.input}
 # Project modules that only format values (no session, file or network): their functions may run on the loop.
-PURE_MODULES = {"core.http_errors", "core.errors", "core.bounded"}
+PURE_MODULES = {"core.http_errors", "core.errors", "core.bounded", "core.i18n", "core.labels", "core.money"}
 
 
 def _is_project(obj: Any) -> bool:

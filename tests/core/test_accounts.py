@@ -93,7 +93,7 @@ def test_admin_resets_a_password(client: TestClient, session: Session):
     admin, evaluator = make_user(session, Role.admin), make_user(session, Role.evaluator)
     bearer = token_for(evaluator)
     cookie_token = auth.create_token(evaluator)
-    weak = client.post(f"/api/v1/users/{evaluator.id}/password", headers=token_for(admin),
+    weak = client.post(f"/api/v1/users/{evaluator.id}/password", headers={**token_for(admin), "Accept-Language": "en"},
                        json={"new_password": "aaaaaaaaaa"})
     assert weak.status_code == 422 and "12 characters" in weak.json()["detail"]
     assert _me(client, bearer) == 200  # a refused reset changes nothing
@@ -160,7 +160,7 @@ def test_user_changes_own_password(client: TestClient, session: Session):
     assert wrong.status_code == 422 and wrong.json()["field"] == "current_password"
     weak = client.post("/api/v1/auth/password", headers=old,
                        json={"current_password": PASSWORD, "new_password": f"{user.username}-2024-x"})
-    assert weak.status_code == 422 and "username" in weak.json()["detail"]
+    assert weak.status_code == 422 and "아이디" in weak.json()["detail"]  # Korean by default
     r = client.post("/api/v1/auth/password", headers=old,
                     json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
     assert r.status_code == 200
@@ -337,7 +337,7 @@ def test_weak_passwords_are_refused_naming_the_reason(client: TestClient, sessio
                                                       reason: str):
     """Finding 8: `aaaaaaaaaa` (and other weak passwords) are refused for an admin with 422 and the reason."""
     admin = make_user(session, Role.admin)
-    r = client.post("/api/v1/users", headers=token_for(admin),
+    r = client.post("/api/v1/users", headers={**token_for(admin), "Accept-Language": "en"},
                     json={"username": "newcomer", "role": "admin", "password": password})
     assert r.status_code == 422
     assert reason in r.json()["detail"] and r.json()["field"] == "password"

@@ -22,7 +22,10 @@ def test_bad_password_and_unknown_user_look_the_same(client: TestClient, session
     no_user = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "nope-nope-nope"})
     assert wrong_pw.status_code == no_user.status_code == 401
     assert wrong_pw.json() == no_user.json()
-    assert wrong_pw.json()["detail"] == "Incorrect username or password"
+    assert wrong_pw.json()["detail"] == "아이디 또는 비밀번호가 올바르지 않습니다."  # Korean by default
+    english = client.post("/api/v1/auth/token", data={"username": "olga", "password": "nope-nope-nope"},
+                          headers={"Accept-Language": "en"})
+    assert english.json()["detail"] == "Incorrect username or password"
 
 
 def test_no_token_is_401(client: TestClient, session: Session):

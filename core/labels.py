@@ -1,0 +1,67 @@
+"""Korean and English for the words core itself writes: validation reasons of core.bounded, accounts.
+
+Imported by core.errors, so these templates are registered wherever a domain error can be raised.
+"""
+
+from __future__ import annotations
+
+from core.i18n import register_codes, register_messages
+
+register_messages({
+    # core.bounded: reasons of a value refused at the boundary (raised as core.errors.InvalidValue)
+    "bounded.no_bool": ("참/거짓이 아니라 숫자를 입력해야 합니다", "a number is required, not true/false"),
+    "bounded.number_too_long": ("숫자는 {limit}자 이하여야 합니다", "at most {limit} characters for a number"),
+    "bounded.not_ascii_number": ("숫자가 아닙니다(0-9만 사용)", "not a number (digits 0-9 only)"),
+    "bounded.not_number": ("숫자가 아닙니다", "not a number"),
+    "bounded.not_finite": ("유한한 숫자여야 합니다", "must be a finite number"),
+    "bounded.digits": ("숫자는 최대 {digits}자리, 소수점 아래 {places}자리입니다",
+                       "at most {digits} digits, {places} after the decimal point"),
+    "bounded.places": ("소수점 아래는 최대 {places}자리입니다", "at most {places} digits after the decimal point"),
+    "bounded.lone_surrogate": ("잘못된 문자가 들어 있습니다", "contains an invalid character (lone surrogate)"),
+    "bounded.control": ("제어 문자가 들어 있습니다", "contains a control character"),
+    "bounded.too_many_digits": ("숫자의 자릿수나 지수가 너무 큽니다",
+                                "the number has too many digits or too large an exponent"),
+    "bounded.field": ("{reason}", "{label}: {reason}"),
+    # core.auth / core.passwords
+    "auth.throttled": ("로그인 실패가 너무 많습니다. {seconds:n}초 뒤에 다시 시도하세요.",
+                       "too many failed logins; try again in {seconds} seconds"),
+    "auth.no_user": ("해당 사용자가 없습니다.", "no user with id {user_id}"),
+    "auth.no_user_named": ("그 아이디의 사용자가 없습니다.", "no user named '{username}'"),
+    "auth.username_taken": ("아이디 '{username}'은(는) 이미 사용 중입니다.", "username '{username}' is taken"),
+    "auth.demo_policy": ("비밀번호 규칙을 건너뛸 수 있는 것은 시연 모드의 시연 계정뿐입니다.",
+                         "only demo accounts in demo mode may skip the password policy"),
+    "auth.wrong_current": ("현재 비밀번호가 틀렸습니다.", "the current password is wrong"),
+    "auth.same_password": ("새 비밀번호는 현재 비밀번호와 달라야 합니다.",
+                           "the new password must differ from the current one"),
+    "auth.self_deactivate": ("자기 계정은 비활성화할 수 없습니다.", "you cannot deactivate your own account"),
+    "auth.last_admin": ("마지막 활성 관리자는 비활성화할 수 없습니다.", "the last active admin cannot be deactivated"),
+    "auth.self_role": ("자기 역할은 바꿀 수 없습니다.", "you cannot change your own role"),
+    "auth.last_admin_role": ("마지막 활성 관리자의 관리자 역할은 뺄 수 없습니다.",
+                             "the last active admin cannot lose the admin role"),
+    # core.passwords: the password policy, one message per rule
+    "password.too_short": ("비밀번호는 {min_length}자 이상이어야 합니다.",
+                           "the password must have at least {min_length} characters"),
+    "password.too_long": ("비밀번호는 {max_length}자 이하여야 합니다.",
+                          "the password must have at most {max_length} characters"),
+    "password.contains_username": ("비밀번호에 아이디가 들어 있으면 안 됩니다.",
+                                   "the password must not contain the username"),
+    "password.too_few_characters": ("비밀번호에는 서로 다른 문자가 {distinct}개 이상 있어야 합니다.",
+                                    "the password must use at least {distinct} different characters"),
+    "password.sequence": ("비밀번호가 자판, 알파벳 또는 숫자를 차례로 누른 것이어서는 안 됩니다.",
+                          "the password must not be a run of keyboard, alphabet or digit keys"),
+    "password.repeated": ("비밀번호가 짧은 조각을 되풀이한 것이어서는 안 됩니다.",
+                          "the password must not be one short piece repeated"),
+    "password.common": ("흔히 쓰이는 비밀번호 목록에 있는 비밀번호입니다.",
+                        "the password is in the list of common passwords"),
+    "password.system_words": ("비밀번호가 이 시스템의 단어(시연, 관리자 등)로만 이루어져서는 안 됩니다.",
+                              "the password must not be made of this system's own words (demo, admin, …)"),
+    "auth.busy": ("서버가 다른 비밀번호를 확인하느라 바쁩니다. 잠시 후 다시 시도하세요.",
+                  "the server is busy checking other passwords; try again in a moment"),
+})
+
+register_codes("role", {
+    "admin": ("관리자", "Administrator"),
+    "official": ("사업 담당 공무원", "Ministry official"),
+    "evaluator": ("평가위원", "Evaluator"),
+    "auditor": ("감사 담당자", "Auditor"),
+})
