@@ -121,12 +121,13 @@ def _reset(url: str) -> None:
         print(f"checkpoints of the wiped log kept aside in {aside}")
 
 
-def _link_demo_evaluator(session: Any, user_id: int | None) -> None:
-    """Give an evaluator account a profile and, on the seeded programme, open panels to score."""
-    from scoring.service import attach_demo_evaluator
+def _link_evaluator(session: Any, user_id: int | None, code: str | None) -> str:
+    """Link an evaluator account to its profile (by code, or a new one); it seats no panel by itself."""
+    from core.audit import SYSTEM
+    from scoring.evaluators import link_evaluator_account
 
-    if user_id is not None:
-        attach_demo_evaluator(session, user_id)
+    assert user_id is not None
+    return link_evaluator_account(session, SYSTEM, user_id, code).code
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -228,15 +229,24 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.link_evaluator is not None and data.role != Role.evaluator:
+        print("error: --link-evaluator needs --role evaluator", file=sys.stderr)
+        return 2
     with db.session_scope(write=True) as session:
         try:
             user = auth.create_user(session, SYSTEM, data)
         except DomainError as exc:
             print(f"error: {exc.message}", file=sys.stderr)
             return 2
-        if user.role == Role.evaluator and args.link_evaluator:
-            _link_demo_evaluator(session, user.id)
-    print(f"created user '{user.username}' with role {user.role}")
+        linked = None
+        if args.link_evaluator is not None:
+            try:
+                linked = _link_evaluator(session, user.id, args.link_evaluator or None)
+            except DomainError as exc:
+                print(f"error: {exc.message}", file=sys.stderr)
+                return 2
+    print(f"created user '{user.username}' with role {user.role}"
+          + (f", linked to evaluator profile {linked} (on no panel until an official seats it)" if linked else ""))
     return 0
 
 
@@ -350,8 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=["admin", "official", "evaluator", "auditor"])
     p.add_argument("--full-name", default="")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.add_argument("--link-evaluator", action="store_true",
-                   help="give the evaluator a profile and assign them to open panels")
+    p.add_argument("--link-evaluator", nargs="?", const="", default=None, metavar="CODE",
+                   help="link the evaluator account to the profile CODE (e.g. EV0012), or to a new profile "
+                        "when no code is given; it is seated on no panel (officials set panels)")
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("set-password", help="set a new password for an account (ends its sessions)")

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
 from budgeting import api as budgeting_api
+from budgeting import programmes_api as budgeting_programmes_api
 from budgeting import public_api as budgeting_public_api
 from compliance import api as compliance_api
 from core import api as core_api
@@ -34,6 +35,7 @@ ROUTERS: list[tuple[APIRouter, str]] = [
     (scoring_api.router, "/api/v1/scoring"),
     (budgeting_api.router, "/api/v1/budgeting"),
     (budgeting_public_api.router, "/api/v1/public"),
+    (budgeting_programmes_api.router, "/api/v1"),
     (opendata_api.router, "/api/v1/public"),
     (compliance_api.router, "/api/v1/compliance"),
     (reports_api.router, "/api/v1/reports"),

@@ -67,6 +67,11 @@ class EnvelopeTransferRead(BaseModel):
     reason: str
     created_by: str
     created_at: datetime
+    status: TransferStatus = TransferStatus.recorded
+    first_approved_by: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
 
 
 # --------------------------------------------------------------------------- awards
@@ -163,6 +168,8 @@ class LineTransferRead(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     decision_reason: str | None
+    first_approved_by: str | None = None
+    first_approved_at: datetime | None = None
 
 
 # --------------------------------------------------------------------------- ledger

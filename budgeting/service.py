@@ -35,10 +35,9 @@ from budgeting.schemas import (
 )
 from core import audit
 from core.audit import Actor
-from core.db import lock_for_update, lock_limit, lock_rows
-from core.errors import Conflict, Forbidden, LimitExceeded, NotFound, RuleViolation
+from core.db import lock_for_update, lock_limit
+from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation
 from core.money import split_largest_remainder
-from core.timeutil import utcnow
 from program import service as program_service
 from program.lifecycle import ProjectAction
 from program.models import CallType, CoreField, Program, ProgramRules, Project
@@ -128,31 +127,14 @@ def list_envelopes(session: Session, program_id: int) -> list[EnvelopeRead]:
 
 def transfer_between_envelopes(session: Session, actor: Actor, program_id: int,
                                data: EnvelopeTransferCreate) -> EnvelopeTransfer:
-    """Move money from one envelope to another; the source keeps at least what it has awarded."""
-    if data.from_envelope_id == data.to_envelope_id:
-        raise RuleViolation("source and target envelope are the same", field="to_envelope_id")
-    envs = lock_rows(session, Envelope, [data.from_envelope_id, data.to_envelope_id])
-    for eid, fld in ((data.from_envelope_id, "from_envelope_id"), (data.to_envelope_id, "to_envelope_id")):
-        if eid not in envs or envs[eid].program_id != program_id:
-            raise NotFound(f"envelope {eid} does not exist in programme {program_id}", field=fld)
-    src, dst = envs[data.from_envelope_id], envs[data.to_envelope_id]
-    available = src.amount_krw - _awarded_by_envelope(session, [data.from_envelope_id]).get(data.from_envelope_id, 0)
-    if data.amount_krw > available:
-        raise LimitExceeded(
-            f"envelope '{src.code}' has {available:,} KRW not yet awarded; moving {data.amount_krw:,} KRW "
-            f"would overspend it by {data.amount_krw - available:,} KRW", field="amount_krw")
-    before = {src.code: src.amount_krw, dst.code: dst.amount_krw}
-    src.amount_krw -= data.amount_krw
-    dst.amount_krw += data.amount_krw
-    transfer = EnvelopeTransfer(program_id=program_id, from_envelope_id=src.id, to_envelope_id=dst.id,
-                                amount_krw=data.amount_krw, reason=data.reason, created_by=actor.username)
-    session.add_all([src, dst, transfer])
-    session.flush()
-    audit.record(session, actor, "envelope.transfer", "envelope_transfer", transfer.id, before=before,
-                 after={src.code: src.amount_krw, dst.code: dst.amount_krw, "amount_krw": data.amount_krw},
-                 reason=data.reason)
-    session.commit()
-    return transfer
+    """Move money from one envelope to another; the source keeps at least what it has awarded.
+
+    Up to `envelope_transfer_free_ratio` of the source it moves at once; a larger transfer waits in the
+    approval queue (`budgeting.approvals`: four eyes, approval limits).
+    """
+    from budgeting import approvals
+
+    return approvals.request_envelope_transfer(session, actor, program_id, data)
 
 
 def list_envelope_transfers(session: Session, program_id: int) -> list[EnvelopeTransfer]:
@@ -323,28 +305,25 @@ def request_line_transfer(session: Session, actor: Actor, award_id: int, data: L
 
 
 def decide_line_transfer(session: Session, actor: Actor, transfer_id: int, data: TransferDecision) -> LineTransfer:
-    """Approve (apply) or reject a pending transfer; the decider must not be the requester."""
+    """Approve or reject a pending transfer: never by its requester; above the approver's limit the approval
+    is a first one and a second official completes it (`budgeting.approvals`). The final approval applies it."""
+    from budgeting import approvals
+
     plain = session.get(LineTransfer, transfer_id)
     if plain is None:
         raise NotFound(f"transfer {transfer_id} does not exist")
     award = get_award(session, plain.award_id, lock=True)  # lock order: award → transfer
     transfer = lock_limit(session, LineTransfer, transfer_id)
     assert transfer is not None
-    if transfer.status != TransferStatus.pending:
-        raise Conflict(f"transfer {transfer_id} is {transfer.status}, not pending")
-    if transfer.requested_by == actor.username:
-        raise Forbidden("a transfer must be decided by an official other than the one who requested it")
-    if data.approve:
+    before = {"status": transfer.status, "first_approved_by": transfer.first_approved_by}
+    outcome = approvals.decide(session, actor, transfer, transfer.requested_by, data)
+    if outcome == approvals.DecisionOutcome.approved:
         src, dst = session.get(BudgetLine, transfer.from_line_id), session.get(BudgetLine, transfer.to_line_id)
         assert src is not None and dst is not None
         _apply_line_transfer(session, award, _program(session, award.program_id).rules, src, dst, transfer.amount_krw)
-    before = {"status": transfer.status}
-    transfer.status = TransferStatus.approved if data.approve else TransferStatus.rejected
-    transfer.decided_by = actor.username
-    transfer.decided_at = utcnow()
-    transfer.decision_reason = data.reason or None
     session.add(transfer)
     audit.record(session, actor, "line_transfer.decide", "line_transfer", transfer.id, before=before,
-                 after={"status": transfer.status, "amount_krw": transfer.amount_krw}, reason=data.reason or None)
+                 after={"status": transfer.status, "outcome": outcome, "amount_krw": transfer.amount_krw,
+                        "first_approved_by": transfer.first_approved_by}, reason=data.reason or None)
     session.commit()
     return transfer

@@ -15,6 +15,7 @@ from core.auth import AdminUser, CurrentUser, ReaderUser
 from core.bounded import Id, Offset, Secret, bounded_text
 from core.db import get_session, get_write_session
 from core.models import (
+    ApprovalLimitIn,
     AuditEvent,
     AuditEventRead,
     PasswordChange,

@@ -2,45 +2,67 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session
+from typing import Literal
+from urllib.parse import quote
 
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from core import uploads
 from core.audit import Actor
 from core.auth import AnyStaff, OfficialUser, ReaderUser
 from core.bounded import Code, Id, Offset, SearchText
-from core.db import get_session, get_write_session
+from core.db import get_session, get_write_session, session_scope
 from core.pagination import Page
-from program import service
+from core.settings import get_settings
+from program import documents, intake, service
 from program.lifecycle import ActionIn, OfficialAction, WithdrawIn
 from program.models import (
+    CallActionResult,
     CallTypeCode,
     CallTypeRead,
     ConsortiumCreate,
     ConsortiumRead,
     CoreFieldRead,
+    IntakeResult,
     OrganizationCreate,
     OrganizationRead,
     OrgKind,
     ProgramRead,
     ProgramRulesUpdate,
+    ProgramStateRead,
     ProgramSummary,
     ProjectCreate,
     ProjectRead,
     ProjectStatus,
     ProjectUpdate,
     ProposalCreate,
+    ProposalDocument,
+    ProposalDocumentRead,
     ProposalRead,
     ProposalStatus,
     ProposalUpdate,
     RestrictionUpdate,
+    SlotCreate,
+    SlotRead,
+    SlotUpdate,
 )
 
 router = APIRouter(tags=["program"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "a .xlsx or .csv file"}}}}}}}
+PDF_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "a PDF"}}}}}}}
 
 
 def _program_read(p) -> ProgramRead:
     return ProgramRead(id=p.id, year=p.year, name_ko=p.name_ko, name_en=p.name_en,
-                       total_budget_krw=p.total_budget_krw, call_opened_date=p.call_opened_date, rules=p.rules)
+                       total_budget_krw=p.total_budget_krw, call_opened_date=p.call_opened_date, rules=p.rules,
+                       status=p.status, copied_from_id=p.copied_from_id)
 
 
 @router.get("/programs", response_model=list[ProgramRead])
@@ -187,3 +209,133 @@ def withdraw_proposal(proposal_id: Id, data: WithdrawIn, user: OfficialUser,
     """Withdraw a proposal while its project's call is open (409 otherwise)."""
     p = service.withdraw_proposal(session, Actor.of(user), proposal_id, data.reason)
     return ProposalRead.model_validate(p, from_attributes=True)
+
+
+# --------------------------------------------------------------------------- programme life, slots, call (issue 12)
+
+
+@router.get("/programs/{program_id}/state", response_model=ProgramStateRead)
+def program_state(program_id: Id, _: AnyStaff, session: Session = Depends(get_session)) -> ProgramStateRead:
+    """The programme's call state (before the call, open, closed), slots published and room left."""
+    return service.program_state(session, program_id)
+
+
+@router.get("/programs/{program_id}/slots", response_model=list[SlotRead])
+def list_slots(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[SlotRead]:
+    return service.list_slots(session, program_id)
+
+
+@router.post("/programs/{program_id}/slots", response_model=SlotRead, status_code=201)
+def add_slot(program_id: Id, data: SlotCreate, user: OfficialUser,
+             session: Session = Depends(get_write_session)) -> SlotRead:
+    """Add a project slot within the programme total (409 when the total has no room)."""
+    project = service.add_slot(session, Actor.of(user), program_id, data)
+    assert project.id is not None
+    return service.slot_read(session, project.id)
+
+
+@router.patch("/slots/{project_id}", response_model=SlotRead)
+def update_slot(project_id: Id, data: SlotUpdate, user: OfficialUser,
+                session: Session = Depends(get_write_session)) -> SlotRead:
+    """Edit an unpublished slot of a programme before its call (the ceiling within the total)."""
+    service.update_slot(session, Actor.of(user), project_id, data)
+    return service.slot_read(session, project_id)
+
+
+@router.delete("/slots/{project_id}", status_code=204)
+def delete_slot(project_id: Id, user: OfficialUser, session: Session = Depends(get_write_session)) -> Response:
+    service.delete_slot(session, Actor.of(user), project_id)
+    return Response(status_code=204)
+
+
+@router.post("/slots/{project_id}/actions/publish", response_model=SlotRead)
+def publish_slot(project_id: Id, user: OfficialUser, session: Session = Depends(get_write_session)) -> SlotRead:
+    service.publish_slot(session, Actor.of(user), project_id)
+    return service.slot_read(session, project_id)
+
+
+@router.post("/programs/{program_id}/actions/open-call", response_model=CallActionResult)
+def open_call(program_id: Id, user: OfficialUser, session: Session = Depends(get_write_session)) -> CallActionResult:
+    """Open the call: every slot published (422 otherwise); 409 unless the programme is before its call."""
+    return service.open_call(session, Actor.of(user), program_id)
+
+
+@router.post("/programs/{program_id}/actions/close-call", response_model=CallActionResult)
+def close_call(program_id: Id, user: OfficialUser, session: Session = Depends(get_write_session)) -> CallActionResult:
+    """Close the call: projects with proposals move to evaluation; those without are listed."""
+    return service.close_call(session, Actor.of(user), program_id)
+
+
+# --------------------------------------------------------------------------- intake
+
+
+@router.get("/programs/{program_id}/intake/template", response_class=Response,
+            responses={200: {"content": {XLSX: {}, "text/csv": {}}}})
+def intake_template(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
+                    format: Literal["xlsx", "csv"] = "xlsx") -> Response:  # noqa: A002 - the query name
+    """The intake template: .xlsx (제안서 and 컨소시엄 구성원 sheets, Korean headers, a sample row) or .csv."""
+    program = service.get_program(session, program_id)
+    if format == "csv":
+        body, media, ext = intake.template_csv(), "text/csv; charset=utf-8", "csv"
+    else:
+        body, media, ext = intake.template_xlsx(), XLSX, "xlsx"
+    name = f"proposal_intake_{program.year}.{ext}"
+    korean = quote(f"제안서_일괄접수_{program.year}.{ext}")
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{korean}"})
+
+
+@router.post("/programs/{program_id}/intake", response_model=IntakeResult, status_code=201,
+             openapi_extra=UPLOAD_BODY, responses={413: {"description": "The file is larger than the upload limit"}})
+async def import_intake(program_id: Id, user: OfficialUser, request: Request) -> IntakeResult:
+    """Import proposals with their consortia (multipart field `file`, .xlsx or .csv from the template).
+
+    The whole file is checked first: any problem → 422 listing sheet, row, column and reason (Korean),
+    nothing written. The same file twice → 409. The token and role are checked before the body is read.
+    """
+    upload = await uploads.receive_upload(request, max_bytes=get_settings().max_upload_bytes)
+    actor = Actor.of(user)
+
+    def work() -> IntakeResult:
+        with session_scope(write=True) as session:
+            return intake.import_proposals(session, actor, program_id, upload,
+                                           max_rows=min(get_settings().max_import_rows, 20_000))
+
+    return await run_in_threadpool(work)
+
+
+# --------------------------------------------------------------------------- proposal documents
+
+
+@router.post("/proposals/{proposal_id}/document", response_model=ProposalDocumentRead, status_code=201,
+             openapi_extra=PDF_BODY, responses={413: {"description": "The file is larger than the limit"}})
+async def upload_document(proposal_id: Id, user: OfficialUser, request: Request) -> ProposalDocumentRead:
+    """Attach the proposal's PDF (multipart field `file`; the content must be a PDF, at most 20 MiB)."""
+    upload = await uploads.receive_upload(request, max_bytes=documents.MAX_DOCUMENT_BYTES + 64 * 1024)
+    actor = Actor.of(user)
+
+    def work() -> ProposalDocumentRead:
+        with session_scope(write=True) as session:
+            return documents.document_read(documents.upload_document(session, actor, proposal_id, upload))
+
+    return await run_in_threadpool(work)
+
+
+def pdf_response(doc: ProposalDocument) -> Response:
+    """A stored PDF shown in the browser (inline), never sniffed as anything else."""
+    return Response(doc.content, media_type="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=\"proposal-{doc.proposal_id}.pdf\"; "
+                               f"filename*=UTF-8''{quote(doc.filename)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+@router.get("/proposals/{proposal_id}/document", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def get_document(proposal_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> Response:
+    """The proposal's newest PDF for officials and auditors (evaluators: /scoring/proposals/{id}/document)."""
+    return pdf_response(documents.latest_document(session, proposal_id))
+
+
+@router.get("/proposals/{proposal_id}/document/info", response_model=ProposalDocumentRead)
+def document_info(proposal_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> ProposalDocumentRead:
+    return documents.document_read(documents.latest_document(session, proposal_id))

@@ -14,6 +14,18 @@ register_codes("program_status", {
     "call_closed": ("접수 마감", "Call closed"),
 })
 
+# the organisation kinds and consortium roles the intake file names (H4's program/labels.py may register
+# the same groups with the same words; the later registration simply wins)
+register_codes("org_kind", {
+    "large": ("대기업", "Large company"), "sme": ("중소기업", "SME"), "startup": ("스타트업", "Start-up"),
+    "university": ("대학", "University"), "hospital": ("병원", "Hospital"), "public": ("공공기관", "Public body"),
+    "crowd_platform": ("크라우드소싱 플랫폼", "Crowdsourcing platform"),
+})
+register_codes("member_role", {
+    "lead": ("주관기관", "Lead"), "participant": ("참여기관", "Participant"),
+    "crowd_platform": ("크라우드소싱 플랫폼", "Crowdsourcing platform"), "quality": ("품질관리", "Quality management"),
+})
+
 register_messages({
     "program.not_found": ("사업 {program_id}이(가) 없습니다.", "programme {program_id} does not exist"),
     "program.year_taken": ("{year}년 사업이 이미 있습니다.", "a programme for {year} already exists"),

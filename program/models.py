@@ -414,6 +414,8 @@ class ProgramRead(SQLModel):
     total_budget_krw: int
     call_opened_date: date | None
     rules: ProgramRules
+    status: ProgramStatus = ProgramStatus.call_open
+    copied_from_id: int | None = None
 
 
 def _partial(model: type[BaseModel], name: str) -> type[BaseModel]:

@@ -6,21 +6,32 @@ auditors read results, progress and statistics.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from core import uploads
 from core.audit import Actor
-from core.auth import EvaluatorUser, OfficialUser, ReaderUser
-from core.bounded import Code, Id
-from core.db import get_session, get_write_session
+from core.auth import AnyStaff, EvaluatorUser, OfficialUser, ReaderUser
+from core.bounded import Code, Id, Offset, SearchText
+from core.db import get_session, get_write_session, session_scope
+from core.models import Role, User
+from core.pagination import Page
+from core.settings import get_settings
 from scoring import service
 from scoring.models import (
     AssignmentDetail,
     AssignmentRead,
     ConfirmIn,
+    ConflictConfirmationRead,
     ConflictIn,
+    ConflictNotice,
     ConflictRead,
+    EvaluatorCreate,
+    EvaluatorImportResult,
+    EvaluatorRead,
     EvaluatorStats,
+    EvaluatorUpdate,
     PanelAutoIn,
     PanelIn,
     PanelRead,
@@ -38,6 +49,9 @@ from scoring.models import (
 from scoring.screening import CeilingChange, CeilingIn
 
 router = APIRouter(tags=["scoring"])
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "a .xlsx or .csv file"}}}}}}}
 
 
 def _selection_read(s) -> SelectionRead:
@@ -186,3 +200,119 @@ def list_selections(_: ReaderUser, program_id: Id,
 @router.get("/selections/{selection_id}", response_model=SelectionRead)
 def get_selection(selection_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> SelectionRead:
     return _selection_read(service.get_selection(session, selection_id))
+
+
+# --------------------------------------------------------------------------- conflict confirmation (evaluators)
+
+
+@router.get("/assignments/{sheet_id}/conflict-check")
+def conflict_check(sheet_id: Id, user: EvaluatorUser, session: Session = Depends(get_session)) -> dict[str, object]:
+    """What to read before confirming: the project, the consortium and its members; confirmed or not."""
+    return service.conflict_check(session, user, sheet_id)
+
+
+@router.post("/assignments/{sheet_id}/no-conflict", response_model=ConflictConfirmationRead)
+def confirm_no_conflict(sheet_id: Id, user: EvaluatorUser,
+                        session: Session = Depends(get_write_session)) -> ConflictConfirmationRead:
+    """Confirm no conflict of interest with the sheet's project: its sheets open (idempotent)."""
+    return service.confirm_no_conflict(session, user, sheet_id)
+
+
+@router.post("/assignments/{sheet_id}/declare-conflict", response_model=ConflictNotice, status_code=201)
+def declare_conflict(sheet_id: Id, data: ReasonIn, user: EvaluatorUser,
+                     session: Session = Depends(get_write_session)) -> ConflictNotice:
+    """Declare a conflict: you leave the project's panel (unsubmitted sheets removed); officials are told."""
+    return service.declare_conflict_and_leave(session, user, sheet_id, data.reason)
+
+
+@router.get("/proposals/{proposal_id}/document", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def proposal_document(proposal_id: Id, user: AnyStaff, session: Session = Depends(get_session)) -> Response:
+    """The proposal's PDF, shown in the browser: officials and auditors; evaluators only for a proposal
+    they score (no conflict, confirmed); otherwise 404."""
+    from program.api import pdf_response
+
+    return pdf_response(service.proposal_document_for(session, user, proposal_id))
+
+
+# --------------------------------------------------------------------------- conflict notices (officials)
+
+
+@router.get("/conflict-notices", response_model=list[ConflictNotice])
+def conflict_notices(_: OfficialUser, program_id: Id, unseen_only: bool = True,
+                     session: Session = Depends(get_session)) -> list[ConflictNotice]:
+    """Conflicts evaluators declared (they left the panel), newest first; unseen ones by default."""
+    return service.conflict_notices(session, program_id, unseen_only=unseen_only)
+
+
+@router.post("/conflict-notices/{record_id}/seen", response_model=ConflictNotice)
+def acknowledge_conflict_notice(record_id: Id, user: OfficialUser,
+                                session: Session = Depends(get_write_session)) -> ConflictNotice:
+    return service.acknowledge_conflict_notice(session, Actor.of(user), record_id)
+
+
+# --------------------------------------------------------------------------- evaluator registry (officials)
+
+
+def _with_contact(user: User) -> bool:
+    return Role(user.role) == Role.official  # contact is private: officials only, never auditors
+
+
+@router.get("/evaluators", response_model=Page[EvaluatorRead])
+def list_evaluators(user: ReaderUser, session: Session = Depends(get_session), q: SearchText | None = None,
+                    field: Code | None = Query(None, description="core field code of the expertise, e.g. HEALTH"),
+                    active: bool | None = None, limit: int = Query(50, ge=1, le=500),
+                    offset: Offset = 0) -> Page[EvaluatorRead]:
+    """Search evaluator profiles by name or code, expertise and state (contact: officials only)."""
+    items, total = service.list_evaluators(session, q=q, field_code=field, active=active, limit=limit,
+                                           offset=offset, with_contact=_with_contact(user))
+    return Page(items=items, total=total)
+
+
+@router.get("/evaluators/{evaluator_id}", response_model=EvaluatorRead)
+def get_evaluator(evaluator_id: Id, user: ReaderUser, session: Session = Depends(get_session)) -> EvaluatorRead:
+    return service.evaluator_read(session, evaluator_id, with_contact=_with_contact(user))
+
+
+@router.post("/evaluators", response_model=EvaluatorRead, status_code=201)
+def create_evaluator(data: EvaluatorCreate, user: OfficialUser,
+                     session: Session = Depends(get_write_session)) -> EvaluatorRead:
+    """Register a profile (seats on no panel until an official sets one)."""
+    ev = service.create_evaluator(session, Actor.of(user), data)
+    assert ev.id is not None
+    return service.evaluator_read(session, ev.id, with_contact=True)
+
+
+@router.patch("/evaluators/{evaluator_id}", response_model=EvaluatorRead)
+def update_evaluator(evaluator_id: Id, data: EvaluatorUpdate, user: OfficialUser,
+                     session: Session = Depends(get_write_session)) -> EvaluatorRead:
+    service.update_evaluator(session, Actor.of(user), evaluator_id, data)
+    return service.evaluator_read(session, evaluator_id, with_contact=True)
+
+
+@router.post("/evaluators/{evaluator_id}/deactivate", response_model=EvaluatorRead)
+def deactivate_evaluator(evaluator_id: Id, user: OfficialUser,
+                         session: Session = Depends(get_write_session)) -> EvaluatorRead:
+    service.set_evaluator_active(session, Actor.of(user), evaluator_id, False)
+    return service.evaluator_read(session, evaluator_id, with_contact=True)
+
+
+@router.post("/evaluators/{evaluator_id}/reactivate", response_model=EvaluatorRead)
+def reactivate_evaluator(evaluator_id: Id, user: OfficialUser,
+                         session: Session = Depends(get_write_session)) -> EvaluatorRead:
+    service.set_evaluator_active(session, Actor.of(user), evaluator_id, True)
+    return service.evaluator_read(session, evaluator_id, with_contact=True)
+
+
+@router.post("/evaluators/import", response_model=EvaluatorImportResult, status_code=201,
+             openapi_extra=_UPLOAD_BODY, responses={413: {"description": "The file is larger than the upload limit"}})
+async def import_evaluators(user: OfficialUser, request: Request) -> EvaluatorImportResult:
+    """Register the evaluators of a .xlsx or .csv file (multipart field `file`); all rows or none."""
+    upload = await uploads.receive_upload(request, max_bytes=get_settings().max_upload_bytes)
+    actor = Actor.of(user)
+
+    def work() -> EvaluatorImportResult:
+        with session_scope(write=True) as session:
+            return service.import_evaluators(session, actor, upload)
+
+    return await run_in_threadpool(work)

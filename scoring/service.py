@@ -28,7 +28,16 @@ from core.db import lock_for_update
 from core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from core.models import Role, User
 from core.timeutil import utcnow
-from program.models import Consortium, ConsortiumMember, Organization, Program, Project, ProjectStatus, Proposal
+from program.models import (
+    Consortium,
+    ConsortiumMember,
+    Organization,
+    Program,
+    Project,
+    ProjectStatus,
+    Proposal,
+    ProposalDocument,
+)
 from program.service import locked_project as program_locked_project
 from scoring import rules
 from scoring.conflicts import (  # noqa: F401
@@ -53,7 +62,6 @@ from scoring.models import (
     AssignmentRead,
     ConflictConfirmation,
     ConflictConfirmationRead,
-    ConflictIn,
     ConflictKind,
     ConflictNotice,
     ConflictRead,
@@ -283,10 +291,11 @@ def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | No
 
 
 def declare_own_conflict(session: Session, user: User, sheet_id: int, reason: str) -> ConflictRead:
-    """An evaluator declares a conflict with the project of one of their assignments."""
-    ev, sheet = _own_sheet(session, user, sheet_id)
-    return record_conflict(session, Actor.of(user), ConflictIn(evaluator_id=ev.id, project_id=sheet.project_id,
-                                                               reason=reason))
+    """An evaluator declares a conflict with the project of one of their assignments: they leave its panel
+    and the officials get a notice (`declare_conflict_and_leave`)."""
+    notice = declare_conflict_and_leave(session, user, sheet_id, reason)
+    return ConflictRead(evaluator_id=notice.evaluator_id, evaluator_code=notice.evaluator_code,
+                        project_id=notice.project_id, source="declared", detail=reason, cleared=False, reason=reason)
 
 
 # --------------------------------------------------------------------------- demo
@@ -472,3 +481,26 @@ def acknowledge_conflict_notice(session: Session, actor: Actor, record_id: int) 
                      after={"seen_by": rec.seen_by})
         session.commit()
     return _notice(session, rec)
+
+
+# --------------------------------------------------------------------------- proposal documents (who may read)
+
+
+def proposal_document_for(session: Session, user: User, proposal_id: int) -> ProposalDocument:
+    """The newest document of a proposal if `user` may read it: officials and auditors always; an evaluator
+    only on a proposal of their own sheets, without a conflict and after the no-conflict confirmation.
+    Anyone else is answered as if the proposal did not exist (404)."""
+    from program import documents
+
+    role = Role(user.role)
+    if role in (Role.official, Role.auditor):
+        return documents.latest_document(session, proposal_id)
+    if role != Role.evaluator:
+        raise NotFound("program.proposal_not_found", proposal_id=proposal_id)
+    ev = session.exec(select(Evaluator).where(Evaluator.user_id == user.id)).first()
+    sheet = None if ev is None or not ev.active else session.exec(select(ScoreSheet).where(
+        ScoreSheet.evaluator_id == ev.id, ScoreSheet.proposal_id == proposal_id)).first()
+    if ev is None or sheet is None or not _assignment_rows(session, ev.id, sheet.id):  # type: ignore[arg-type]
+        raise NotFound("program.proposal_not_found", proposal_id=proposal_id)
+    _require_confirmation(session, ev, sheet)
+    return documents.latest_document(session, proposal_id)
