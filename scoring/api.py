@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from core import uploads
 from core.audit import Actor
 from core.auth import AnyStaff, EvaluatorUser, OfficialUser, ReaderUser
-from core.bounded import Code, Id, Offset, SearchText
+from core.bounded import Code, Id, Offset, RequestModel, SearchText
 from core.db import get_session, get_write_session, session_scope
 from core.models import Role, User
 from core.pagination import Page
@@ -316,3 +316,16 @@ async def import_evaluators(user: OfficialUser, request: Request) -> EvaluatorIm
             return service.import_evaluators(session, actor, upload)
 
     return await run_in_threadpool(work)
+
+
+class AccountLinkIn(RequestModel):
+    user_id: Id
+
+
+@router.post("/evaluators/{evaluator_id}/link-account", response_model=EvaluatorRead)
+def link_account(evaluator_id: Id, data: AccountLinkIn, user: OfficialUser,
+                 session: Session = Depends(get_write_session)) -> EvaluatorRead:
+    """Link an evaluator login to this profile (it seats no panel by itself)."""
+    ev = service.get_evaluator(session, evaluator_id)
+    service.link_evaluator_account(session, Actor.of(user), data.user_id, ev.code)
+    return service.evaluator_read(session, evaluator_id, with_contact=True)
