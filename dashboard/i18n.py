@@ -295,7 +295,7 @@ LABELS.update({
     "col.message": ("내용", "Message"),
     "col.subject": ("대상", "Subject"),
     "col.amount_eok": ("관련 금액(억원)", "Amount (억원)"),
-    "cp.col.check_title": ("점검 항목", "Check"),
+    "cp.col.check_title": ("점검 항목", "What is checked"),
     "cp.col.project": ("과제", "Project"),
     "cp.col.amount": ("관련 금액(원)", "Amount (KRW)"),
     "cp.fresh": ("점검 결과 계산 {at} (감사 기록 {event}번까지 반영)", "Findings computed {at} (audit log up to event {event})"),
