@@ -348,16 +348,6 @@ def declare(user: User | None, clicks: Any, reason: Any, sheet: Any,
 
 
 def register(dash_app: Any) -> None:
-    access.register(dash_app, declare, Output("assignments-message", "children", allow_duplicate=True),
-                    Output("assignments-form", "children", allow_duplicate=True),
-                    Input("assignments-coi", "submit_n_clicks"), State("assignments-coi-reason", "value"),
-                    State("assignments-sheet", "value"), State("assignments-lang", "data"), page=PAGE,
-                    prevent_initial_call=True)
-    access.register(dash_app, certify, Output("assignments-message", "children", allow_duplicate=True),
-                    Output("assignments-form", "children", allow_duplicate=True),
-                    Output("assignments-rubric", "data", allow_duplicate=True),
-                    Input("assignments-certify", "submit_n_clicks"), State("assignments-sheet", "value"),
-                    State("assignments-lang", "data"), page=PAGE, prevent_initial_call=True)
     access.register(dash_app, form, Output("assignments-form", "children"), Output("assignments-rubric", "data"),
                     Input("assignments-sheet", "value"), Input("assignments-lang", "data"), page=PAGE)
     access.register(dash_app, check,
@@ -378,3 +368,14 @@ def register(dash_app: Any) -> None:
                     State({"type": "assignments-points", "code": ALL}, "id"),
                     State("assignments-rubric", "data"), State("assignments-lang", "data"), page=PAGE,
                     prevent_initial_call=True)
+    # after the form callback: a forged-request client addressing "assignments-form.children" meets the form first
+    access.register(dash_app, declare, Output("assignments-message", "children", allow_duplicate=True),
+                    Output("assignments-form", "children", allow_duplicate=True),
+                    Input("assignments-coi", "submit_n_clicks"), State("assignments-coi-reason", "value"),
+                    State("assignments-sheet", "value"), State("assignments-lang", "data"), page=PAGE,
+                    prevent_initial_call=True)
+    access.register(dash_app, certify, Output("assignments-message", "children", allow_duplicate=True),
+                    Output("assignments-form", "children", allow_duplicate=True),
+                    Output("assignments-rubric", "data", allow_duplicate=True),
+                    Input("assignments-certify", "submit_n_clicks"), State("assignments-sheet", "value"),
+                    State("assignments-lang", "data"), page=PAGE, prevent_initial_call=True)

@@ -235,6 +235,12 @@ def incomplete(user: User | None, field: str | None, key: dict[str, Any] | None)
                             pid)
 
 
+def charts(user: User | None, field: str | None, lang: str | None) -> tuple[Any, Any, Any]:
+    """Score bands (pre-binned), leniency and the incomplete panels of the main programme, for one field or all."""
+    key = {"pid": None, "lang": lang}
+    return histogram(user, field, key), leniency(user, key), incomplete(user, field, key)
+
+
 def incomplete_table(overview: pd.DataFrame | None, field: str | None, lang: str | None,
                      pid: int | None = None) -> Any:
     if overview is None:

@@ -172,6 +172,12 @@ def test_evaluator_saves_and_submits_only_their_own_sheet(evaluator: Any, on_uni
     assert mine, "the demo evaluator has assignments"
     sheet = next(a for a in mine if a["status"] != "submitted")
     form, store = assignments.form(evaluator, sheet["id"], "ko")
+    if store is None:  # the sheet opens once the evaluator confirms no conflict with the consortium
+        assert "assignments-certify-panel" in str(form)
+        from dashboard.data import evaluation as ev_data
+
+        ev_data.certify_no_conflict(evaluator, sheet["id"])
+        form, store = assignments.form(evaluator, sheet["id"], "ko")
     assert store["sheet_id"] == sheet["id"] and len(store["criteria"]) == 8
     other = user_named(on_unit_db, "official")
     assert data.assignment_detail(other, sheet["id"]) is None  # an official has no evaluator profile
@@ -190,7 +196,8 @@ def test_evaluator_saves_and_submits_only_their_own_sheet(evaluator: Any, on_uni
     context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "assignments-save.n_clicks", "value": 1}]))
     msg, _, _ = assignments.save(evaluator, 1, 0, points, [""] * 8, ids, store, "ko")
     assert "assignments-saved" in str(msg)
-    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "assignments-submit.n_clicks", "value": 1}]))
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "assignments-submit-confirm.submit_n_clicks",
+                                                       "value": 1}]))  # the confirmed submit
     msg, locked_form, locked_store = assignments.save(evaluator, 1, 1, points, [""] * 8, ids, store, "ko")
     assert "assignments-done" in str(msg) and locked_store["locked"] is True
     assert "assignments-locked" in str(locked_form)
@@ -239,10 +246,12 @@ def test_role_check_runs_before_every_callback(official: Any, evaluator: Any) ->
 
 
 @pytest.mark.parametrize(("role", "pages"), [
-    ("official", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs"}),
+    ("official", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs",
+                  "approvals"}),
     ("admin", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs",
-               "accounts"}),
-    ("auditor", {"overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs"}),  # read all
+               "approvals", "accounts"}),
+    ("auditor", {"overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs",
+                 "approvals"}),  # read all
     ("evaluator", {"assignments", "jobs"}),
 ])
 def test_navigation_by_role(on_unit_db: Engine, role: str, pages: set[str]) -> None:
