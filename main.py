@@ -131,9 +131,7 @@ def _link_evaluator(session: Any, user_id: int | None, code: str | None) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from core import db, migrate
+    from core import db, migrate, serving
     from seed_data.run import is_empty, run_seed
 
     settings = _settings()
@@ -175,8 +173,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     worker = None if args.no_worker else _start_embedded_worker()
     print(flush=True)
     try:
-        uvicorn.run("server:create_app", factory=True, host=host, port=port, workers=args.workers,
-                    log_level="info")
+        serving.serve("server:create_app", host=host, port=port, workers=args.workers)  # core/serving.py
     finally:
         if worker is not None:
             worker.terminate()

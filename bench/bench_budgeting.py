@@ -4,16 +4,14 @@
    plain sqlite3 executemany of the same rows into the same table (goal: within 5×).
 2. Analytics over the national ledger (execution by award and by month) against loading the
    same rows with sqlite3 into pandas and one group-by (goal: within 2×).
-3. The paginated award list (150 awards with totals) on one uvicorn worker against a bare
-   FastAPI endpoint returning the same rows (goal: at least 0.6×).
+3. The paginated award list (150 awards with totals) on one uvicorn worker against the bare
+   FastAPI endpoint of bench/floors.py returning the same rows (goal: at least 0.6×); the other
+   list endpoints and two workers: bench/bench_api.py.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -88,71 +86,20 @@ def _analytics_floor(path: Path, program_ids: list[int]) -> float:
     return median_seconds(run, repeat=3)
 
 
-def bare_app() -> Any:
-    """A bare FastAPI endpoint returning the same award rows with totals (the floor of the list)."""
-    from fastapi import FastAPI
-
-    path = os.environ["BENCH_DB"]
-    app = FastAPI()
-    # the same two queries as the service: the page of awards, then the line totals of that page
-    sql = """SELECT a.id, a.program_id, a.project_id, p.code, p.title_ko, f.code, c.code, a.consortium_id, k.name,
-                    a.envelope_id, a.grant_krw, a.matching_krw, a.start_date, a.end_date, a.current_end_date, a.status
-             FROM award a JOIN project p ON p.id = a.project_id JOIN core_field f ON f.id = p.field_id
-             JOIN call_type c ON c.id = p.call_type_id JOIN consortium k ON k.id = a.consortium_id
-             WHERE a.program_id = ? ORDER BY a.id LIMIT ? OFFSET ?"""
-    keys = ["id", "program_id", "project_id", "project_code", "project_title", "field_code", "call_type_code",
-            "consortium_id", "consortium_name", "envelope_id", "grant_krw", "matching_krw", "start_date", "end_date",
-            "current_end_date", "status"]
-
-    @app.get("/awards")
-    def awards(program_id: int, limit: int = 150, offset: int = 0) -> dict[str, Any]:
-        con = sqlite3.connect(path)
-        rows = con.execute(sql, (program_id, limit, offset)).fetchall()
-        marks = ",".join("?" * len(rows))
-        totals = {r[0]: r[1:] for r in con.execute(
-            f"SELECT award_id, SUM(budget_krw), SUM(spent_krw) FROM budget_line WHERE award_id IN ({marks}) "
-            "GROUP BY award_id", [r[0] for r in rows])}
-        total = con.execute("SELECT COUNT(*) FROM award WHERE program_id=?", (program_id,)).fetchone()[0]
-        con.close()
-        items = []
-        for r in rows:
-            item = dict(zip(keys, r, strict=True))
-            budget, spent = totals.get(r[0], (0, 0))
-            item.update(budget_krw=budget, spent_krw=spent, remaining_krw=budget - spent,
-                        execution_rate=spent / budget if budget else None)
-            items.append(item)
-        return {"items": items, "total": total}
-
-    return app
-
-
-def _serve_and_measure(args: list[str], env: dict[str, str], url: str, headers: dict[str, str]) -> float:
+def _serve_and_measure(app: str, env: dict[str, str], path: str, headers: dict[str, str]) -> float:
     import httpx
 
-    port = url.split(":")[2].split("/")[0]
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", port,
-                             "--workers", "1", "--log-level", "warning"], cwd=ROOT, env=env)
-    try:
-        with httpx.Client(timeout=30) as client:
-            for _ in range(100):
-                try:
-                    if client.get(url, headers=headers).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            else:
-                raise RuntimeError(f"{url} did not answer")
-            for _ in range(20):
-                client.get(url, headers=headers)
-            started = time.perf_counter()
-            for _ in range(N_REQUESTS):
-                r = client.get(url, headers=headers)
-                assert r.status_code == 200 and len(r.json()["items"]) > 0
-            return N_REQUESTS / (time.perf_counter() - started)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    from bench.common import served
+
+    with served(env, app=app) as server, httpx.Client(timeout=30) as client:
+        url = server.url + path
+        for _ in range(20):
+            client.get(url, headers=headers)
+        started = time.perf_counter()
+        for _ in range(N_REQUESTS):
+            r = client.get(url, headers=headers)
+            assert r.status_code == 200 and len(r.json()["items"]) > 0
+        return N_REQUESTS / (time.perf_counter() - started)
 
 
 def _api(path: Path, program_id: int) -> tuple[float, float]:
@@ -168,12 +115,10 @@ def _api(path: Path, program_id: int) -> tuple[float, float]:
         s.commit()
     eng.dispose()
     token = auth.create_token(user)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "BENCH_DB": str(path)}
-    ours = _serve_and_measure(["server:create_app", "--factory"], env,
-                              f"http://127.0.0.1:8771/api/v1/budgeting/awards?program_id={program_id}&limit=150",
+    env = {"DATABASE_URL": f"sqlite:///{path}", "BENCH_DATABASE_URL": f"sqlite:///{path}"}
+    ours = _serve_and_measure("server:create_app", env, f"/api/v1/budgeting/awards?program_id={program_id}&limit=150",
                               {"Authorization": f"Bearer {token}"})
-    bare = _serve_and_measure(["bench.bench_budgeting:bare_app", "--factory"], env,
-                              f"http://127.0.0.1:8772/awards?program_id={program_id}&limit=150", {})
+    bare = _serve_and_measure("bench.floors:floor_app", env, f"/awards?program_id={program_id}&limit=150", {})
     return ours, bare
 
 

@@ -20,9 +20,7 @@ import io
 import json
 import os
 import shutil
-import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,12 +31,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_ROWS = 100_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seeded(path: Path) -> None:
@@ -171,33 +163,16 @@ def _ledger_csv(path: Path) -> tuple[int, bytes]:
     return int(award_id), buf.getvalue().encode("utf-8")
 
 
-def _percentiles(values: list[float]) -> dict[str, Any]:
-    if not values:
-        return {"n": 0}
-    ordered = sorted(values)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
-    return {"n": len(values), "p50_ms": round(statistics.median(ordered), 1), "p99_ms": round(p99, 1),
-            "max_ms": round(ordered[-1], 1)}
-
-
 def measure_health(path: Path, tokens: dict[str, str]) -> dict[str, Any]:
     import httpx
 
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "DEMO_MODE": "true"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "server:create_app", "--factory", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    from bench.common import percentiles as _percentiles
+    from bench.common import served
+
     official = {"Authorization": f"Bearer {tokens['official']}"}
     out: dict[str, Any] = {}
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with served({"DATABASE_URL": f"sqlite:///{path}", "DEMO_MODE": "true"}) as server:
+        base = server.url
 
         def sample(while_running: threading.Thread | None, count: int = 300) -> list[float]:
             times: list[float] = []
@@ -242,9 +217,6 @@ def measure_health(path: Path, tokens: dict[str, str]) -> dict[str, Any]:
         out["during_export"] = _percentiles(sample(t))
         t.join()
         out["during_export"]["request"] = heavy.get("export")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     return out
 
 

@@ -10,10 +10,6 @@ with 16 accounts; 16 threads post the right password at once while the server's 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,12 +18,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGINS = 16
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss_mib(pid: int) -> float:
@@ -58,29 +48,18 @@ def _prepare(path: Path) -> list[tuple[str, str]]:
 def measure() -> dict[str, Any]:
     import httpx
 
+    from bench.common import served
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "logins.db"
         accounts = _prepare(path)
-        port = _free_port()
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "DEMO_MODE": "true"}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "server:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with served({"DATABASE_URL": f"sqlite:///{path}", "DEMO_MODE": "true"}) as server:
+            base, pid = server.url, server.pid
             # one login first so that what is measured is the burst, not first-use imports
             httpx.post(f"{base}/api/v1/auth/token", data={"username": accounts[0][0], "password": accounts[0][1]},
                        timeout=60)
             time.sleep(0.5)
-            idle = _rss_mib(proc.pid)
+            idle = _rss_mib(pid)
             peak = idle
             statuses: list[int] = []
             health_ms: list[float] = []
@@ -89,7 +68,7 @@ def measure() -> dict[str, Any]:
             def sample() -> None:
                 nonlocal peak
                 while not done.is_set():
-                    peak = max(peak, _rss_mib(proc.pid))
+                    peak = max(peak, _rss_mib(pid))
                     time.sleep(0.005)
 
             def health() -> None:
@@ -120,9 +99,6 @@ def measure() -> dict[str, Any]:
             done.set()
             for t in watchers:
                 t.join()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
     return {
         "concurrent_logins": LOGINS,
         "statuses": {str(s): statuses.count(s) for s in sorted(set(statuses))},

@@ -150,7 +150,7 @@ def list_awards(session: Session, *, program_id: int | None = None, field_code: 
 def award_summary(session: Session, award_id: int) -> AwardSummary:
     row = session.exec(_summary_select().where(Award.id == award_id)).first()
     if row is None:
-        raise NotFound(f"award {award_id} does not exist")
+        raise NotFound("budget.err.award_not_found", award_id=award_id)
     return _summaries(session, [row])[0]
 
 
@@ -177,7 +177,7 @@ def get_expenditure(session: Session, expenditure_id: int) -> ExpenditureRead:
     row = session.exec(select(Expenditure, BudgetLine.category).join(BudgetLine, BudgetLine.id == Expenditure.line_id)
                        .where(Expenditure.id == expenditure_id)).first()
     if row is None:
-        raise NotFound(f"ledger entry {expenditure_id} does not exist")
+        raise NotFound("budget.err.entry_not_found", expenditure_id=expenditure_id)
     return ExpenditureRead(**row[0].model_dump(exclude={"program_id"}), category=row[1])
 
 
@@ -253,7 +253,7 @@ def program_totals(session: Session, program_id: int) -> ProgramTotals:
 
     program = session.get(Program, program_id)
     if program is None:
-        raise NotFound(f"programme {program_id} does not exist")
+        raise NotFound("budget.err.programme_not_found", program_id=program_id)
     enveloped = session.exec(select(func.coalesce(func.sum(Envelope.amount_krw), 0))
                              .where(Envelope.program_id == program_id)).one()
     lt = _line_totals()
@@ -321,7 +321,7 @@ def hires_table(session: Session, *, program_id: int | None = None,
     awards = session.exec(q).all()
     if not awards:
         if award_id is not None:
-            raise NotFound(f"award {award_id} does not exist")
+            raise NotFound("budget.err.award_not_found", award_id=award_id)
         return []
     rates = {p.id: p.rules.hires_per_100m_krw
              for p in session.exec(select(Program).where(Program.id.in_({a[1] for a in awards}))).all()}  # type: ignore[union-attr]
@@ -366,7 +366,7 @@ def crowd_table(session: Session, *, program_id: int | None = None, award_id: in
         aq = aq.where(Award.program_id == program_id)
     awards = session.exec(aq).all()
     if not awards and award_id is not None:
-        raise NotFound(f"award {award_id} does not exist")
+        raise NotFound("budget.err.award_not_found", award_id=award_id)
     ids = [a[0] for a in awards]
 
     def grouped(stmt: Any) -> dict[int, tuple[Any, ...]]:
