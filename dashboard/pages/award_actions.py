@@ -75,7 +75,8 @@ LABELS.update({
     "col.to": ("받는 곳", "To"),
     "col.requested_by": ("신청", "Requested by"),
     "col.decided_by": ("결정", "Decided by"),
-    "col.open": ("모집", "Open"),
+    "col.open": ("모집 상태", "State"),
+    "col.posting": ("공고 제목", "Title"),
     "col.dates": ("모집 기간", "Dates"),
     "tr.recorded": ("즉시 반영", "recorded"),
     "tr.pending": ("승인 대기", "pending"),
@@ -135,7 +136,7 @@ def _postings_table(rows: list[dict[str, Any]], lang: str | None) -> Any:
                      html.Td(t(f"post.{r['state']}", lang), className="ok" if r["state"] == "open" else "")],
                     id=f"award-posting-{r['id']}")
             for r in rows]
-    head = html.Tr([html.Th(t(k, lang)) for k in ("field.title", "col.platform", "col.pay", "col.dates", "col.open")])
+    head = html.Tr([html.Th(t(k, lang)) for k in ("col.posting", "col.platform", "col.pay", "col.dates", "col.open")])
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="award-postings-table")
 
 

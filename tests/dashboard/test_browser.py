@@ -20,7 +20,8 @@ MARKERS = {
     "overview": "#overview-kpi-budget",
     "allocation": "#allocation-treemap .main-svg",
     "evaluation": "#evaluation-ranking-table",
-    "assignments": "#assignments-rows",
+    "assignments": "#assignments-rows, #assignments-certify-panel",
+    "approvals": "#approvals-table, #approvals-empty, #approvals-readonly",
     "obligations": "#obligations-hires-field .main-svg",
     "delivery": "#delivery-funnel .main-svg",
     "compliance": "#compliance-count-high",
@@ -28,8 +29,9 @@ MARKERS = {
     "whatif": "#whatif-threshold",
 }
 ROLE_PAGES = {
-    "official": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "whatif", "jobs"],
-    "auditor": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs"],
+    "official": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "whatif", "jobs",
+                 "approvals"],
+    "auditor": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs", "approvals"],
     "evaluator": ["assignments", "jobs"],
 }
 
@@ -131,7 +133,12 @@ def test_evaluator_submits_a_score_sheet(browser: Any, live_server: Live) -> Non
     open_page(browser, live_server.url, "assignments", MARKERS["assignments"])
     # pick a sheet that is not submitted yet
     options = browser.execute_script("return document.querySelector('#assignments-sheet').innerText")
-    assert "[" in options
+    assert "[" not in options  # statuses are words (평가 전, 작성 중, 제출 완료), not codes
+    if browser.find_elements(By.ID, "assignments-certify-panel"):  # no conflict confirmed yet: the sheet opens after
+        browser.find_element(By.ID, "assignments-certify-button").click()
+        browser.switch_to.alert.accept()
+        wait_for(browser, "#assignments-rows")
+        wait_idle(browser)
     inputs = browser.find_elements(By.CSS_SELECTOR, "#assignments-rows input[type=number]")
     if not inputs or inputs[0].get_attribute("disabled"):
         pytest.fail(f"the first assignment is not open for scoring: {options}")
@@ -149,6 +156,7 @@ def test_evaluator_submits_a_score_sheet(browser: Any, live_server: Live) -> Non
     submit = browser.find_element(By.ID, "assignments-submit")
     assert submit.get_attribute("disabled") is None, browser.find_element(By.ID, "assignments-check").text
     submit.click()
+    browser.switch_to.alert.accept()  # submitting asks for confirmation (the sheet locks)
     wait_for(browser, "#assignments-done")
     wait_idle(browser)
     assert "✓" in browser.find_element(By.ID, "assignments-done").text

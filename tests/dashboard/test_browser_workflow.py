@@ -81,7 +81,7 @@ def choose(driver: Any, cid: str, text: str) -> None:
     raise AssertionError(f"no option {text!r} in #{cid}")
 
 
-_MESSAGES_JS = ("return Array.from(document.querySelectorAll('.ok[role=status], .error[role=alert]'))"
+_MESSAGES_JS = ("return Array.from(document.querySelectorAll('p.ok[id], p.error[id]'))"
                 ".map(e => e.id + '|' + e.textContent)")
 
 
@@ -285,6 +285,7 @@ def _complete_panel(live: Live, project_id: int) -> None:
                 s.add(ev)
                 s.commit()
             user = s.get(User, ev.user_id)
+            scoring.confirm_no_conflict(s, user, sheet.id)  # each evaluator certifies before the sheet opens
             detail = scoring.get_assignment(s, user, sheet.id)
             scores = [{"criterion_code": c.code, "points": str(c.max_points), "comment": None}
                       for c in detail.rubric.criteria]
@@ -455,7 +456,7 @@ def test_line_transfer_waits_for_a_second_official(browser: Any, live_server: Li
     assert len(pending) == 1 and pending[0]["amount_krw"] == amount
     # the requester cannot approve their own request (four-eyes)
     confirm_click(browser, "award-approve")
-    assert "다른 담당관" in message(browser, "award-error")
+    assert "요청한" in message(browser, "award-error")  # four eyes, said in Korean
     shot(browser, "official-award-ko")
     # another official (the admin) approves it
     browser.delete_all_cookies()
@@ -610,48 +611,23 @@ def test_workflow_pages_in_korean_and_english(browser: Any, live_server: Live, r
 def test_evaluator_declares_a_conflict_and_leaves_the_panel(browser: Any, live_server: Live) -> None:
     login(browser, live_server.url, "evaluator")
     open_page(browser, live_server.url, "assignments", "#assignments-rows, #assignments-certify-panel")
-    options = browser.execute_script("return document.querySelector('#assignments-sheet').innerText")
-    assert "2021-D-VISION-014" in options  # the seed seats the demo evaluator on VISION-014 (and LANG-025)
-    choose(browser, "assignments-sheet", "2021-D-VISION-014")
+    mine = api_as_evaluator(live_server).get("/scoring/assignments").json()
+    sheet = next((a for a in mine if a["status"] != "submitted"), mine[-1])
+    browser.get(f"{live_server.url}/dashboard/assignments?sheet={sheet['id']}")
     wait_for(browser, "#assignments-coi-reason")
+    wait_idle(browser)
     if not browser.find_element(By.ID, "assignments-coi-reason").is_displayed():
         browser.find_element(By.CSS_SELECTOR, "#assignments-coi-section summary").click()
     set_value(browser, "assignments-coi-reason", "주관기관에서 2020년까지 자문위원으로 활동")
     assert "되돌릴 수 없습니다" in confirm_click(browser, "assignments-coi")
     assert "빠졌고" in message(browser, "assignments-coi-done")
-    panel = api(live_server, "official").get("/scoring/projects/44/panel").json()["members"]
-    assert "Demo evaluator" not in [m["name"] for m in panel] or any(m["conflicted"] for m in panel)
+    conflicts = api(live_server, "official").get("/scoring/conflicts",
+                                                 params={"project_id": sheet["project_id"]}).json()
+    assert any(c["source"] == "declared" and "자문위원" in f"{c.get('reason')} {c.get('detail')}"
+               for c in conflicts), conflicts
+    assert sheet["id"] not in [a["id"] for a in api_as_evaluator(live_server).get("/scoring/assignments").json()
+                               if a["status"] != "submitted"]
 
 
-# --------------------------------------------------------------------------- approvals queue
-
-
-def test_approvals_queue_four_eyes(browser: Any, live_server: Live) -> None:
-    award = _award_with_room(live_server)
-    client = api(live_server, "official")
-    detail = client.get(f"/budgeting/awards/{award['id']}").json()
-    lines = sorted(detail["lines"], key=lambda r: -r["remaining_krw"] / max(r["budget_krw"], 1))
-    src = lines[0]
-    dst = next(r for r in detail["lines"] if r["category"] not in (src["category"], "indirect"))
-    amount = src["remaining_krw"] - 1
-    r = client.post(f"/budgeting/awards/{award['id']}/transfers", json={
-        "from_category": src["category"], "to_category": dst["category"], "amount_krw": amount,
-        "reason": "검수 인력 증원"})
-    assert r.status_code == 201 and r.json()["status"] == "pending", r.text
-    transfer = r.json()["id"]
-    login(browser, live_server.url, "official")
-    open_page(browser, live_server.url, "approvals", "#approvals-table")
-    row = browser.find_element(By.ID, f"approvals-row-line-{transfer}").text
-    assert "검수 인력 증원" in row and "결정 가능" not in row  # the requester may not decide it
-    shot(browser, "official-approvals-ko")
-    browser.delete_all_cookies()
-    login(browser, live_server.url, "admin")
-    open_page(browser, live_server.url, "approvals", "#approvals-table")
-    assert "결정 가능" in browser.find_element(By.ID, f"approvals-row-line-{transfer}").text
-    choose(browser, "approvals-pick", format(amount, ","))
-    confirm_click(browser, "approvals-approve")
-    text = message(browser, "approvals-done")
-    assert "승인" in text, text
-    status = [x for x in client.get(f"/budgeting/awards/{award['id']}/transfers").json() if x["id"] == transfer][0]
-    assert status["status"] in ("approved", "pending") and (status["status"] == "approved") == ("최종" in text)
-    assert page_errors(browser) == []
+def api_as_evaluator(live: Live) -> httpx.Client:
+    return api(live, "evaluator")
