@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import TypeAdapter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -42,13 +43,14 @@ from core.audit import Actor
 from core.auth import OfficialUser, ReaderUser
 from core.bounded import Code, Id, Offset, SearchText
 from core.db import get_session, get_write_session, session_scope
-from core.fastjson import page_response
+from core.fastjson import model_response, page_response
 from core.models import Role, User
 from core.pagination import Page
 from core.settings import get_settings
 from core.timeutil import today_kst
 
 router = APIRouter(tags=["budgeting"])
+_POSTING_PAGE = TypeAdapter(Page[JobPostingRead])
 
 
 # --------------------------------------------------------------------------- envelopes
@@ -250,12 +252,16 @@ def record_training(award_id: Id, data: TrainingCreate, user: OfficialUser,
 
 
 @router.get("/job-postings", response_model=Page[JobPostingRead])
-def list_job_postings(_: ReaderUser, session: Session = Depends(get_session), award_id: Id | None = None,
-                      program_id: Id | None = None, only_open: bool = False,
-                      limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[JobPostingRead]:
-    items, total = queries.list_job_postings(session, award_id=award_id, program_id=program_id,
-                                             only_open=only_open, limit=limit, offset=offset)
-    return Page(items=items, total=total)
+async def list_job_postings(_: Annotated[User, Depends(_reader_no_hop)], award_id: Id | None = None,
+                            program_id: Id | None = None, only_open: bool = False,
+                            limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Response:
+    def work() -> Response:
+        with session_scope() as session:
+            items, total = queries.list_job_postings(session, award_id=award_id, program_id=program_id,
+                                                     only_open=only_open, limit=limit, offset=offset)
+        return model_response(_POSTING_PAGE, Page(items=items, total=total))
+
+    return await run_in_threadpool(work)
 
 
 @router.post("/awards/{award_id}/job-postings", response_model=JobPostingRead, status_code=201)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import Response
+from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 
@@ -28,3 +29,8 @@ def page_response(items: Sequence[Mapping[str, Any]], total: int, **extra: Any) 
 def as_dicts(keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     """Rows (tuples in the order of `keys`) as dicts."""
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def model_response(adapter: TypeAdapter[Any], value: Any, status_code: int = 200) -> Response:
+    """`value` serialised once by its pydantic TypeAdapter (`dump_json`, no re-validation) as a response."""
+    return Response(adapter.dump_json(value), status_code=status_code, media_type="application/json")

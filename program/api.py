@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import TypeAdapter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import uploads
 from core.audit import Actor
-from core.auth import AnyStaff, OfficialUser, ReaderUser
+from core.auth import AnyStaff, OfficialUser, ReaderUser, require_roles_on_loop
 from core.bounded import Code, Id, Offset, SearchText
 from core.db import get_session, get_write_session, session_scope
+from core.fastjson import model_response
+from core.models import Role, User
 from core.pagination import Page
 from core.settings import get_settings
 from program import documents, intake, service
@@ -50,6 +53,11 @@ from program.models import (
 )
 
 router = APIRouter(tags=["program"])
+_staff_on_loop = require_roles_on_loop(Role.official, Role.evaluator, Role.auditor)  # the hot reads: one hop
+_reader_on_loop = require_roles_on_loop(Role.official, Role.auditor)
+_PROJECT_PAGE = TypeAdapter(Page[ProjectRead])
+_PROPOSAL_PAGE = TypeAdapter(Page[ProposalRead])
+_SUMMARY = TypeAdapter(ProgramSummary)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -82,8 +90,12 @@ def update_rules(program_id: Id, data: ProgramRulesUpdate, user: OfficialUser,
 
 
 @router.get("/programs/{program_id}/summary", response_model=ProgramSummary)
-def program_summary(program_id: Id, _: AnyStaff, session: Session = Depends(get_session)) -> ProgramSummary:
-    return service.program_summary(session, program_id)
+async def program_summary(program_id: Id, _: Annotated[User, Depends(_staff_on_loop)]) -> Response:
+    def work() -> Response:
+        with session_scope() as session:
+            return model_response(_SUMMARY, service.program_summary(session, program_id))
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/fields", response_model=list[CoreFieldRead])
@@ -97,19 +109,24 @@ def list_call_types(_: AnyStaff, session: Session = Depends(get_session)) -> lis
 
 
 @router.get("/projects", response_model=Page[ProjectRead])
-def list_projects(
-    _: AnyStaff,
-    session: Session = Depends(get_session),
+async def list_projects(
+    _: Annotated[User, Depends(_staff_on_loop)],
     program_id: Id | None = None,
     field: Code | None = Query(None, description="core field code, e.g. HEALTH"),
     call_type: CallTypeCode | None = Query(None, description="designated, regional or free"),
     status: ProjectStatus | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: Offset = 0,
-) -> Page[ProjectRead]:
-    items, total = service.list_projects(session, program_id=program_id, field_code=field, call_type=call_type,
-                                         status=status, limit=limit, offset=offset)
-    return Page(items=items, total=total)
+) -> Response:
+    """One page of projects (role checked on the event loop, query and serialisation in one thread hop)."""
+
+    def work() -> Response:
+        with session_scope() as session:
+            items, total = service.list_projects(session, program_id=program_id, field_code=field,
+                                                 call_type=call_type, status=status, limit=limit, offset=offset)
+        return model_response(_PROJECT_PAGE, Page(items=items, total=total))
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/projects/{project_id}", response_model=ProjectRead)
@@ -176,12 +193,17 @@ def get_consortium(consortium_id: Id, _: ReaderUser, session: Session = Depends(
 
 
 @router.get("/proposals", response_model=Page[ProposalRead])
-def list_proposals(_: ReaderUser, session: Session = Depends(get_session), project_id: Id | None = None,
-                   program_id: Id | None = None, status: ProposalStatus | None = None,
-                   limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[ProposalRead]:
-    rows, total = service.list_proposals(session, project_id=project_id, program_id=program_id, status=status,
-                                         limit=limit, offset=offset)
-    return Page(items=[ProposalRead.model_validate(p, from_attributes=True) for p in rows], total=total)
+async def list_proposals(_: Annotated[User, Depends(_reader_on_loop)], project_id: Id | None = None,
+                         program_id: Id | None = None, status: ProposalStatus | None = None,
+                         limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Response:
+    def work() -> Response:
+        with session_scope() as session:
+            rows, total = service.list_proposals(session, project_id=project_id, program_id=program_id,
+                                                 status=status, limit=limit, offset=offset)
+            page = _PROPOSAL_PAGE.validate_python({"items": rows, "total": total}, from_attributes=True)
+        return model_response(_PROPOSAL_PAGE, page)
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalRead)
