@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from compliance.models import (
@@ -220,10 +221,17 @@ def full_run(session: Session, *, program_id: int, as_of: date, requested_by: st
     if fs is None:
         now = utcnow()
         fs = FindingSet(program_id=program_id, as_of_date=as_of, created_at=now, updated_at=now)
-        session.add(fs)
-        session.flush()
-        _prune(session, program_id, keep=(as_of, program.reporting_date))
-        session.commit()  # the set exists before its first run (a concurrent first read finds it)
+        try:
+            session.add(fs)
+            session.flush()
+            _prune(session, program_id, keep=(as_of, program.reporting_date))
+            session.commit()
+        except IntegrityError:  # a concurrent first read created it: run on that one
+            session.rollback()
+            fs = _get_set(session, program_id, as_of)
+            if fs is None:
+                raise
+    session.commit()  # the set exists before its run; no writer's lock is held while the checks run
     return refresh(session, fs, kind="full", requested_by=requested_by)
 
 
@@ -240,6 +248,13 @@ def _prune(session: Session, program_id: int, keep: tuple[date | None, ...]) -> 
 
 
 # --------------------------------------------------------------------------- reading
+
+
+def set_stamp(session: Session, program_id: int, as_of: date) -> tuple[int, datetime] | None:
+    """(set id, updated at) of the stored set, or None: what a reader's cache keys on."""
+    row = session.exec(select(FindingSet.id, FindingSet.updated_at).where(
+        FindingSet.program_id == program_id, FindingSet.as_of_date == as_of)).first()
+    return (int(row[0]), row[1]) if row and row[0] is not None else None
 
 
 def changes_since(session: Session, event_id: int | None) -> int:
@@ -350,7 +365,9 @@ def recheck(session: Session, changes: list[events.Change]) -> list[FindingRun]:
         q = select(FindingSet)
         if program is not None:
             q = q.where(FindingSet.program_id == program)
-        for fs in session.exec(q.order_by(col(FindingSet.id))).all():
+        sets = list(session.exec(q.order_by(col(FindingSet.id))).all())
+        session.commit()  # end the read: a writer's lock must not be held while the checks run
+        for fs in sets:
             whole = sorted(c for c, p in per_check.items() if p is None)
             scoped: dict[frozenset[int], list[str]] = {}
             for c, p in per_check.items():

@@ -20,12 +20,29 @@ from dashboard.data.programme import main_program_id
 from program.reporting import as_of_for
 
 
-@cached
-def findings_report(program_id: int, as_of: date | None = None) -> Any:
-    """The stored findings of the programme as of a date (default: its reporting date, as the API)."""
+def _stamp(program_id: int, as_of: date | None) -> tuple[date, Any]:
+    """The date judged by and the stored set's (id, updated at): the caches below key on it, because a
+    re-check after a commit updates the findings without moving the audit head again."""
+    from compliance import store
+
     with session_scope() as session:
         day = as_of_for(session, program_id, as_of)
+        return day, store.set_stamp(session, program_id, day)
+
+
+@cached
+def _report(program_id: int, day: date, stamp: Any) -> Any:
+    with session_scope() as session:
         return compliance.stored_findings(session, program_id=program_id, as_of=day)
+
+
+def findings_report(program_id: int, as_of: date | None = None) -> Any:
+    """The stored findings of the programme as of a date (default: its reporting date, as the API)."""
+    day, stamp = _stamp(program_id, as_of)
+    if stamp is None:  # the first read computes and stores the set
+        _report(program_id, day, None)
+        day, stamp = _stamp(program_id, as_of)
+    return _report(program_id, day, stamp)
 
 
 FINDING_COLUMNS = ["idx", "check_id", "severity", "severity_rank", "title_ko", "title_en", "message",
@@ -33,13 +50,21 @@ FINDING_COLUMNS = ["idx", "check_id", "severity", "severity_rank", "title_ko", "
                    "project_title", "subject", "amount_krw", "evidence_rows", "computed_at"]
 
 
-@cached
 def findings_frame(program_id: int, as_of: date | None = None) -> pd.DataFrame | None:
     """One row per finding (idx = its position in the report, the key the evidence view asks for).
 
     `message` and `subject` are Korean; `message_en`/`subject_en` the English rendering.
     """
-    report = findings_report(program_id, as_of)
+    day, stamp = _stamp(program_id, as_of)
+    if stamp is None:
+        findings_report(program_id, as_of)
+        day, stamp = _stamp(program_id, as_of)
+    return _frame(program_id, day, stamp)
+
+
+@cached
+def _frame(program_id: int, day: date, stamp: Any) -> pd.DataFrame:
+    report = _report(program_id, day, stamp)
     rows = []
     for i, f in enumerate(report.findings):
         ko, en = labels.finding_message(f, "ko"), labels.finding_message(f, "en")
@@ -78,7 +103,6 @@ def finding_evidence(program_id: int, idx: int, as_of: date | None = None,
             else [], "computed_at": f.computed_at}
 
 
-@cached
 def findings_for_award(award_id: int, program_id: int | None = None, as_of: date | None = None) -> pd.DataFrame | None:
     pid = program_id if program_id is not None else main_program_id()
     df = findings_frame(pid, as_of) if pid is not None else None
@@ -87,7 +111,6 @@ def findings_for_award(award_id: int, program_id: int | None = None, as_of: date
     return df[df["award_id"] == award_id].rename(columns={"title_ko": "title"})
 
 
-@cached
 def top_findings(program_id: int, limit: int = 8, as_of: date | None = None) -> pd.DataFrame | None:
     """Findings grouped by check (check_id, severity, title, count), most severe and most frequent first."""
     df = findings_frame(program_id, as_of)
@@ -101,7 +124,6 @@ def top_findings(program_id: int, limit: int = 8, as_of: date | None = None) -> 
                                                                     "title_en"]]
 
 
-@cached
 def history_state(program_id: int, as_of: date | None = None) -> dict[str, Any]:
     """The audit chain's state and the newest signed checkpoint, for the compliance page.
 
