@@ -69,7 +69,9 @@ print(json.dumps({{"seconds": seconds, "peak_rss_mb": peak, "growth_mb": peak - 
 
 def _run(func: str, path: Path) -> dict[str, Any]:
     code = CHILD.format(root=str(ROOT), func=func, path=str(path))
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"{func} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

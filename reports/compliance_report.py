@@ -562,7 +562,7 @@ def _data_tables(
         Column("action", w("행위", "Action"), "text"),
         Column("action_code", w("행위 코드", "Action code"), "text"),
         Column("entity", w("대상", "Entity"), "text"),
-        Column("entity_id", w("대상 번호", "Entity no."), "text"),
+        Column("entity_id", w("대상 번호", "Entity no."), "id"),
         Column("reason", w("사유", "Reason"), "text", 2),
         Column("hash", w("해시", "Hash"), "text", 3),
     ]
@@ -583,7 +583,7 @@ def _data_tables(
                     action_label(action),
                     action,
                     label("report.audit_entity", etype, lang),
-                    eid,
+                    int(eid) if eid and str(eid).isdigit() else eid,
                     reason,
                     digest,
                 )

@@ -8,9 +8,9 @@
   autofilter over the data, widths from the header and the first rows.
 - Numbers are numbers with number formats: won `#,##0` (the header says 원; a mixed
   column's cells say `#,##0"원"`), counts `#,##0`, rates `0.0%`, dates as dates
-  (`yyyy. m. d.`), timestamps as datetimes. A totals row is a `SUM` formula carrying
-  its checked value (what the renderer added up), so it reads right with or without
-  recalculation.
+  (`yyyy. m. d.`), timestamps as datetimes. A totals row holds checked numbers: the
+  sum of exactly the cells written above it (a number, not a formula, so every reader —
+  openpyxl, pandas, a viewer without recalculation — sees the same figure).
 - Text that starts with =, +, -, @ (or a tab / carriage return) is written as a string
   cell with a quote prefix, never as a formula (formula injection).
 - Charts whose spec names a table become native Excel charts over that table's cells.
@@ -28,7 +28,6 @@ from itertools import chain, islice
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -229,10 +228,8 @@ def _write_table(wb: Workbook, fm: _Formats, table: Table, used: set[str]) -> tu
         t = n + 1
         ws.write_string(t, 0, table.total_label, fm.total_label)
         for i in range(1, len(columns)):
-            if i in sums:
-                letter = xl_col_to_name(i)
-                formula = f"=SUM({letter}2:{letter}{n + 1})" if n else "=0"
-                ws.write_formula(t, i, formula, fm.total, sums[i])
+            if i in sums:  # the sum of exactly the cells written above (checked in tests against the domain)
+                ws.write_number(t, i, sums[i], fm.total)
             else:
                 ws.write_blank(t, i, None, fm.total_label)
     return ws, n

@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import Session
 
+from budgeting.models import CostCategory
 from core import audit
 from core.i18n import format_date
 from core.models import Role
 from reports import excel, pdf, service
 from reports.document import Chart, Column, Document, Metadata, Section, Series, Table, Typed
+from reports.labels import label
 from tests.builders import make_program, make_user, token_for
 from tests.compliance.builders import make_delivery
 
@@ -82,9 +84,7 @@ def test_formula_injection_is_written_as_text():
     assert [c.value for c in cells] == [r[0] for r in rows]
     assert all(c.data_type == "s" for c in cells)  # strings, never formulas ("f")
     assert all(c.quotePrefix for c in cells[:4]) and not cells[4].quotePrefix  # Excel keeps them text on edit
-    # the totals row is a formula carrying its checked value
-    assert ws.cell(row=7, column=1).value == "합계" and ws.cell(row=7, column=2).value == "=SUM(B2:B6)"
-    assert _workbook(data, data_only=True)["t"].cell(row=7, column=2).value == 15
+    assert ws.cell(row=7, column=1).value == "합계" and ws.cell(row=7, column=2).value == 15  # a checked number
 
 
 def test_workbook_formats_freeze_filter_widths():
@@ -105,7 +105,7 @@ def test_workbook_formats_freeze_filter_widths():
     assert ws["C2"].value == 0.5 and ws["C2"].number_format == "0.0%"
     assert ws["D2"].value == datetime(2021, 5, 1) and ws["D2"].is_date and ws["D2"].number_format == "yyyy. m. d."
     assert ws["E2"].value == datetime(2021, 5, 1, 9, 30) and ws["E2"].is_date
-    assert ws["B302"].value == "=SUM(B2:B301)"
+    assert ws["B302"].value == sum(1_000_000 * i for i in range(1, 301)) and ws["B302"].number_format == "#,##0"
     assert 10 <= ws.column_dimensions["A"].width <= 60 and ws.column_dimensions["B"].width >= 14
     summary = wb["요약"]
     assert summary["A4"].value == "최종 감사 이벤트 해시" and summary["B4"].value == "f" * 64
@@ -225,15 +225,15 @@ def test_status_reports_match_the_services(seeded, seeded_session):
     headers = [c.value for c in ws[1]]
     grant_col = headers.index("협약 정부출연금(원)") + 1  # the glossary label (core.glossary)
     last = ws.max_row
-    assert ws.cell(last, 1).value == "합계"
-    assert _workbook(x.content, data_only=True)["분야별 배분"].cell(last, grant_col).value == totals.awarded_krw
-    assert sum(ws.cell(r, grant_col).value for r in range(2, last)) == totals.awarded_krw  # the formula checks
+    assert ws.cell(last, 1).value == "합계" and ws.cell(last, grant_col).value == totals.awarded_krw
+    assert sum(ws.cell(r, grant_col).value for r in range(2, last)) == totals.awarded_krw  # the total checks
     assert "헬스케어" in [ws.cell(r, 1).value for r in range(2, last)]
     months = wb["월별 집행"]
     assert months.cell(months.max_row, 3).value == totals.executed_krw  # cumulative = executed
     assert re.fullmatch(r"20\d\d\. \d{1,2}\.", months.cell(2, 1).value)  # 2021. 3.
     funnel = [r[0] for r in wb["산출물 단계"].iter_rows(min_row=2, values_only=True)]
-    assert funnel == ["협약", "구축", "품질검증 통과", "개방"]
+    stages = ("contracted", "built", "verified", "opened")
+    assert funnel == [label("delivery_stage", s) for s in stages] and not set(funnel) & set(stages)
     import zipfile
 
     names = zipfile.ZipFile(BytesIO(x.content)).namelist()
@@ -255,7 +255,7 @@ def test_status_reports_match_the_services(seeded, seeded_session):
         "2026. 10. 1. 18:00",
         f"기준일 {format_date(fig.as_of)}",
         "단위: 억원",
-        "품질검증 통과",
+        label("delivery_stage", "verified"),
         "2025년 목표 1,300종",
         "감사 체크포인트 #",
     ):
@@ -300,23 +300,15 @@ def test_compliance_workbook_and_pdf(seeded, seeded_session):
     ledger = list(wb["집행 원장"].iter_rows(values_only=True))
     assert ledger[0][5] == "금액(원)" and ledger[-1][0] == "합계"
     totals = bq.program_totals(seeded_session, pid)
-    assert ledger[-1][5] == f"=SUM(F2:F{len(ledger) - 1})"
-    assert sum(r[5] for r in ledger[1:-1]) == totals.executed_krw
+    assert ledger[-1][5] == totals.executed_krw == sum(r[5] for r in ledger[1:-1])
     assert all(isinstance(r[5], int) and isinstance(r[4], datetime) for r in ledger[1:200])  # numbers, dates
-    assert {r[3] for r in ledger[1:-1]} <= {
-        "인건비",
-        "크라우드소싱 비용",
-        "외주용역비",
-        "수집비",
-        "장비·SW",
-        "품질검증·자문",
-        "여비·회의비",
-        "간접비",
-    }
+    assert {r[3] for r in ledger[1:-1]} <= {label("cost_category", c) for c in CostCategory}
+    assert label("cost_category", "labour") in {r[3] for r in ledger[1:-1]}
     assert len(ledger) - 2 == sum(len(c) for c in bq.iter_ledger_chunks(seeded_session, pid))
     awards = list(wb["협약"].iter_rows(values_only=True))
     assert sum(r[6] for r in awards[1:-1]) == totals.awarded_krw
-    assert {r[4] for r in awards[1:-1]} <= {"지정공모", "자유공모(지역)", "자유공모(자유)"}
+    assert {r[4] for r in awards[1:-1]} <= {label("call_type", c) for c in ("designated", "regional", "free")}
+    assert "(미분류)" not in {r[4] for r in awards[1:-1]}
     findings = list(wb["지적 사항"].iter_rows(values_only=True))
     assert {r[1] for r in findings[1:]} >= {"DLV-01", "MON-04", "HIR-03", "EVA-02"}
     assert {r[0] for r in findings[1:]} <= {"중대", "주의", "참고"}
@@ -413,12 +405,13 @@ def test_cli_takes_the_project_code(seeded, seeded_session, tmp_path, capsys, mo
 # --------------------------------------------------------------------------- API
 
 
-def test_downloads_and_access(client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch):
+def test_downloads_and_access(client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch, tmp_path):
     from core import jobs
     from core.settings import get_settings
     from tests.jobs.follow import fetch
 
     monkeypatch.setattr(get_settings(), "job_queue_url", "memory://")  # each job runs inline when enqueued
+    monkeypatch.setattr(get_settings(), "job_storage_dir", str(tmp_path / "jobs"))
     jobs.configure()
     program = make_program(session)
     make_delivery(session, program=program, opened=None)
