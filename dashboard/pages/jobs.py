@@ -142,7 +142,8 @@ def update(field: str | None, region: str | None, lang: str | None, status: str 
     fig_region = figures.counts_bar(by_region, title=t("jobs.by_region", lang), empty_reason=reason,
                                     y_label=t("jobs.openings", lang), color=figures.PALETTE[2])
     first = page * PAGE_SIZE + 1 if total else 0
-    info = t("jobs.pager", lang).format(first=first, last=min(total, (page + 1) * PAGE_SIZE), total=f"{total:,}")
+    info = t("jobs.pager", lang).format(first=first, last=min(total, (page + 1) * PAGE_SIZE), total=f"{total:,}") \
+        if total else ""
     title = t("jobs.list_all" if include_closed else "jobs.list", lang)
     return (fig_field, fig_region, job_table(rows, labels, lang, reason), info, page == 0, page >= last, total,
             figure_table(fig_field, lang), figure_table(fig_region, lang), title)

@@ -166,7 +166,13 @@ def test_every_control_of_the_allocation_page_is_reached_by_keyboard(browser: An
         if browser.execute_script("return document.activeElement.className") != "dash-dropdown-search":
             continue
         assert browser.switch_to.active_element.get_attribute("placeholder") == "검색"  # Korean, not "Search"
-        browser.switch_to.active_element.send_keys("헬스케어", Keys.ENTER)
+        browser.switch_to.active_element.send_keys("헬스케어")
+        time.sleep(0.5)  # the list filters as one types; Enter then chooses the match
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and browser.execute_script(
+                "return document.querySelector('#allocation-treemap').textContent") == before:
+            time.sleep(0.2)
         wait_idle(browser)
         after = browser.execute_script("return document.querySelector('#allocation-treemap').textContent")
         if after != before:
