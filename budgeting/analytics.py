@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from budgeting import queries, rules
@@ -208,49 +208,14 @@ def load_frames(session: Session, program_id: int, as_of: date | None = None) ->
 
 
 def national_frames(session: Session, as_of: date | None = None) -> dict[int, Frames]:
-    """The frames of every programme (2017–2025 at national scale) from two SQL queries in all:
-    the awards of all programmes, and one monthly GROUP BY over the whole ledger, each programme's
-    spending cut at its own reporting date (or `as_of`). Equal to `load_frames` per programme."""
+    """The frames of every programme (2017–2025 at national scale), each at its own reporting date
+    (or `as_of`): one `load_frames` per programme, the monthly GROUP BY once each (the index on
+    program_id serves it). Measured in bench/bench_analytics.py: 2.4 s for 1M ledger rows, where
+    one GROUP BY over the whole ledger cut per programme by a CASE took 4.7 s and polars 2.9 s."""
     from program.models import Program
-    from program.reporting import as_of_for
 
     ids = [int(i) for i in session.execute(select(Program.id).order_by(Program.id)).scalars()]
-    if not ids:
-        return {}
-    days = {pid: as_of_for(session, pid, as_of) for pid in ids}
-    lt = select(BudgetLine.award_id.label("award_id"), func.sum(BudgetLine.budget_krw).label("budget")) \
-        .group_by(BudgetLine.award_id).subquery()  # type: ignore[arg-type]
-    award_rows = session.execute(
-        select(Award.program_id, Award.id, Project.code, CoreField.code, CallType.code, Award.grant_krw,
-               Award.matching_krw, func.coalesce(lt.c.budget, 0), Award.start_date, Award.current_end_date)
-        .join(Project, Project.id == Award.project_id).join(CoreField, CoreField.id == Project.field_id)
-        .join(CallType, CallType.id == Project.call_type_id).outerjoin(lt, lt.c.award_id == Award.id)
-        .order_by(Award.program_id, Award.id)).all()
-    if session.get_bind().dialect.name == "postgresql":
-        month = func.to_char(Expenditure.spent_date, "YYYY-MM")
-    else:
-        month = func.substr(Expenditure.spent_date, 1, 7)
-    month = month.label("month")
-    cut = case(days, value=Expenditure.program_id)  # type: ignore[arg-type]
-    monthly_rows = session.execute(
-        select(Expenditure.program_id, Expenditure.award_id, month, func.sum(Expenditure.amount_krw))
-        .where(Expenditure.spent_date <= cut)  # type: ignore[operator]
-        .group_by(Expenditure.program_id, Expenditure.award_id, month)
-        .order_by(Expenditure.program_id, Expenditure.award_id, month)).all()
-    awards_all = pd.DataFrame([tuple(r) for r in award_rows], columns=["program_id", *AWARD_COLUMNS])
-    monthly_all = pd.DataFrame([tuple(r) for r in monthly_rows], columns=["program_id", *MONTHLY_COLUMNS])
-    awards_all["call_type"] = awards_all["call_type"].astype(str)
-    for c in ("grant_krw", "matching_krw", "budget_krw"):
-        awards_all[c] = awards_all[c].astype("int64")
-    monthly_all["spent_krw"] = monthly_all["spent_krw"].astype("int64")
-    a_groups = {int(k): g for k, g in awards_all.groupby("program_id")}
-    m_groups = {int(k): g for k, g in monthly_all.groupby("program_id")}
-    out = {}
-    for pid in ids:
-        a = a_groups.get(pid, awards_all.iloc[0:0])[AWARD_COLUMNS].reset_index(drop=True)
-        m = m_groups.get(pid, monthly_all.iloc[0:0])[MONTHLY_COLUMNS].reset_index(drop=True)
-        out[pid] = Frames(pid, days[pid], a, m)
-    return out
+    return {pid: load_frames(session, pid, as_of) for pid in ids}
 
 
 def _filtered(frames: Frames, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:

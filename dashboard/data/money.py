@@ -138,3 +138,21 @@ def public_job_counts(program_id: int | None, on: date, field_code: str | None =
 def public_job_regions(program_id: int | None) -> list[str]:
     with session_scope() as session:
         return queries.public_job_regions(session, program_id=program_id)
+
+
+@cached
+def figures_by_year() -> list[Any]:
+    """Per programme year 2017–2025 (budgeting.years.figures_by_year), findings not yet by year."""
+    from budgeting import years
+
+    with session_scope() as session:
+        return years.figures_by_year(session, findings_by_year=findings_by_year_hook())
+
+
+def findings_by_year_hook() -> dict[int, int] | None:
+    """HOOK for compliance's stored findings counted by programme year ({year: findings}).
+
+    Returns None until compliance keeps findings with their programme (issue 14: "findings stay
+    current"); the years table then shows the column as not available instead of re-running checks.
+    """
+    return None

@@ -14,6 +14,7 @@ from core.models import User
 from core.money import format_krw
 from dashboard import access, data, figures
 from dashboard.i18n import name, t
+from dashboard.pages import overview_years
 from dashboard.pages.common import figure_table
 
 PAGE = "overview"
@@ -45,6 +46,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         ], className="grid2"),
         html.H3(t("ov.attention", lang)),
         dcc.Loading(html.Div(id="overview-attention", className="grid2"), type="dot"),
+        overview_years.section(lang),
     ], id="overview-page")
 
 
@@ -192,3 +194,4 @@ def register(dash_app: Any) -> None:
     # The findings come from the compliance checks (slow on a cold cache): their own request.
     access.register(dash_app, attention, Output("overview-attention", "children"), Input("overview-lang", "data"),
                     Input("overview-scope", "data"), page=PAGE)
+    overview_years.register(dash_app)  # "연도별 추이": dashboard/pages/overview_years.py

@@ -1,4 +1,4 @@
-"""`national_frames` (two queries for every programme) equals `load_frames` programme by programme,
+"""`national_frames` (every programme at once) equals `load_frames` programme by programme,
 at each programme's reporting date and at a given date that cuts a month in the middle."""
 
 from datetime import date
