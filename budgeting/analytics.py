@@ -207,6 +207,17 @@ def load_frames(session: Session, program_id: int, as_of: date | None = None) ->
     return Frames(program_id, day, awards_frame(session, program_id), monthly_spend_frame(session, program_id, day))
 
 
+def executed_totals(session: Session, days: dict[int, date]) -> dict[int, int]:
+    """Net spending (reversals included) of each programme on or before its date: the sum of its
+    `monthly_spend_frame`, without the monthly GROUP BY (one indexed SUM per programme)."""
+    out = {}
+    for pid, day in days.items():
+        out[pid] = int(session.execute(
+            select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
+            .where(Expenditure.program_id == pid, Expenditure.spent_date <= day)).scalar_one())  # type: ignore[operator]
+    return out
+
+
 def national_frames(session: Session, as_of: date | None = None) -> dict[int, Frames]:
     """The frames of every programme (2017–2025 at national scale), each at its own reporting date
     (or `as_of`): one `load_frames` per programme, the monthly GROUP BY once each (the index on
