@@ -490,6 +490,7 @@ def run_job(job_id: int) -> str:
         return "skipped"
     spec = KINDS.get(job.kind)
     folder = storage_dir() / str(job_id)
+    shutil.rmtree(folder, ignore_errors=True)  # a fresh folder: nothing left by an interrupted run (or an old id)
     ctx = Context(job_id=job_id, kind=job.kind, params=job.params, requested_by=job.requested_by,
                   requester_role=job.requester_role, requested_by_id=job.requested_by_id, reason=job.reason,
                   folder=folder)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 
-def wait(client: TestClient, url: str, headers: dict[str, str], *, polls: int = 2000) -> dict[str, Any]:
+def wait(client: TestClient, url: str, headers: dict[str, str], *, polls: int = 6000) -> dict[str, Any]:
     """Poll a job URL until the job is done, failed or cancelled; its JSON."""
     for _ in range(polls):
         body: dict[str, Any] = client.get(url, headers=headers).json()

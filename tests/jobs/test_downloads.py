@@ -20,8 +20,9 @@ from tests.builders import make_program, make_user
 
 
 @pytest.fixture
-def inline(monkeypatch: pytest.MonkeyPatch) -> Any:
+def inline(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
     monkeypatch.setattr(get_settings(), "job_queue_url", "memory://")
+    monkeypatch.setattr(get_settings(), "job_storage_dir", str(tmp_path / "jobs"))
     jobs.configure()
     yield
     jobs.configure("memory://")

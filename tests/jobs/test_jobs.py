@@ -27,7 +27,7 @@ from tests.jobs.conftest import Queue
 from tests.jobs.follow import wait
 
 
-def _until(client: TestClient, url: str, headers: dict[str, str], test: Any, polls: int = 4000) -> dict[str, Any]:
+def _until(client: TestClient, url: str, headers: dict[str, str], test: Any, polls: int = 6000) -> dict[str, Any]:
     for _ in range(polls):
         body: dict[str, Any] = client.get(url, headers=headers).json()
         if test(body):
