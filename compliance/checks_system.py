@@ -15,7 +15,7 @@ MAX_ROW_FINDINGS = 50
 
 
 @check("SYS-01", "감사 기록 검증 실패 (해시 체인·보호 행·체크포인트)", "Recorded history does not verify",
-       Severity.high, domain="system", scope="programme", incremental=False,
+       Severity.high, domain="system", scope="database", incremental=False,
        rule="the hash chain recomputes; every guarded row matches the digest of its newest covering event; "
             "the log extends every signed checkpoint of the configured checkpoint file")
 def history_does_not_verify(self: Check, ctx: CheckContext) -> Iterator[Finding]:

@@ -100,7 +100,7 @@ class Check:
     rule: str
     domain: str
     fn: Callable[[Check, CheckContext], Iterable[Finding]]
-    scope: str = "project"  # project | programme (see the module's docstring)
+    scope: str = "project"  # project | programme | database (the same for every programme: the audit log)
     incremental: bool = True  # False: only full runs (the audit log's verification)
 
     def run(self, ctx: CheckContext) -> list[Finding]:

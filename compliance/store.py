@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -111,17 +112,36 @@ class Computed:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+# (db, check, audit event) → (monotonic time, findings): a database-wide check's answer, reused by the
+# other programmes' runs for REUSE_SECONDS only, so a later run verifies the history again.
+_DATABASE_WIDE: dict[tuple[str, str, int | None], tuple[float, list[Finding]]] = {}
+REUSE_SECONDS = 300.0
+
+
 def compute(session: Session, *, today: date, program_id: int | None, checks: Iterable[Check],
-            project_ids: Iterable[int] | None = None) -> Computed:
-    """Run the checks (project-scope checks for `project_ids` only, when given); no writes."""
+            project_ids: Iterable[int] | None = None, version: int | None = None) -> Computed:
+    """Run the checks (project-scope checks for `project_ids` only, when given); no writes.
+
+    A database-wide check (the audit log's verification) gives the same answer for every
+    programme: with the data state `version` known, it runs once per state and is reused.
+    """
     full = CheckContext(session=session, today=today, program_id=program_id)
     scoped = None if project_ids is None else CheckContext(session=session, today=today, program_id=program_id,
                                                            project_ids=frozenset(project_ids), cache=full.cache)
     out = Computed()
     for c in checks:
-        ctx = full if scoped is None or c.scope == "programme" else scoped
+        ctx = full if scoped is None or c.scope != "project" else scoped
+        key = (str(session.get_bind().engine.url), c.id, version)
+        hit = _DATABASE_WIDE.get(key) if c.scope == "database" and version is not None else None
+        if hit is not None and time.monotonic() - hit[0] < REUSE_SECONDS:
+            out.findings[c.id] = [f.model_copy() for f in hit[1]]
+            continue
         try:
             out.findings[c.id] = c.run(ctx)
+            if c.scope == "database" and version is not None:
+                if len(_DATABASE_WIDE) > 8:
+                    _DATABASE_WIDE.clear()
+                _DATABASE_WIDE[key] = (time.monotonic(), out.findings[c.id])
         except Exception as exc:  # one broken check must not hide the others' findings
             session.rollback()
             detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
@@ -135,9 +155,11 @@ def _compute_apart(session: Session, **kw: Any) -> tuple[int | None, Computed]:
     audit log's verification (its own snapshot connection) does not wait for it."""
     bind = session.get_bind()
     if isinstance(bind, Connection):
-        return data_event_id(session), compute(session, **kw)
+        version = data_event_id(session)
+        return version, compute(session, version=version, **kw)
     with Session(bind.execution_options(sqlite_immediate=False), expire_on_commit=False) as reader:
-        return data_event_id(reader), compute(reader, **kw)
+        version = data_event_id(reader)
+        return version, compute(reader, version=version, **kw)
 
 
 def refresh(session: Session, fs: FindingSet, *, check_ids: Iterable[str] | None = None,
@@ -169,7 +191,7 @@ def refresh(session: Session, fs: FindingSet, *, check_ids: Iterable[str] | None
             continue
         q = select(StoredFinding.id, StoredFinding.fingerprint).where(StoredFinding.set_id == fs.id,
                                                                       StoredFinding.check_id == c.id)
-        if scope is not None and c.scope != "programme":
+        if scope is not None and c.scope == "project":
             q = q.where(col(StoredFinding.project_id).in_(scope))
         old: dict[str, list[int]] = {}
         for rid, fp in session.exec(q).all():
