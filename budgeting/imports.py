@@ -84,7 +84,7 @@ def _cell(row: ParsedRow, column: str, kind: Any, value: Any) -> Any:
     try:
         return check(kind, value, field=column)
     except RuleViolation as exc:
-        row.errors.append((column, exc.message.removeprefix(f"{column}: ")))
+        row.errors.append((column, exc.render("en").removeprefix(f"{column}: ")))  # row reasons are English (for now)
         return None
 
 

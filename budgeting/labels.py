@@ -5,7 +5,7 @@ Shared: other parts add their groups here with small edits.
 
 from __future__ import annotations
 
-from core.i18n import register_codes
+from core.i18n import register_codes, register_messages
 
 register_codes("award_status", {
     "active": ("수행 중", "Active"),
@@ -18,4 +18,101 @@ register_codes("job_posting_status", {
     "open": ("모집 중", "Open"),
     "upcoming": ("모집 예정", "Upcoming"),
     "closed": ("마감", "Closed"),
+})
+
+# --- H4 (korean-core): cost categories, transfers, employment, and the money domain's error messages
+register_codes("cost_category", {
+    "labour": ("인건비", "Labour"),
+    "crowdsourcing": ("크라우드소싱비", "Crowdsourcing"),
+    "outsourcing": ("외주용역비", "Outsourcing"),
+    "collection": ("데이터 수집비", "Data collection"),
+    "equipment": ("장비·재료비", "Equipment and materials"),
+    "quality": ("품질관리비", "Quality management"),
+    "travel": ("여비", "Travel"),
+    "indirect": ("간접비", "Indirect costs"),
+})
+register_codes("transfer_status", {
+    "recorded": ("처리 완료", "Recorded"),
+    "pending": ("승인 대기", "Pending approval"),
+    "approved": ("승인", "Approved"),
+    "rejected": ("반려", "Rejected"),
+})
+register_codes("transfer_kind", {
+    "line": ("비목 간 전용", "Between budget lines"),
+    "envelope": ("재원 간 전용", "Between envelopes"),
+})
+register_codes("decision_outcome", {
+    "approved": ("승인", "Approved"),
+    "first_approval": ("1차 승인", "First approval"),
+    "rejected": ("반려", "Rejected"),
+})
+register_codes("employment_type", {
+    "direct": ("직접 고용", "Direct hire"),
+    "crowd": ("크라우드 작업자", "Crowd worker"),
+})
+
+register_messages({
+    "budget.err.programme_not_found": ("해당 사업이 없습니다.", "programme {program_id} does not exist"),
+    "budget.err.envelopes_exist": ("이 사업에는 이미 재원이 있습니다. 금액은 재원 간 전용으로 옮기세요.",
+                                   "programme {program_id} already has envelopes; move money with a transfer"),
+    "budget.err.no_projects": ("이 사업에는 재원을 만들 과제가 없습니다.",
+                               "programme {program_id} has no projects to build envelopes for"),
+    "budget.err.award_not_found": ("해당 협약이 없습니다.", "award {award_id} does not exist"),
+    "budget.err.no_envelope": ("과제 {code}에 해당하는 재원이 없습니다. 사업의 재원을 먼저 만드세요.",
+                               "no envelope covers project {code}; create the programme's envelopes first"),
+    "budget.err.over_recommended": ("지원금 {grant:won}이(가) 선정 시 권고 지원금 {recommended:won}을(를) "
+                                    "{over:won} 초과합니다.",
+                                    "grant {grant:n} KRW exceeds the selection's recommended grant of "
+                                    "{recommended:n} KRW by {over:n} KRW"),
+    "budget.err.envelope_not_found": ("이 사업에 해당 재원이 없습니다.",
+                                      "envelope {envelope_id} does not exist in this programme"),
+    "budget.err.award_exists": ("과제 {code}에는 이미 협약이 있습니다.", "project {code} already has an award"),
+    "budget.err.over_ceiling": ("지원금 {grant:won}이(가) 과제 상한액 {ceiling:won}을(를) {over:won} 초과합니다.",
+                                "grant {grant:n} KRW exceeds the project ceiling of {ceiling:n} KRW by {over:n} KRW"),
+    "budget.err.over_envelope": ("재원 '{code}'의 남은 금액은 {left:won}입니다. 지원금 {grant:won}은(는) "
+                                 "{over:won} 초과합니다.",
+                                 "envelope '{code}' has {left:n} KRW left; a grant of {grant:n} KRW "
+                                 "would exceed it by {over:n} KRW"),
+    "budget.err.end_date": ("새 종료일 {new_end:date}은(는) 현재 종료일 {current_end:date}보다 뒤여야 합니다.",
+                            "new end date {new_end} must be after the current end {current_end}"),
+    "budget.err.line_below_spent": ("비목 '{category}'의 미집행액은 {unspent:won}입니다. {amount:won}을(를) 옮기면 "
+                                    "이미 집행한 금액보다 {over:won} 적어집니다.",
+                                    "line '{category}' has {unspent:n} KRW unspent; moving {amount:n} KRW would "
+                                    "take it below what is already spent by {over:n} KRW"),
+    "budget.err.indirect_cap": ("이 전용 후 간접비가 직접비의 {cap}% 한도를 {excess:won} 초과합니다.",
+                                "after this transfer indirect costs would exceed the cap of {cap}% of direct "
+                                "costs by {excess:n} KRW"),
+    "budget.err.same_line": ("보내는 비목과 받는 비목이 같습니다.", "source and target line are the same"),
+    "budget.err.no_line": ("협약에 그런 비목이 없습니다.", "the award has no such budget line"),
+    "budget.err.transfer_not_found": ("해당 전용 기록이 없습니다.", "transfer {transfer_id} does not exist"),
+    "budget.err.entry_not_found": ("해당 집행 기록이 없습니다.", "ledger entry {expenditure_id} does not exist"),
+    "budget.err.outside_period": ("집행일 {spent:date}은(는) 협약 기간({start:date}~{end:date}) 밖입니다.",
+                                  "payment outside the agreement period: {why}"),
+    "budget.err.line_overrun": ("{amount:won}을(를) 집행하면 비목 '{category}'의 예산 {budget:won}을(를) "
+                                "{over:won} 초과합니다.",
+                                "payment of {amount:n} KRW would take line '{category}' past its budget of "
+                                "{budget:n} KRW by {over:n} KRW"),
+    "budget.err.no_category_line": ("협약에 비목 '{category}'이(가) 없습니다.",
+                                    "award {award_id} has no '{category}' budget line"),
+    "budget.err.check_digit": ("사업자등록번호 {number}의 검증 숫자가 맞지 않습니다.",
+                               "business number {number} has a wrong check digit"),
+    "budget.err.reversal_of_reversal": ("이 집행 기록은 그 자체가 취소 기록입니다. "
+                                        "취소를 취소하지 말고 새 집행을 기록하세요.",
+                                        "entry {expenditure_id} is itself a reversal (of entry {reverses_id}); "
+                                        "record a new payment instead of reversing a reversal"),
+    "budget.err.already_reversed": ("이 집행 기록은 이미 취소되었습니다.",
+                                    "entry {expenditure_id} was already reversed by entry {already}"),
+    "budget.err.resident_number": ("개인 식별 키가 주민등록번호처럼 보입니다. 가명 키를 쓰세요.",
+                                   "person_key looks like a resident registration number; use a pseudonymous key"),
+    "budget.err.not_member": ("이 기관은 협약 컨소시엄의 구성원이 아닙니다.",
+                              "organisation {org_id} is not a member of this award's consortium"),
+    "budget.err.person_recorded": ("이 사람은 이미 이 협약에 기록되어 있습니다.",
+                                   "person '{person_key}' is already recorded on award {award_id}"),
+    "budget.err.period_order": ("기간 종료일이 시작일보다 앞설 수 없습니다.",
+                                "period_end must not be before period_start"),
+    "budget.err.close_before_open": ("마감일이 게시일보다 앞설 수 없습니다.",
+                                     "close_date must not be before open_date"),
+    "budget.err.unknown_region": ("알 수 없는 지역 '{region}'입니다.", "unknown region '{region}'"),
+    "budget.err.posting_not_found": ("해당 일자리 공고가 없습니다.", "job posting {posting_id} does not exist"),
+    "budget.err.posting_closed": ("이미 마감된 일자리 공고입니다.", "job posting {posting_id} is already closed"),
 })

@@ -17,18 +17,19 @@ from budgeting.schemas import ExpenditureCreate, ReversalCreate
 from budgeting.service import award_lines, get_award
 from core import audit
 from core.audit import Actor
-from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation
+from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation, Term
 from program.rules import business_number_valid
 
 
 def _check_payment(award: Award, line: BudgetLine, spent_date: date, amount: int, pending: int = 0) -> None:
     why = rules.period_violation(spent_date, award.start_date, award.current_end_date)
     if why:
-        raise RuleViolation(f"payment outside the agreement period: {why}", field="spent_date")
+        raise RuleViolation("budget.err.outside_period", field="spent_date", why=why, spent=spent_date,
+                            start=award.start_date, end=award.current_end_date)
     over = rules.line_overrun_krw(line.budget_krw, line.spent_krw + pending, amount)
     if over:
-        raise LimitExceeded(f"payment of {amount:,} KRW would take line '{line.category}' past its budget of "
-                            f"{line.budget_krw:,} KRW by {over:,} KRW", field="amount_krw")
+        raise LimitExceeded("budget.err.line_overrun", field="amount_krw", amount=amount, budget=line.budget_krw,
+                            category=Term("cost_category", line.category), over=over)
 
 
 def record_expenditure(session: Session, actor: Actor, award_id: int, data: ExpenditureCreate) -> Expenditure:
@@ -36,9 +37,10 @@ def record_expenditure(session: Session, actor: Actor, award_id: int, data: Expe
     award = get_award(session, award_id, lock=True)
     line = award_lines(session, award_id).get(str(data.category))
     if line is None:
-        raise NotFound(f"award {award_id} has no '{data.category}' budget line", field="category")
+        raise NotFound("budget.err.no_category_line", field="category", award_id=award_id,
+                       category=Term("cost_category", data.category))
     if data.payee_business_number and not business_number_valid(data.payee_business_number):
-        raise RuleViolation(f"business number {data.payee_business_number} has a wrong check digit",
+        raise RuleViolation("budget.err.check_digit", number=data.payee_business_number,
                             field="payee_business_number")
     _check_payment(award, line, data.spent_date, data.amount_krw)
     assert line.id is not None
@@ -58,14 +60,14 @@ def reverse_expenditure(session: Session, actor: Actor, expenditure_id: int, dat
     """Append the entry that cancels `expenditure_id` (once; a reversal itself cannot be reversed)."""
     original = session.get(Expenditure, expenditure_id)
     if original is None:
-        raise NotFound(f"ledger entry {expenditure_id} does not exist")
+        raise NotFound("budget.err.entry_not_found", expenditure_id=expenditure_id)
     get_award(session, original.award_id, lock=True)
     if original.reverses_id is not None:
-        raise Conflict(f"entry {expenditure_id} is itself a reversal (of entry {original.reverses_id}); "
-                       "record a new payment instead of reversing a reversal")
+        raise Conflict("budget.err.reversal_of_reversal", expenditure_id=expenditure_id,
+                       reverses_id=original.reverses_id)
     already = session.exec(select(Expenditure.id).where(Expenditure.reverses_id == expenditure_id)).first()
     if already is not None:
-        raise Conflict(f"entry {expenditure_id} was already reversed by entry {already}")
+        raise Conflict("budget.err.already_reversed", expenditure_id=expenditure_id, already=already)
     line = session.get(BudgetLine, original.line_id)
     assert line is not None
     entry = Expenditure(program_id=original.program_id, award_id=original.award_id, line_id=original.line_id,

@@ -28,14 +28,14 @@ def record_hire(session: Session, actor: Actor, award_id: int, data: HireCreate)
     """Record a person employed for an award by one of its consortium members."""
     award = get_award(session, award_id, lock=True)
     if rules.looks_like_resident_number(data.person_key):  # schemas check too; services are called directly
-        raise RuleViolation("person_key looks like a resident registration number; use a pseudonymous key",
+        raise RuleViolation("budget.err.resident_number",
                             field="person_key")
     member = session.exec(select(ConsortiumMember.id).where(ConsortiumMember.consortium_id == award.consortium_id,
                                                             ConsortiumMember.org_id == data.org_id)).first()
     if member is None:
-        raise RuleViolation(f"organisation {data.org_id} is not a member of this award's consortium", field="org_id")
+        raise RuleViolation("budget.err.not_member", field="org_id", org_id=data.org_id)
     if session.exec(select(Hire.id).where(Hire.award_id == award_id, Hire.person_key == data.person_key)).first():
-        raise Conflict(f"person '{data.person_key}' is already recorded on award {award_id}", field="person_key")
+        raise Conflict("budget.err.person_recorded", field="person_key", person_key=data.person_key, award_id=award_id)
     hire = Hire(award_id=award_id, created_by=actor.username, **data.model_dump())
     session.add(hire)
     session.flush()
@@ -48,7 +48,7 @@ def record_crowd_activity(session: Session, actor: Actor, award_id: int, data: C
     """Report crowd workers engaged and items labelled over a period."""
     get_award(session, award_id, lock=True)
     if data.period_end < data.period_start:
-        raise RuleViolation("period_end must not be before period_start", field="period_end")
+        raise RuleViolation("budget.err.period_order", field="period_end")
     row = CrowdActivity(award_id=award_id, created_by=actor.username, **data.model_dump())
     session.add(row)
     session.flush()
@@ -73,12 +73,12 @@ def create_job_posting(session: Session, actor: Actor, award_id: int, data: JobP
     """Publish a crowd-work posting; it is open while today is within its dates."""
     award = get_award(session, award_id)
     if data.close_date < data.open_date:
-        raise RuleViolation("close_date must not be before open_date", field="close_date")
+        raise RuleViolation("budget.err.close_before_open", field="close_date")
     project = session.get(Project, award.project_id)
     assert project is not None
     region = data.region or project.region or "전국"
     if region not in REGIONS and region != "전국":
-        raise RuleViolation(f"unknown region '{region}'", field="region")
+        raise RuleViolation("budget.err.unknown_region", field="region", region=region)
     row = JobPosting(award_id=award_id, title=data.title, platform=data.platform, pay_krw=data.pay_krw,
                      pay_unit=data.pay_unit, open_date=data.open_date, close_date=data.close_date,
                      is_open=data.open_date <= today <= data.close_date, field_id=project.field_id, region=region,
@@ -94,9 +94,9 @@ def close_job_posting(session: Session, actor: Actor, posting_id: int) -> JobPos
     """Take a posting off the public board."""
     row = session.get(JobPosting, posting_id)
     if row is None:
-        raise NotFound(f"job posting {posting_id} does not exist")
+        raise NotFound("budget.err.posting_not_found", posting_id=posting_id)
     if not row.is_open:
-        raise Conflict(f"job posting {posting_id} is already closed")
+        raise Conflict("budget.err.posting_closed", posting_id=posting_id)
     row.is_open = False
     session.add(row)
     audit.record(session, actor, "job_posting.close", "job_posting", row.id, before={"is_open": True},

@@ -36,7 +36,7 @@ from budgeting.schemas import (
 from core import audit
 from core.audit import Actor
 from core.db import lock_for_update, lock_limit
-from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation
+from core.errors import Conflict, LimitExceeded, NotFound, RuleViolation, Term
 from core.money import split_largest_remainder
 from program import service as program_service
 from program.lifecycle import ProjectAction
@@ -52,7 +52,7 @@ def typical_shares(program_rules: ProgramRules | None = None) -> dict[str, Decim
 def _program(session: Session, program_id: int, *, lock: bool = False) -> Program:
     program = lock_limit(session, Program, program_id) if lock else session.get(Program, program_id)
     if program is None:
-        raise NotFound(f"programme {program_id} does not exist")
+        raise NotFound("budget.err.programme_not_found", program_id=program_id)
     return program
 
 
@@ -96,10 +96,10 @@ def create_envelopes(session: Session, actor: Actor, program_id: int) -> list[En
     """Split the programme total into its envelopes (once per programme)."""
     _program(session, program_id, lock=True)
     if session.exec(select(Envelope.id).where(Envelope.program_id == program_id)).first():
-        raise Conflict(f"programme {program_id} already has envelopes; move money with a transfer")
+        raise Conflict("budget.err.envelopes_exist", program_id=program_id)
     plan = envelope_plan(session, program_id)
     if not plan:
-        raise RuleViolation(f"programme {program_id} has no projects to build envelopes for")
+        raise RuleViolation("budget.err.no_projects", program_id=program_id)
     envelopes = [Envelope(**row) for row in plan]
     session.add_all(envelopes)
     session.flush()
@@ -149,7 +149,7 @@ def get_award(session: Session, award_id: int, *, lock: bool = False) -> Award:
     """An award; `lock=True` locks it, the row that guards its budget lines and ledger."""
     award = lock_limit(session, Award, award_id) if lock else session.get(Award, award_id)
     if award is None:
-        raise NotFound(f"award {award_id} does not exist")
+        raise NotFound("budget.err.award_not_found", award_id=award_id)
     return award
 
 
@@ -163,7 +163,7 @@ def envelope_for_project(session: Session, project: Project, *, lock: bool = Fal
     if env is not None and lock:
         env = lock_limit(session, Envelope, env.id or 0)
     if env is None:
-        raise RuleViolation(f"no envelope covers project {project.code}; create the programme's envelopes first",
+        raise RuleViolation("budget.err.no_envelope", code=project.code,
                             field="envelope_id")
     return env
 
@@ -185,8 +185,8 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
     matching = data.matching_krw if data.matching_krw is not None else proposal.private_matching_krw
     recommended = selection.recommended_grant_krw
     if grant > recommended:
-        raise RuleViolation(f"grant {grant:,} KRW exceeds the selection's recommended grant of "
-                            f"{recommended:,} KRW by {grant - recommended:,} KRW",
+        raise RuleViolation("budget.err.over_recommended", grant=grant, recommended=recommended,
+                            over=grant - recommended,
                             field="grant_krw")
     lines = ({str(k): v for k, v in data.lines.items()} if data.lines is not None
              else rules.default_budget_lines(grant + matching, typical_shares(program_rules),
@@ -200,20 +200,20 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
     if data.envelope_id is not None:
         envelope = lock_limit(session, Envelope, data.envelope_id)
         if envelope is None or envelope.program_id != program.id:
-            raise NotFound(f"envelope {data.envelope_id} does not exist in this programme", field="envelope_id")
+            raise NotFound("budget.err.envelope_not_found", field="envelope_id", envelope_id=data.envelope_id)
     else:
         envelope = envelope_for_project(session, project, lock=True)
     project = program_service.locked_project(session, selection.project_id)  # the ceiling and the status
     if session.exec(select(Award.id).where(Award.project_id == project.id)).first() is not None:
-        raise Conflict(f"project {project.code} already has an award", field="selection_id")
+        raise Conflict("budget.err.award_exists", field="selection_id", code=project.code)
     if grant > project.ceiling_krw:
-        raise LimitExceeded(f"grant {grant:,} KRW exceeds the project ceiling of {project.ceiling_krw:,} KRW "
-                            f"by {grant - project.ceiling_krw:,} KRW", field="grant_krw")
+        raise LimitExceeded("budget.err.over_ceiling", field="grant_krw", grant=grant, ceiling=project.ceiling_krw,
+                            over=grant - project.ceiling_krw)
     awarded = _awarded_by_envelope(session, [envelope.id or 0]).get(envelope.id or 0, 0)
     if awarded + grant > envelope.amount_krw:
         raise LimitExceeded(
-            f"envelope '{envelope.code}' has {envelope.amount_krw - awarded:,} KRW left; a grant of {grant:,} KRW "
-            f"would exceed it by {awarded + grant - envelope.amount_krw:,} KRW", field="grant_krw")
+            "budget.err.over_envelope", field="grant_krw", code=envelope.code, left=envelope.amount_krw - awarded,
+            grant=grant, over=awarded + grant - envelope.amount_krw)
     award = Award(program_id=program.id, project_id=project.id, selection_id=selection.id, proposal_id=proposal.id,
                   consortium_id=proposal.consortium_id, envelope_id=envelope.id, grant_krw=grant,
                   matching_krw=matching, start_date=data.start_date, end_date=data.end_date,
@@ -223,7 +223,7 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
         session.flush()
     except IntegrityError as exc:  # a concurrent award for the same project or selection
         session.rollback()
-        raise Conflict(f"project {project.code} already has an award") from exc
+        raise Conflict("budget.err.award_exists", code=project.code) from exc
     session.add_all([BudgetLine(award_id=award.id, category=CostCategory(k), budget_krw=v) for k, v in lines.items()])
     session.flush()
     program_service.transition_project(session, actor, project, ProjectAction.sign_agreement,
@@ -238,8 +238,8 @@ def extend_award(session: Session, actor: Actor, award_id: int, data: ExtensionC
     """Extend the agreement period (recorded as a row with its reason)."""
     award = get_award(session, award_id, lock=True)
     if data.new_end_date <= award.current_end_date:
-        raise RuleViolation(f"new end date {data.new_end_date} must be after the current end "
-                            f"{award.current_end_date}", field="new_end_date")
+        raise RuleViolation("budget.err.end_date", field="new_end_date", new_end=data.new_end_date,
+                            current_end=award.current_end_date)
     ext = AwardExtension(award_id=award_id, previous_end_date=award.current_end_date,
                          new_end_date=data.new_end_date, reason=data.reason, created_by=actor.username)
     award.current_end_date = data.new_end_date
@@ -265,15 +265,15 @@ def _apply_line_transfer(session: Session, award: Award, program_rules: Any, src
     """Check the transfer against the source's unspent money and the indirect cap, then move it."""
     unspent = src.budget_krw - src.spent_krw
     if amount > unspent:
-        raise LimitExceeded(f"line '{src.category}' has {unspent:,} KRW unspent; moving {amount:,} KRW would "
-                            f"take it below what is already spent by {amount - unspent:,} KRW", field="amount_krw")
+        raise LimitExceeded("budget.err.line_below_spent", field="amount_krw",
+                            category=Term("cost_category", src.category),
+                            unspent=unspent, amount=amount, over=amount - unspent)
     budgets = {str(line.category): line.budget_krw for line in award_lines(session, award.id or 0).values()}
     budgets[str(src.category)] -= amount
     budgets[str(dst.category)] += amount
     excess = rules.indirect_excess_krw(budgets, program_rules.indirect_cost_cap)
     if excess:
-        raise RuleViolation(f"after this transfer indirect costs would exceed the cap of "
-                            f"{program_rules.indirect_cost_cap * 100:g}% of direct costs by {excess:,} KRW",
+        raise RuleViolation("budget.err.indirect_cap", cap=f"{program_rules.indirect_cost_cap * 100:g}", excess=excess,
                             field="amount_krw")
     src.budget_krw -= amount
     dst.budget_krw += amount
@@ -283,13 +283,13 @@ def _apply_line_transfer(session: Session, award: Award, program_rules: Any, src
 def request_line_transfer(session: Session, actor: Actor, award_id: int, data: LineTransferCreate) -> LineTransfer:
     """Move money between two lines: small ones are recorded at once, larger ones wait for approval."""
     if data.from_category == data.to_category:
-        raise RuleViolation("source and target line are the same", field="to_category")
+        raise RuleViolation("budget.err.same_line", field="to_category")
     award = get_award(session, award_id, lock=True)
     program_rules = _program(session, award.program_id).rules
     lines = award_lines(session, award_id)
     src, dst = lines.get(str(data.from_category)), lines.get(str(data.to_category))
     if src is None or dst is None:
-        raise NotFound("the award has no such budget line", field="from_category" if src is None else "to_category")
+        raise NotFound("budget.err.no_line", field="from_category" if src is None else "to_category")
     needs_approval = rules.transfer_needs_approval(data.amount_krw, src.budget_krw, program_rules.transfer_free_ratio)
     if not needs_approval:
         _apply_line_transfer(session, award, program_rules, src, dst, data.amount_krw)
@@ -311,7 +311,7 @@ def decide_line_transfer(session: Session, actor: Actor, transfer_id: int, data:
 
     plain = session.get(LineTransfer, transfer_id)
     if plain is None:
-        raise NotFound(f"transfer {transfer_id} does not exist")
+        raise NotFound("budget.err.transfer_not_found", transfer_id=transfer_id)
     award = get_award(session, plain.award_id, lock=True)  # lock order: award → transfer
     transfer = lock_limit(session, LineTransfer, transfer_id)
     assert transfer is not None

@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 
 from core import audit
 from core.audit import Actor
-from core.errors import NotFound, RuleViolation
+from core.errors import NotFound, RuleViolation, Term
 from program import delivery_rules as rules
 from program.delivery_models import (
     DataOpening,
@@ -55,7 +55,7 @@ REFERENCE_HISTORY: dict[str, Any] = {
 def _data_type(session: Session, data_type_id: int) -> DataType:
     dt = session.get(DataType, data_type_id)
     if dt is None:
-        raise NotFound(f"data type {data_type_id} does not exist")
+        raise NotFound("program.err.data_type_not_found", data_type_id=data_type_id)
     return dt
 
 
@@ -93,10 +93,9 @@ def record_verification(session: Session, actor: Actor, data_type_id: int,
     _data_type(session, data_type_id)
     needs = data.result in (QualityResult.conditional, QualityResult.failed)
     if needs and data.remediation_due_date is None:
-        raise RuleViolation("a conditional or failed verification needs a remediation deadline",
-                            field="remediation_due_date")
+        raise RuleViolation("program.err.remediation_deadline", field="remediation_due_date")
     if data.remediation_due_date is not None and data.remediation_due_date < data.verified_date:
-        raise RuleViolation("the remediation deadline is before the verification date", field="remediation_due_date")
+        raise RuleViolation("program.err.remediation_before", field="remediation_due_date")
     v = QualityVerification(data_type_id=data_type_id, **data.model_dump(),
                             remediation_status=RemediationStatus.open if needs else RemediationStatus.not_required)
     if not needs:
@@ -113,12 +112,12 @@ def record_remediation(session: Session, actor: Actor, verification_id: int,
     """Mark a conditional or failed verification as remedied on a date."""
     v = session.get(QualityVerification, verification_id)
     if v is None:
-        raise NotFound(f"verification {verification_id} does not exist")
+        raise NotFound("program.err.verification_not_found", verification_id=verification_id)
     if v.remediation_status != RemediationStatus.open:
-        raise RuleViolation(f"verification {verification_id} has no open remediation (status {v.remediation_status})",
-                            field="remedied_date")
+        raise RuleViolation("program.err.no_open_remediation", field="remedied_date", verification_id=verification_id,
+                            status=Term("remediation_status", v.remediation_status))
     if data.remedied_date < v.verified_date:
-        raise RuleViolation("remedied before the verification", field="remedied_date")
+        raise RuleViolation("program.err.remedied_before", field="remedied_date")
     before = _dump(v)
     v.remediation_status = RemediationStatus.remedied
     v.remedied_date = data.remedied_date
@@ -137,7 +136,7 @@ def set_opening(session: Session, actor: Actor, data_type_id: int, data: Opening
     before = _dump(row) if row else None
     if row is None:
         if data.due_date is None:
-            raise RuleViolation("the first opening record needs a due date", field="due_date")
+            raise RuleViolation("program.err.opening_due", field="due_date")
         row = DataOpening(data_type_id=data_type_id, due_date=data.due_date)
     changes = data.model_dump(exclude_unset=True)
     for key, value in changes.items():

@@ -763,4 +763,5 @@ class ProposalDocumentRead(BaseModel):
     sha256: str
     uploaded_by: str
     uploaded_at: datetime
+from program import labels as _labels  # noqa: E402,F401  (registers the code labels and error messages)
 from program import labels_workflow as _labels_workflow  # noqa: E402,F401  (registers the words)

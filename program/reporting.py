@@ -31,7 +31,7 @@ def as_of_for(session: Session, program_id: int | None, as_of: date | None = Non
     if program_id is not None:
         program = session.get(Program, program_id)
         if program is None:
-            raise NotFound(f"programme {program_id} does not exist")
+            raise NotFound("program.not_found", program_id=program_id)
         if program.reporting_date is not None:
             return program.reporting_date
     return today_kst()

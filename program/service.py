@@ -64,7 +64,7 @@ def _snapshot(obj: Any) -> dict[str, Any]:
 def get_program(session: Session, program_id: int) -> Program:
     program = session.get(Program, program_id)
     if program is None:
-        raise NotFound(f"programme {program_id} does not exist")
+        raise NotFound("program.not_found", program_id=program_id)
     return program
 
 
@@ -72,7 +72,7 @@ def current_program(session: Session) -> Program:
     """The newest programme (the one the dashboard and reports show by default)."""
     program = session.exec(select(Program).order_by(Program.year.desc())).first()  # type: ignore[attr-defined]
     if program is None:
-        raise NotFound("no programme yet: run `python main.py seed`")
+        raise NotFound("program.err.no_programme")
     return program
 
 
@@ -92,7 +92,7 @@ def update_rules(session: Session, actor: Actor, program_id: int, changes: dict[
     try:
         rules = ProgramRules.model_validate(merged)
     except ValueError as exc:
-        raise RuleViolation(f"invalid rules: {exc}", field="rules") from exc
+        raise RuleViolation("program.err.invalid_rules", field="rules", reason=exc) from exc
     program.rules_json = rules.model_dump(mode="json")
     session.add(program)
     audit.record(session, actor, "program.rules.update", "program", program.id, before=before,
@@ -161,14 +161,14 @@ def list_call_types(session: Session) -> Sequence[CallType]:
 def field_by_code(session: Session, code: str) -> CoreField:
     field = session.exec(select(CoreField).where(CoreField.code == code)).first()
     if field is None:
-        raise RuleViolation(f"unknown field code '{code}'", field="field_code")
+        raise RuleViolation("program.err.unknown_field", field="field_code", code=code)
     return field
 
 
 def call_type_by_code(session: Session, code: CallTypeCode | str) -> CallType:
     ct = session.exec(select(CallType).where(CallType.code == code)).first()
     if ct is None:
-        raise RuleViolation(f"unknown call type '{code}'", field="call_type")
+        raise RuleViolation("program.err.unknown_call_type", field="call_type", code=code)
     return ct
 
 
@@ -215,7 +215,7 @@ def list_projects(
 def get_project(session: Session, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+        raise NotFound("program.project_not_found", project_id=project_id)
     return project
 
 
@@ -241,9 +241,9 @@ def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Proje
     field = field_by_code(session, data.field_code)
     ctype = call_type_by_code(session, data.call_type)
     if data.call_type == CallTypeCode.regional and not data.region:
-        raise RuleViolation("a regional project needs a region", field="region")
+        raise RuleViolation("program.slot_region", field="region")
     if session.exec(select(Project).where(Project.program_id == program.id, Project.code == data.code)).first():
-        raise Conflict(f"project code '{data.code}' already exists in this programme", field="code")
+        raise Conflict("program.slot_code_taken", field="code", code=data.code)
     _check_room(session, program, data.ceiling_krw)
     project = Project(program_id=program.id, code=data.code, field_id=field.id, call_type_id=ctype.id,
                       title_ko=data.title_ko, title_en=data.title_en, region=data.region,
@@ -259,7 +259,7 @@ def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Proje
 def _locked_program(session: Session, program_id: int) -> Program:
     program = lock_limit(session, Program, program_id)
     if program is None:
-        raise NotFound(f"programme {program_id} does not exist")
+        raise NotFound("program.not_found", program_id=program_id)
     return program
 
 
@@ -267,7 +267,7 @@ def locked_project(session: Session, project_id: int) -> Project:
     """The project row, locked (its status and ceiling are limits other writers check)."""
     project = lock_limit(session, Project, project_id)
     if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+        raise NotFound("program.project_not_found", project_id=project_id)
     return project
 
 
@@ -277,8 +277,8 @@ def _check_room(session: Session, program: Program, ceiling_krw: int, *, excludi
     room = program.total_budget_krw - _ceilings_total(session, program.id, excluding=excluding)
     if ceiling_krw > room:
         raise LimitExceeded(
-            f"ceiling {ceiling_krw:,} KRW exceeds the programme's unallocated budget of {room:,} KRW "
-            f"by {ceiling_krw - room:,} KRW", field="ceiling_krw",
+            "program.err.ceiling_over_room", ceiling=ceiling_krw, room=room, over=ceiling_krw - room,
+            field="ceiling_krw",
             details={"ceiling_krw": ceiling_krw, "room_krw": room,
                      "total_budget_krw": program.total_budget_krw})
 
@@ -291,7 +291,7 @@ def update_project(session: Session, actor: Actor, project_id: int, data: Projec
         if key in changes:
             how = ("POST /api/v1/projects/{id}/actions/{action}" if key == "status"
                    else "POST /api/v1/scoring/projects/{id}/ceiling")
-            raise RuleViolation(f"'{key}' is not changed by an edit; use {how}", field=key)
+            raise RuleViolation("program.err.not_edited", field=key, key=key, how=how)
     project = locked_project(session, project_id)
     before = _snapshot(project)
     for key, value in changes.items():
@@ -311,7 +311,7 @@ def apply_ceiling(session: Session, actor: Actor, project: Project, ceiling_krw:
     the programme and then the project, in that order.
     """
     if ceiling_krw <= 0:
-        raise RuleViolation("a ceiling is a positive number of won", field="ceiling_krw")
+        raise RuleViolation("program.err.ceiling_positive", field="ceiling_krw")
     why = lifecycle.ceiling_floor_problem(ceiling_krw, floor_krw, floor_what)
     if why:
         raise LimitExceeded(why, field="ceiling_krw",
@@ -377,8 +377,8 @@ def project_action(session: Session, actor: Actor, project_id: int, action: Proj
     not allow it, 422 when another rule fails; the audit event carries the reason."""
     action = ProjectAction(str(action))
     if action not in lifecycle.OFFICIAL_ACTIONS:
-        raise RuleViolation(f"'{action.value}' is not an action an official takes; one of "
-                            + ", ".join(a.value for a in lifecycle.OFFICIAL_ACTIONS), field="action")
+        raise RuleViolation("program.err.not_official_action", field="action", action=action.value,
+                            actions=[Term("project_action", a.value) for a in lifecycle.OFFICIAL_ACTIONS])
     project = locked_project(session, project_id)
     facts = _project_facts(session, project, reason)
     problems = lifecycle.project_transition_problems(action, facts)
@@ -420,13 +420,14 @@ def list_organizations(session: Session, *, kind: str | None = None, q: str | No
 def get_organization(session: Session, org_id: int) -> Organization:
     org = session.get(Organization, org_id)
     if org is None:
-        raise NotFound(f"organisation {org_id} does not exist")
+        raise NotFound("program.err.org_not_found", org_id=org_id)
     return org
 
 
 def create_organization(session: Session, actor: Actor, data: OrganizationCreate) -> Organization:
     if session.exec(select(Organization).where(Organization.business_number == data.business_number)).first():
-        raise Conflict(f"business number {data.business_number} is already registered", field="business_number")
+        raise Conflict("program.err.business_number_taken", field="business_number",
+                       business_number=data.business_number)
     org = Organization(**data.model_dump())
     session.add(org)
     session.flush()
@@ -455,7 +456,7 @@ def set_restriction(session: Session, actor: Actor, org_id: int, data: Restricti
 def consortium_read(session: Session, consortium_id: int) -> ConsortiumRead:
     c = session.get(Consortium, consortium_id)
     if c is None:
-        raise NotFound(f"consortium {consortium_id} does not exist")
+        raise NotFound("program.err.consortium_not_found", consortium_id=consortium_id)
     rows = session.exec(
         select(ConsortiumMember, Organization)
         .join(Organization, Organization.id == ConsortiumMember.org_id)
@@ -481,15 +482,15 @@ def create_consortium(session: Session, actor: Actor, data: ConsortiumCreate) ->
     """A consortium with exactly one lead; shares add up to 100% when given."""
     leads = [m for m in data.members if m.role == MemberRole.lead]
     if len(leads) != 1:
-        raise RuleViolation(f"a consortium needs exactly one lead, got {len(leads)}", field="members")
+        raise RuleViolation("program.err.lead_count", field="members", n=len(leads))
     ids = [m.org_id for m in data.members]
     if len(set(ids)) != len(ids):
-        raise RuleViolation("an organisation appears twice in the consortium", field="members")
+        raise RuleViolation("program.err.member_twice", field="members")
     for oid in ids:
         get_organization(session, oid)
     shares = sum(m.share_bp for m in data.members)
     if shares not in (0, 10000):
-        raise RuleViolation(f"planned shares add up to {shares / 100:.2f}%, not 100%", field="members")
+        raise RuleViolation("program.err.shares", field="members", total=f"{shares / 100:.2f}")
     c = Consortium(name=data.name, lead_org_id=leads[0].org_id)
     session.add(c)
     session.flush()
@@ -521,7 +522,7 @@ def list_proposals(session: Session, *, project_id: int | None = None, program_i
 def get_proposal(session: Session, proposal_id: int) -> Proposal:
     p = session.get(Proposal, proposal_id)
     if p is None:
-        raise NotFound(f"proposal {proposal_id} does not exist")
+        raise NotFound("program.proposal_not_found", proposal_id=proposal_id)
     return p
 
 
@@ -532,12 +533,12 @@ def create_proposal(session: Session, actor: Actor, data: ProposalCreate) -> Pro
     """
     project = locked_project(session, data.project_id)
     if session.get(Consortium, data.consortium_id) is None:
-        raise RuleViolation(f"consortium {data.consortium_id} does not exist", field="consortium_id")
+        raise RuleViolation("program.err.consortium_not_found", field="consortium_id", consortium_id=data.consortium_id)
     if not call_accepts_proposals(get_program(session, project.program_id)):
         raise Conflict("program.proposals_closed", field="project_id", code=project.code)
     if not lifecycle.accepts_proposals(ProjectStatus(project.status)):
-        raise Conflict(f"project {project.code} is not open for proposals (status {project.status}); "
-                       "proposals are accepted only while its call is open", field="project_id")
+        raise Conflict("program.err.not_open_for_proposals", field="project_id", code=project.code,
+                       status=Term("project_status", project.status))
     values = data.model_dump()
     values["submitted_at"] = utcnow()  # server-owned: not in ProposalCreate
     p = Proposal(**values)
@@ -551,7 +552,7 @@ def create_proposal(session: Session, actor: Actor, data: ProposalCreate) -> Pro
 def _locked_proposal(session: Session, proposal_id: int) -> Proposal:
     p = lock_limit(session, Proposal, proposal_id)
     if p is None:
-        raise NotFound(f"proposal {proposal_id} does not exist")
+        raise NotFound("program.proposal_not_found", proposal_id=proposal_id)
     return p
 
 
@@ -559,12 +560,11 @@ def update_proposal(session: Session, actor: Actor, proposal_id: int, data: Prop
     """Edit a proposal's title; what is evaluated (requested amounts, plans) is frozen once submitted (409)."""
     changes = data.model_dump(exclude_unset=True)
     if "status" in changes:
-        raise RuleViolation("a proposal's status is not changed by an edit; it follows screening, selection "
-                            "and POST /api/v1/proposals/{id}/actions/withdraw", field="status")
+        raise RuleViolation("program.err.proposal_status_edit", field="status")
     p = _locked_proposal(session, proposal_id)
     frozen = lifecycle.frozen_changes(_snapshot(p), changes)
     if frozen:
-        raise Conflict(f"proposal {proposal_id} is submitted: {', '.join(frozen)} can no longer change",
+        raise Conflict("program.err.proposal_frozen", proposal_id=proposal_id, fields=", ".join(frozen), n=len(frozen),
                        field=frozen[0], details=[{"field": f, "current": getattr(p, f), "requested": changes[f]}
                                                  for f in frozen])
     before = _snapshot(p)

@@ -83,7 +83,7 @@ def record_conflict(session: Session, actor: Actor, data: ConflictIn) -> Conflic
     project = program_service.locked_project(session, data.project_id)
     ev = session.get(Evaluator, data.evaluator_id)
     if ev is None:
-        raise NotFound(f"evaluator {data.evaluator_id} does not exist")
+        raise NotFound("scoring.err.evaluator_not_found", evaluator_id=data.evaluator_id)
     kind = ConflictKind.cleared if data.clear else ConflictKind.declared
     rec = ConflictRecord(evaluator_id=ev.id, project_id=project.id, kind=kind, reason=data.reason,  # type: ignore[arg-type]
                          recorded_by=actor.username)

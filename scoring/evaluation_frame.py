@@ -124,7 +124,7 @@ def load_frame(session: Session, program_id: int, project_ids: list[int] | None 
     if program is None:
         from core.errors import NotFound
 
-        raise NotFound(f"programme {program_id} does not exist")
+        raise NotFound("scoring.err.programme_not_found", program_id=program_id)
     fr = Frame(program_id=program_id, rules=program.rules, conflict_ref_date=conflict_ref_date(program))
 
     def scope(stmt: Any, col: Any) -> Any:

@@ -617,4 +617,5 @@ class ConflictNotice(BaseModel):
     seen_by: str | None
     seen_at: datetime | None
     sheets_removed: int = 0
+from scoring import labels as _labels  # noqa: E402,F401  (registers the code labels and error messages)
 from scoring import labels_workflow as _labels_workflow  # noqa: E402,F401  (registers the words)

@@ -62,7 +62,7 @@ from scoring.screening import _screen_rows, create_sheets
 def _call_type(session: Session, code: str) -> CallType:
     ct = session.exec(select(CallType).where(CallType.code == code)).first()
     if ct is None:
-        raise NotFound(f"call type '{code}' does not exist")
+        raise NotFound("scoring.err.call_type_not_found", code=code)
     return ct
 
 
@@ -70,7 +70,7 @@ def rubric_for(session: Session, program_id: int, call_type_id: int) -> Rubric:
     rubric = session.exec(select(Rubric).where(Rubric.program_id == program_id,
                                                Rubric.call_type_id == call_type_id)).first()
     if rubric is None:
-        raise NotFound(f"no rubric for call type {call_type_id} in programme {program_id}")
+        raise NotFound("scoring.err.no_rubric", call_type_id=call_type_id, program_id=program_id)
     return rubric
 
 
@@ -100,16 +100,16 @@ def put_rubric(session: Session, actor: Actor, program_id: int, call_type: str, 
     ct = _call_type(session, call_type)
     codes = [c.code for c in data.criteria]
     if len(set(codes)) != len(codes):
-        raise RuleViolation("criterion codes must be unique", field="criteria")
+        raise RuleViolation("scoring.err.criterion_codes_unique", field="criteria")
     total = sum((c.max_points for c in data.criteria), Decimal(0))
     if total != 100:
-        raise RuleViolation(f"criterion maxima must sum to 100 points, not {total}", field="criteria")
+        raise RuleViolation("scoring.err.maxima_sum", field="criteria", total=total)
     for c in data.criteria:
         if (Fraction(c.max_points) / Fraction(data.step)).denominator != 1:
-            raise RuleViolation(f"maximum of {c.code} must be a multiple of the step {data.step}",
+            raise RuleViolation("scoring.err.maximum_step", code=c.code, step=data.step,
                                 field=f"criteria.{c.code}")
     if len({b.code for b in data.bonus_items}) != len(data.bonus_items):
-        raise RuleViolation("bonus item codes must be unique", field="bonus_items")
+        raise RuleViolation("scoring.err.bonus_codes_unique", field="bonus_items")
     rubric = session.exec(lock_for_update(session, select(Rubric).where(
         Rubric.program_id == program_id, Rubric.call_type_id == ct.id))).first()
     before = rubric_read(session, rubric).model_dump(mode="json") if rubric else None
@@ -118,7 +118,7 @@ def put_rubric(session: Session, actor: Actor, program_id: int, call_type: str, 
             RubricCriterion, RubricCriterion.id == CriterionScore.criterion_id)
             .where(RubricCriterion.rubric_id == rubric.id)).one()
         if used:
-            raise Conflict("scoring has started with this rubric; it can no longer be changed")
+            raise Conflict("scoring.err.rubric_in_use")
         session.execute(delete(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id))
         session.execute(delete(BonusItem).where(BonusItem.rubric_id == rubric.id))
         rubric.step = data.step
@@ -174,18 +174,18 @@ def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: li
     r = program.rules
     ids = list(dict.fromkeys(evaluator_ids))
     if not r.panel_min <= len(ids) <= r.panel_max:
-        raise RuleViolation(f"a panel has {r.panel_min} to {r.panel_max} evaluators, not {len(ids)}",
+        raise RuleViolation("scoring.err.panel_size", low=r.panel_min, high=r.panel_max, n=len(ids),
                             field="evaluator_ids")
     if session.exec(select(Selection).where(Selection.project_id == project_id)).first():
-        raise Conflict("the selection of this project is confirmed; the panel is closed")
+        raise Conflict("scoring.err.selection_confirmed_panel")
     found = {e.id: e for e in session.exec(select(Evaluator).where(Evaluator.id.in_(ids))).all()}  # type: ignore[union-attr]
     missing = [i for i in ids if i not in found or not found[i].active]
     if missing:
-        raise RuleViolation(f"unknown or inactive evaluator(s): {missing}", field="evaluator_ids")
+        raise RuleViolation("scoring.err.unknown_evaluators", field="evaluator_ids", ids=missing, n=len(missing))
     conflicted = conflicts_for_project(session, project, ids)
     if conflicted:
-        raise RuleViolation("conflict of interest: " + ", ".join(
-            f"{found[e].code} ({conflicted[e][0][0]})" for e in sorted(conflicted)), field="evaluator_ids")
+        raise RuleViolation("scoring.err.panel_conflicts", field="evaluator_ids", codes=", ".join(
+            f"{found[e].code} ({conflicted[e][0][0]})" for e in sorted(conflicted)))
     unscreened = session.exec(select(Proposal.id).outerjoin(Screening, Screening.proposal_id == Proposal.id)
                               .where(Proposal.project_id == project_id, Screening.id.is_(None))).first()  # type: ignore[union-attr]
     if unscreened is not None:  # first panel, or new proposals of a re-announced call
@@ -199,8 +199,8 @@ def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: li
         started = session.exec(select(func.count()).select_from(ScoreSheet).where(
             ScoreSheet.panel_member_id == pm.id, ScoreSheet.status != SheetStatus.assigned)).one()
         if started:
-            raise Conflict(f"evaluator {found.get(ev_id).code if ev_id in found else ev_id} has already scored; "  # type: ignore[union-attr]
-                           "declare a conflict instead of removing them")
+            raise Conflict("scoring.err.already_scored",
+                           code=found[ev_id].code if ev_id in found else ev_id)
         sheet_ids = session.exec(select(ScoreSheet.id).where(ScoreSheet.panel_member_id == pm.id)).all()
         if sheet_ids:
             session.execute(delete(ScoreSheet).where(ScoreSheet.id.in_(sheet_ids)))  # type: ignore[union-attr]
@@ -242,8 +242,7 @@ def auto_panel(session: Session, actor: Actor, project_id: int, size: int | None
                         key=lambda e: (e[1] != project.field_id, load.get(e[0], 0), e[0]))
     picks = current + [e[0] for e in candidates[: max(size - len(current), 0)]]
     if len(picks) < r.panel_min:
-        raise RuleViolation(f"only {len(picks)} conflict-free evaluators are available; a panel needs "
-                            f"{r.panel_min}", field="size")
+        raise RuleViolation("scoring.err.too_few_free", field="size", n=len(picks), low=r.panel_min)
     return set_panel(session, actor, project_id, picks)
 
 
@@ -286,28 +285,27 @@ def confirm_selection(session: Session, actor: Actor, project_id: int, *, propos
     Records who confirmed and when, marks the counted sheets, updates statuses (the hand-over to budgeting)."""
     project = program_service.locked_project(session, project_id)
     if session.exec(select(Selection).where(Selection.project_id == project_id)).first():
-        raise Conflict(f"the selection of project {project.code} is already confirmed")
+        raise Conflict("scoring.err.already_confirmed", code=project.code)
     problem = lifecycle.state_problem(ProjectAction.confirm_selection, ProjectStatus(project.status))
     if problem:
         raise Conflict(problem, field="status")
     fr = load_frame(session, project.program_id, [project_id])
     decision = fr.decide(project_id)
     if decision.outcome == "pending":
-        raise Conflict("the panel is not complete: some sheets are not submitted")
+        raise Conflict("scoring.err.panel_incomplete")
     if decision.outcome == "re-announce":
-        raise RuleViolation("no proposal can be selected (none reaches the threshold or the panel is incomplete); "
-                            "the project must be re-announced", field="proposal_id")
+        raise RuleViolation("scoring.err.reannounce", field="proposal_id")
     by_id = decision.by_id()
     chosen_id = proposal_id if proposal_id is not None else decision.winner_id
     o = by_id.get(chosen_id)
     if o is None:
-        raise RuleViolation(f"proposal {chosen_id} is not a proposal of this project", field="proposal_id")
+        raise RuleViolation("scoring.err.not_this_project", field="proposal_id", proposal_id=chosen_id)
     if o.final_score is None or o.final_score < Fraction(fr.rules.pass_threshold):
-        raise RuleViolation(f"proposal {chosen_id} is below the threshold of {fr.rules.pass_threshold} "
-                            "or not eligible and cannot be selected", field="proposal_id")
+        raise RuleViolation("scoring.err.below_threshold", field="proposal_id", proposal_id=chosen_id,
+                            threshold=fr.rules.pass_threshold)
     reason = (reason or "").strip() or None
     if chosen_id != decision.winner_id and (reason is None or len(reason) < 5):
-        raise RuleViolation("selecting a proposal other than rank 1 requires a written reason", field="reason")
+        raise RuleViolation("scoring.err.reason_required", field="reason")
     sel = Selection(program_id=project.program_id, project_id=project_id, proposal_id=chosen_id,
                     final_score=rules.to_decimal(o.final_score), recommended_grant_krw=o.recommended_grant_krw,
                     confirmed_by_user_id=actor.user_id, confirmed_by=actor.username, confirmed_at=now or utcnow(),
@@ -340,11 +338,11 @@ def reopen_sheet(session: Session, actor: Actor, sheet_id: int, reason: str) -> 
     """Unlock a submitted sheet (official only); the reason goes into the audit log."""
     sheet = session.exec(lock_for_update(session, select(ScoreSheet).where(ScoreSheet.id == sheet_id))).first()
     if sheet is None:
-        raise NotFound(f"sheet {sheet_id} does not exist")
+        raise NotFound("scoring.err.sheet_not_found", sheet_id=sheet_id)
     if sheet.status != SheetStatus.submitted:
-        raise Conflict(f"sheet {sheet_id} is not submitted; there is nothing to reopen")
+        raise Conflict("scoring.err.sheet_not_submitted", sheet_id=sheet_id)
     if session.exec(select(Selection).where(Selection.project_id == sheet.project_id)).first():
-        raise Conflict("the selection of this project is confirmed; its sheets can no longer be reopened")
+        raise Conflict("scoring.err.selection_confirmed_sheets")
     before = {"status": sheet.status, "total": sheet.total, "submitted_at": sheet.submitted_at}
     sheet.status, sheet.total, sheet.submitted_at = SheetStatus.draft, None, None
     sheet.reopen_count += 1

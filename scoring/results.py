@@ -42,7 +42,7 @@ D = rules.to_decimal
 def _project(session: Session, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+        raise NotFound("scoring.err.project_not_found", project_id=project_id)
     return project
 
 
@@ -199,7 +199,7 @@ def list_selections(session: Session, program_id: int) -> list[Selection]:
 def get_selection(session: Session, selection_id: int) -> Selection:
     sel = session.get(Selection, selection_id)
     if sel is None:
-        raise NotFound(f"selection {selection_id} does not exist")
+        raise NotFound("scoring.err.selection_not_found", selection_id=selection_id)
     return sel
 
 

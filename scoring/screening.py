@@ -13,7 +13,7 @@ from core import audit
 from core.audit import Actor
 from core.bounded import PositiveWon, Reason, RequestModel
 from core.db import lock_for_update
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, Term
 from core.timeutil import utcnow
 from program import lifecycle
 from program import service as program_service
@@ -124,7 +124,7 @@ def screen_project(session: Session, actor: Actor, project_id: int, *,
     """Run eligibility screening for every proposal of a project (restrictions as of `today`)."""
     project = program_service.locked_project(session, project_id)
     if session.exec(select(Selection).where(Selection.project_id == project_id)).first():
-        raise Conflict("the selection of this project is confirmed; screening is closed")
+        raise Conflict("scoring.err.screening_closed")
     rows = _screen_rows(session, project, today or utcnow().date())
     result = [_screening_read(s) for s in rows]
     audit.record(session, actor, "screening.run", "project", project_id,
@@ -145,15 +145,15 @@ def override_screening(session: Session, actor: Actor, proposal_id: int, eligibl
     s = session.exec(lock_for_update(session, select(Screening).where(Screening.proposal_id == proposal_id))).first()
     if s is None:
         if session.get(Proposal, proposal_id) is None:
-            raise NotFound(f"proposal {proposal_id} does not exist")
-        raise Conflict(f"proposal {proposal_id} has not been screened yet; screen its project first")
+            raise NotFound("scoring.err.proposal_not_found", proposal_id=proposal_id)
+        raise Conflict("scoring.err.not_screened", proposal_id=proposal_id)
     if session.exec(select(Selection).where(Selection.project_id == s.project_id)).first():
-        raise Conflict("the selection of this project is confirmed; screening is closed")
+        raise Conflict("scoring.err.screening_closed")
     p = session.get(Proposal, proposal_id)
     assert p is not None
     if p.status not in lifecycle.PROPOSAL_SCREENABLE:
-        raise Conflict(f"proposal {proposal_id} is {p.status}; only a submitted, eligible or ineligible proposal "
-                       "can have its screening overridden", field="status")
+        raise Conflict("scoring.err.override_status", field="status", proposal_id=proposal_id,
+                       status=Term("proposal_status", p.status))
     before = _screening_read(s).model_dump(mode="json")
     s.override_eligible, s.override_reason, s.overridden_by = eligible, reason, actor.username
     session.add(s)
@@ -216,7 +216,8 @@ def change_ceiling(session: Session, actor: Actor, project_id: int, ceiling_krw:
     """
     _, project = program_service.lock_program_then_project(session, project_id)
     if ProjectStatus(project.status) in lifecycle.TERMINAL:
-        raise Conflict(f"project {project.code} is {project.status}; its ceiling no longer changes", field="status")
+        raise Conflict("scoring.err.ceiling_frozen", field="status", code=project.code,
+                       status=Term("project_status", project.status))
     floor, what = ceiling_floor(session, project_id)
     moved = program_service.apply_ceiling(session, actor, project, ceiling_krw, floor_krw=floor, floor_what=what,
                                           reason=reason)

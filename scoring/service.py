@@ -115,7 +115,7 @@ def evaluator_of(session: Session, user: User) -> Evaluator:
     """The evaluator profile of a logged-in user (403 when the account has none)."""
     ev = session.exec(select(Evaluator).where(Evaluator.user_id == user.id)).first()
     if ev is None or not ev.active:
-        raise Forbidden("this account has no active evaluator profile")
+        raise Forbidden("scoring.err.no_evaluator_profile")
     return ev
 
 
@@ -155,11 +155,11 @@ def _own_sheet(session: Session, user: User, sheet_id: int, *, lock: bool = Fals
     stmt = select(ScoreSheet).where(ScoreSheet.id == sheet_id)
     sheet = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
     if sheet is None or sheet.evaluator_id != ev.id:
-        raise NotFound(f"assignment {sheet_id} does not exist")  # same answer for someone else's sheet
+        raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)  # same answer for someone else's sheet
     if is_conflicted(session, ev.id, sheet.project_id):
-        raise Forbidden("you have a conflict of interest with this project")
+        raise Forbidden("scoring.err.conflicted")
     if not _assignment_rows(session, ev.id, sheet_id):
-        raise NotFound(f"assignment {sheet_id} does not exist")
+        raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)
     return ev, sheet
 
 
@@ -221,14 +221,17 @@ def _write_scores(session: Session, sheet: ScoreSheet, data: SheetIn) -> None:
     for s in data.scores:
         c = by_code.get(s.criterion_code)
         if c is None:
-            raise RuleViolation(f"unknown criterion '{s.criterion_code}'; one of {', '.join(by_code)}",
+            raise RuleViolation("scoring.err.unknown_criterion", code=s.criterion_code, codes=", ".join(by_code),
                                 field=f"scores.{s.criterion_code}")
         if s.criterion_code in seen:
-            raise RuleViolation(f"criterion {c.code} appears twice", field=f"scores.{c.code}")
+            raise RuleViolation("scoring.err.criterion_twice", field=f"scores.{c.code}", code=c.code)
         seen.add(s.criterion_code)
         error = rules.score_error(s.points, Decimal(c.max_points), step)
         if error:
-            raise RuleViolation(f"criterion {c.code} ({c.name_ko}): {s.points} {error}", field=f"scores.{c.code}")
+            in_range = 0 <= s.points <= c.max_points
+            raise RuleViolation("scoring.err.score_step" if in_range else "scoring.err.score_range",
+                                field=f"scores.{c.code}", code=c.code, name=c.name_ko, points=s.points,
+                                max=Decimal(c.max_points), step=step)
     existing = {cs.criterion_id: cs for cs in session.exec(select(CriterionScore)
                                                            .where(CriterionScore.sheet_id == sheet.id)).all()}
     for s in data.scores:
@@ -245,7 +248,7 @@ def save_sheet(session: Session, user: User, sheet_id: int, data: SheetIn) -> Sh
     ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
     _require_confirmation(session, ev, sheet)
     if sheet.status == SheetStatus.submitted:
-        raise Conflict("this sheet is submitted and locked; ask an official to reopen it")
+        raise Conflict("scoring.err.sheet_locked")
     _write_scores(session, sheet, data)
     sheet.status, sheet.updated_at = SheetStatus.draft, utcnow()
     session.add(sheet)
@@ -261,24 +264,24 @@ def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | No
     ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
     _require_confirmation(session, ev, sheet)
     if sheet.status == SheetStatus.submitted:
-        raise Conflict("this sheet is already submitted")
+        raise Conflict("scoring.err.sheet_submitted")
     if data is not None and data.scores:
         _write_scores(session, sheet, data)
     _, crits, _ = _rubric_of_sheet(session, sheet)
     project = session.get(Project, sheet.project_id)
     program = session.get(Program, project.program_id) if project else None
     if program is None:  # a sheet always belongs to a project of a programme (foreign keys)
-        raise NotFound(f"assignment {sheet_id} does not exist")
+        raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)
     below = program.rules.comment_required_below  # the sheet's own programme's rule, never a default
     scores = {cs.criterion_id: cs for cs in session.exec(select(CriterionScore)
                                                          .where(CriterionScore.sheet_id == sheet.id)).all()}
     for c in crits:
         cs = scores.get(c.id)
         if cs is None:
-            raise RuleViolation(f"criterion {c.code} ({c.name_ko}) has no score", field=f"scores.{c.code}")
+            raise RuleViolation("scoring.err.no_score", field=f"scores.{c.code}", code=c.code, name=c.name_ko)
         if rules.comment_required(Decimal(cs.points), Decimal(c.max_points), below) and not cs.comment:
-            raise RuleViolation(f"criterion {c.code} ({c.name_ko}): a comment is required below "
-                                f"{below * 100:.0f}% of the maximum", field=f"scores.{c.code}.comment")
+            raise RuleViolation("scoring.err.comment_required", field=f"scores.{c.code}.comment", code=c.code,
+                                name=c.name_ko, pct=f"{below * 100:.0f}")
     sheet.total = rules.sheet_total(Decimal(scores[c.id].points) for c in crits)  # type: ignore[index]
     sheet.status, sheet.submitted_at = SheetStatus.submitted, utcnow()
     sheet.updated_at = sheet.submitted_at
@@ -308,7 +311,7 @@ def attach_demo_evaluator(session: Session, user_id: int) -> None:
     """
     user = session.get(User, user_id)
     if user is None or Role(user.role) != Role.evaluator:
-        raise NotFound(f"evaluator account {user_id} does not exist")
+        raise NotFound("scoring.err.evaluator_account_not_found", user_id=user_id)
     ev = session.exec(select(Evaluator).where(Evaluator.user_id == user_id)).first()
     if ev is None:
         n = session.exec(select(func.count()).select_from(Evaluator)).one()

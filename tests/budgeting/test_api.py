@@ -61,7 +61,7 @@ def test_grant_above_ceiling_or_recommendation_is_refused(client, session):
     r = client.post(f"{B}/awards", json={"selection_id": sel.id, "start_date": "2021-05-01",
                                          "end_date": "2021-12-31"}, headers=h)
     assert r.status_code == 409
-    assert "ceiling of 3,000,000,000 KRW by 100,000,000 KRW" in r.json()["detail"]
+    assert "3,000,000,000원을(를) 100,000,000원 초과" in r.json()["detail"]  # Korean by default
     r = client.post(f"{B}/awards", json={"selection_id": sel.id, "grant_krw": 3_200_000_000,
                                          "start_date": "2021-05-01", "end_date": "2021-12-31"}, headers=h)
     assert r.status_code == 422 and r.json()["field"] == "grant_krw"
@@ -83,7 +83,7 @@ def test_envelope_limit_refuses_award_and_leaves_state(client, session):
     r = client.post(f"{B}/awards", json={"selection_id": sel.id, "start_date": "2021-05-01",
                                          "end_date": "2021-12-31"}, headers=h)
     assert r.status_code == 409
-    assert "would exceed it by 400,000,000 KRW" in r.json()["detail"]
+    assert "400,000,000원 초과" in r.json()["detail"]
     assert count(session, Award) == 0 and count(session, AuditEvent) == events
     # a transfer larger than what is left is refused too
     r = client.post(f"{B}/programs/{program.id}/envelope-transfers", headers=h, json={
@@ -100,7 +100,7 @@ def test_indirect_cap_refused_on_award_lines(client, session):
     proposal = make_proposal(session, project=health, requested_grant_krw=1_000_000_000, private_matching_krw=0)
     sel = make_selection(session, project=health, proposal=proposal)
     lines = {"labour": 940_000_000, "indirect": 60_000_000}  # cap: 5% of 940M = 47M
-    r = client.post(f"{B}/awards", headers=h, json={"selection_id": sel.id, "start_date": "2021-05-01",
+    r = client.post(f"{B}/awards", headers={**h, "Accept-Language": "en"}, json={"selection_id": sel.id, "start_date": "2021-05-01",
                                                     "end_date": "2021-12-31", "lines": lines})
     assert r.status_code == 422
     assert r.json()["field"] == "lines.indirect" and "by 13,000,000 KRW" in r.json()["detail"]
@@ -111,10 +111,10 @@ def test_payment_refusals_out_of_period_and_line_overrun(client, session):
     h = _official(session)
     award = make_award(session)
     budget = _line(session, award.id, "equipment").budget_krw
-    r = _pay(client, h, award.id, spent_date="2022-01-03")
+    r = _pay(client, {**h, "Accept-Language": "en"}, award.id, spent_date="2022-01-03")
     assert r.status_code == 422 and "3 day(s) after" in r.json()["detail"]
     r = _pay(client, h, award.id, amount_krw=budget + 5)
-    assert r.status_code == 409 and "by 5 KRW" in r.json()["detail"]
+    assert r.status_code == 409 and "5원 초과" in r.json()["detail"]  # Korean by default
     assert count(session, Expenditure) == 0 and _line(session, award.id, "equipment").spent_krw == 0
     # an extension makes January payable
     r = client.post(f"{B}/awards/{award.id}/extensions", json={"new_end_date": "2022-02-28", "reason": "수집 지연"},
@@ -156,7 +156,7 @@ def test_line_transfers_small_recorded_large_need_another_official(client, sessi
     before = count(session, LineTransfer)
     r = client.post(f"{B}/awards/{award.id}/transfers", headers=h, json={
         "from_category": "labour", "to_category": "indirect", "amount_krw": 50_000_000, "reason": "간접비"})
-    assert r.status_code == 422 and "indirect costs would exceed" in r.json()["detail"]
+    assert r.status_code == 422 and "간접비가 직접비의" in r.json()["detail"]  # Korean by default
     assert count(session, LineTransfer) == before
 
 
@@ -228,7 +228,7 @@ def test_import_with_one_bad_row_writes_nothing(client, session):
     cols = {(d["row"], d["column"]) for d in r.json()["errors"]}
     assert cols == {(2, "category"), (2, "date"), (2, "amount"), (2, "payee"), (2, "business_number"),
                     (2, "evidence")}
-    r = client.post(f"{B}/awards/{award.id}/ledger/import", headers=h,
+    r = client.post(f"{B}/awards/{award.id}/ledger/import", headers={**h, "Accept-Language": "en"},
                     files={"file": ("fake.xlsx", b"this is not a workbook")})
     assert r.status_code == 422 and "not a readable Excel" in r.json()["detail"]
     r = client.post(f"{B}/awards/{award.id}/ledger/import", headers=h, files={"file": ("photo.png", b"\x89PNG")})

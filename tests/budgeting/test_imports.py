@@ -86,7 +86,8 @@ class State:
 
 
 def _setup(session: Any) -> tuple[dict[str, str], int]:
-    headers = token_for(make_user(session, Role.official))
+    # English details: these tests read the file checks' wording (Korean is the default, tests/core/test_errors_i18n.py)
+    headers = {**token_for(make_user(session, Role.official)), "Accept-Language": "en"}
     award = make_award(session)
     assert award.id is not None
     return headers, award.id

@@ -51,7 +51,7 @@ def test_create_project_validation_writes_nothing(client: TestClient, session: S
     assert r.status_code == 422 and r.json()["field"] == "ceiling_krw"
     r = client.post("/api/v1/projects", headers=headers, json={**base, "ceiling_krw": 2_000_000_001})
     assert r.status_code == 409  # a limit (the programme total), like every limit
-    assert r.json()["field"] == "ceiling_krw" and "by 1 KRW" in r.json()["detail"]
+    assert r.json()["field"] == "ceiling_krw" and "1원 초과" in r.json()["detail"]  # Korean by default
     r = client.post("/api/v1/projects", headers=headers, json={**base, "call_type": "regional"})
     assert r.status_code == 422 and r.json()["field"] == "region"
     r = client.post("/api/v1/projects", headers=headers, json={**base, "unknown": 1})

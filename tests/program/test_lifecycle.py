@@ -138,7 +138,7 @@ def test_ceiling_cannot_go_below_the_recommended_grant(client: TestClient, sessi
     s = _awarded(session)
     h = _official(session)
     pid = s["project"].id
-    r = client.post(f"{API}/scoring/projects/{pid}/ceiling", headers=h, json={"ceiling_krw": 1})
+    r = client.post(f"{API}/scoring/projects/{pid}/ceiling", headers={**h, "Accept-Language": "en"}, json={"ceiling_krw": 1})
     assert r.status_code == 409
     assert "1,805,000,000 KRW" in r.json()["detail"] and "by 1,804,999,999 KRW" in r.json()["detail"]
     r = client.post(f"{API}/scoring/projects/{pid}/ceiling", headers=h, json={"ceiling_krw": 1_805_000_000,
@@ -171,7 +171,7 @@ def test_a_changed_ceiling_rescreens_the_projects_proposals(client: TestClient, 
     assert r.status_code == 200 and _status(session, Proposal, big.id) == ProposalStatus.eligible
     # and the programme total still holds: 10B total, nothing else, so 10B + 1 won is refused
     r = client.post(f"{API}/scoring/projects/{project.id}/ceiling", headers=h, json={"ceiling_krw": 10_000_000_001})
-    assert r.status_code == 409 and "by 1 KRW" in r.json()["detail"]
+    assert r.status_code == 409 and "1원 초과" in r.json()["detail"]  # Korean by default
 
 
 def test_no_proposal_on_an_awarded_project(client: TestClient, session: Session):
@@ -181,7 +181,7 @@ def test_no_proposal_on_an_awarded_project(client: TestClient, session: Session)
     body = {"project_id": s["project"].id, "consortium_id": make_consortium(session).id,
             "requested_grant_krw": 1_000_000_000, "private_matching_krw": 200_000_000, "planned_direct_hires": 30}
     proposals = count(session, Proposal)
-    r = client.post(f"{API}/proposals", headers=h, json=body)
+    r = client.post(f"{API}/proposals", headers={**h, "Accept-Language": "en"}, json=body)
     assert r.status_code == 409 and "not open for proposals" in r.json()["detail"]
     assert count(session, Proposal) == proposals
 
@@ -219,7 +219,7 @@ def test_close_call_then_no_proposal_and_no_withdrawal(client: TestClient, sessi
     """Finding 5: proposals are accepted only while the call is open; closing it is an audited action."""
     project = make_project(session)
     h = _official(session)
-    r = client.post(f"{API}/projects/{project.id}/actions/close-call", headers=h)
+    r = client.post(f"{API}/projects/{project.id}/actions/close-call", headers={**h, "Accept-Language": "en"})
     assert r.status_code == 422 and "re-announce or cancel" in r.json()["detail"]
     p = make_proposal(session, project)
     late = make_proposal(session, project)
@@ -273,7 +273,7 @@ def test_reannounce_cancel_and_the_delivery_steps(client: TestClient, session: S
     assert r.status_code == 201, r.text
     assert client.get(f"{API}/projects/{pid}", headers=h).json()["status"] == "building"
     assert _events(session, "project.sign-agreement") == 1
-    r = client.post(f"{API}/projects/{pid}/actions/start-quality-verification", headers=h)
+    r = client.post(f"{API}/projects/{pid}/actions/start-quality-verification", headers={**h, "Accept-Language": "en"})
     assert r.status_code == 422 and "no built items" in r.json()["detail"]
     fresh(session)
     dt = session.exec(select(DataType).where(DataType.project_id == pid)).one()
@@ -281,7 +281,7 @@ def test_reannounce_cancel_and_the_delivery_steps(client: TestClient, session: S
     session.commit()
     r = client.post(f"{API}/projects/{pid}/actions/start-quality-verification", headers=h)
     assert r.status_code == 200 and r.json()["status"] == "quality_verification"
-    r = client.post(f"{API}/projects/{pid}/actions/mark-opened", headers=h)
+    r = client.post(f"{API}/projects/{pid}/actions/mark-opened", headers={**h, "Accept-Language": "en"})
     assert r.status_code == 422 and "no opening recorded" in r.json()["detail"]
     session.add(DataOpening(data_type_id=dt.id, due_date=date(2022, 6, 30), opened_date=date(2022, 6, 1)))
     session.commit()
