@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_TEST_DB := grants_test_$(shell echo $$$$)
 
-.PHONY: run test lint test-sqlite test-postgres test-browser browser-deps seed-national bench clean help
+.PHONY: run run-scaled test lint test-sqlite test-postgres test-browser browser-deps seed-national bench clean help
 
 help:
 	@echo "make run    - install, migrate, seed (if empty) and serve on http://127.0.0.1:8000"
+	@echo "make run-scaled - the same on PostgreSQL (grants_scaled), 2 web workers, jobs on Redis (docs/PRODUCTION.md)"
 	@echo "make test   - lint, tests on SQLite, service/API tests on PostgreSQL, browser tests"
 	@echo "make bench  - benchmarks (see bench/README.md)"
 
@@ -22,6 +23,14 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python main.py serve
+
+# The production-like set-up on this machine (docs/PRODUCTION.md): PostgreSQL database grants_scaled
+# (created when missing, kept between runs), two uvicorn workers, the job queue on Redis and one worker.
+SCALED_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/grants_scaled
+SCALED_QUEUE_URL ?= redis://127.0.0.1:6379/0
+run-scaled: $(STAMP)
+	$(BIN)/python -c "import psycopg; c = psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres', autocommit=True); c.execute('SELECT 1 FROM pg_database WHERE datname = %s', ('grants_scaled',)).fetchone() or c.execute('CREATE DATABASE grants_scaled')"
+	DATABASE_URL=$(SCALED_DATABASE_URL) JOB_QUEUE_URL=$(SCALED_QUEUE_URL) $(BIN)/python main.py serve --workers 2
 
 # ruff on everything; import-linter contracts (.importlinter); mypy on every package (pyproject.toml says
 # which query modules turn off the two codes SQLModel column expressions cannot satisfy).
