@@ -23,12 +23,12 @@ register_codes("job_posting_status", {
 # --- H4 (korean-core): cost categories, transfers, employment, and the money domain's error messages
 register_codes("cost_category", {
     "labour": ("인건비", "Labour"),
-    "crowdsourcing": ("크라우드소싱비", "Crowdsourcing"),
+    "crowdsourcing": ("크라우드소싱 비용", "Crowdsourcing payments"),
     "outsourcing": ("외주용역비", "Outsourcing"),
-    "collection": ("데이터 수집비", "Data collection"),
-    "equipment": ("장비·재료비", "Equipment and materials"),
-    "quality": ("품질관리비", "Quality management"),
-    "travel": ("여비", "Travel"),
+    "collection": ("수집비", "Data collection"),
+    "equipment": ("장비·SW", "Equipment and software"),
+    "quality": ("품질검증·자문", "Quality verification and advice"),
+    "travel": ("여비·회의비", "Travel and meetings"),
     "indirect": ("간접비", "Indirect costs"),
 })
 register_codes("transfer_status", {

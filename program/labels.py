@@ -11,9 +11,9 @@ from __future__ import annotations
 from core.i18n import register_codes, register_messages
 
 register_codes("call_type", {
-    "designated": ("지정공모", "Designated call"),
-    "free": ("자유공모", "Open call"),
-    "regional": ("지역특화", "Regional call"),
+    "designated": ("지정공모", "Designated contest"),
+    "regional": ("자유공모(지역)", "Free contest (regional)"),
+    "free": ("자유공모(자유)", "Free contest (free)"),
 })
 register_codes("project_status", {
     "open": ("공모 중", "Call open"),
@@ -72,7 +72,7 @@ register_codes("delivery_stage", {
 })
 
 register_messages({
-    "program.err.no_programme": ("사업이 아직 없습니다. 먼저 초기 자료를 넣으세요(main.py seed).",
+    "program.err.no_programme": ("사업이 아직 없습니다. 먼저 초기 자료를 넣으세요.",
                                  "no programme yet: run `python main.py seed`"),
     "program.err.invalid_rules": ("사업 규칙이 올바르지 않습니다: {reason}", "invalid rules: {reason}"),
     "program.err.unknown_field": ("알 수 없는 분야 코드 '{code}'입니다.", "unknown field code '{code}'"),
