@@ -216,13 +216,14 @@ def storage_dir() -> Path:
 
 def make_queue(url: str, name: str) -> Huey:
     """The huey instance for a queue URL: redis://… (distributed), memory:// (inline), else a SQLite file."""
+    # results=False: the outcome lives in the job row; huey would otherwise keep every task's return value.
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, url=url, utc=True)
+        return RedisHuey(name, url=url, utc=True, results=False)
     if url.startswith("memory://"):
-        return MemoryHuey(name, immediate=True, utc=True)
+        return MemoryHuey(name, immediate=True, utc=True, results=False)
     path = url.split("///", 1)[-1] if url.startswith("sqlite") else (url or str(storage_dir() / "queue.db"))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name, filename=path, utc=True, timeout=30)
+    return SqliteHuey(name, filename=path, utc=True, timeout=30, results=False)
 
 
 _queue: Huey | None = None
