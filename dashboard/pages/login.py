@@ -1,5 +1,8 @@
 """Login page: a plain form posting to POST /dashboard/login (the server sets the HttpOnly cookie).
 
+Empty fields are not stopped by the browser (its message would be in the browser's language, not
+the page's): the server refuses them and the page says so in Korean or English.
+
 The form carries the CSRF token of the browser's cookie (core.security): a login posted from
 another site has no token and is refused.
 """
@@ -31,6 +34,8 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
                       required=True),
             dcc.Input(type="hidden", name=CSRF_FIELD, value=access.csrf_token(), id="login-csrf"),
             html.Button(t("login.submit", lang), type="submit", id="login-submit", className="primary"),
-        ], method="POST", action="/dashboard/login", className="login-form"),
+        # noValidate: the browser's own "Please fill out this field" (in the browser's language) never shows;
+        # an empty form goes to the server, which answers with the page's Korean (or English) message.
+        ], method="POST", action="/dashboard/login", className="login-form", noValidate=True),
         html.P(dcc.Link(t("login.public", lang), href="/dashboard/jobs"), className="hint"),
     ], className="login-box", id="login-page")

@@ -139,3 +139,27 @@ def test_a_score_out_of_range_is_explained_in_korean():
                         max=Decimal("15.00"), step=Decimal("0.5"))
     assert exc.render("ko") == "평가 항목 BUILD(구축 계획): 25.5점은 0점에서 15.00점 사이여야 합니다."
     assert exc.render("en") == "criterion BUILD (구축 계획): 25.5 must be between 0 and 15.00"
+
+
+def test_the_login_form_leaves_empty_fields_to_the_server_and_says_so_in_korean(monkeypatch):
+    """The browser's own 'Please fill out this field' (in the browser's language) must not show."""
+    from dash import html
+
+    from dashboard.pages import login
+
+    monkeypatch.setattr(login.access, "csrf_token", lambda: "token")  # outside a request
+
+    def walk(node):
+        yield node
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children] if children is not None else []:
+            if hasattr(child, "to_plotly_json"):
+                yield from walk(child)
+
+    page = login.layout(None, "ko", {"error": "1"})
+    forms = [n for n in walk(page) if isinstance(n, html.Form)]
+    assert len(forms) == 1 and forms[0].noValidate is True
+    error = next(n for n in walk(page) if getattr(n, "id", None) == "login-error")
+    assert error.children == "아이디 또는 비밀번호가 올바르지 않습니다."
+    english = next(n for n in walk(login.layout(None, "en", {"error": "1"})) if getattr(n, "id", None) == "login-error")
+    assert english.children == "Incorrect username or password."
