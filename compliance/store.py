@@ -41,7 +41,6 @@ from compliance.models import (
 )
 from compliance.registry import Check, CheckContext, load_checks
 from core import events
-from core.models import AuditEvent, AuditHead
 from core.timeutil import utcnow
 
 log = logging.getLogger("grants.compliance")
@@ -68,8 +67,7 @@ KEEP_DATES = 3  # stored sets per programme besides the one of its reporting dat
 
 def data_event_id(session: Session) -> int | None:
     """The audit event the data have reached (the head of the chain)."""
-    head = session.get(AuditHead, 1)
-    return head.last_event_id if head else None
+    return events.data_state(session)
 
 
 def _fingerprint(f: Finding) -> str:
@@ -281,13 +279,7 @@ def set_stamp(session: Session, program_id: int, as_of: date) -> tuple[int, date
 
 def changes_since(session: Session, event_id: int | None) -> int:
     """Covering audit events on the checks' tables after `event_id` (0: nothing changed since)."""
-    from core.audit import COVER_ACTIONS
-
-    q = select(func.count()).select_from(AuditEvent).where(
-        col(AuditEvent.action).in_(COVER_ACTIONS), col(AuditEvent.entity_type).in_([*DEPENDS, "rows"]))
-    if event_id is not None:
-        q = q.where(col(AuditEvent.id) > event_id)
-    return int(session.exec(q).one())
+    return events.changes_since(session, event_id, DEPENDS)
 
 
 def stored_findings(session: Session, *, program_id: int, as_of: date, check_ids: list[str] | None = None,

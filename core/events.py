@@ -116,3 +116,28 @@ sa_event.listen(OrmSession, "after_flush", _note_flush)
 sa_event.listen(OrmSession, "do_orm_execute", _note_statement)
 sa_event.listen(OrmSession, "after_commit", _after_commit)
 sa_event.listen(OrmSession, "after_rollback", _forget)
+
+
+# --------------------------------------------------------------------------- the data state, from the audit log
+
+
+def data_state(session: Any) -> int | None:
+    """The audit event the data have reached (the chain's head): what derived data records it was computed from."""
+    from core.models import AuditHead
+
+    head = session.get(AuditHead, 1)
+    return head.last_event_id if head else None
+
+
+def changes_since(session: Any, event_id: int | None, tables: Any) -> int:
+    """Covering audit events (rows written) on `tables` after `event_id` (an event over several tables counts)."""
+    from sqlmodel import col, func, select
+
+    from core.audit import COVER_ACTIONS
+    from core.models import AuditEvent
+
+    q = select(func.count()).select_from(AuditEvent).where(
+        col(AuditEvent.action).in_(COVER_ACTIONS), col(AuditEvent.entity_type).in_([*tables, "rows"]))
+    if event_id is not None:
+        q = q.where(col(AuditEvent.id) > event_id)
+    return int(session.exec(q).one())
