@@ -113,3 +113,23 @@ def test_sets_per_date_are_kept_apart_and_pruned(session: Session, two_awards):
     session.expire_all()
     kept = {s.as_of_date for s in session.exec(select(FindingSet)).all()}
     assert len(kept) == store.KEEP_DATES + 1 and days[-1] in kept and days[0] not in kept
+
+
+def test_a_delivery_change_rechecks_that_project(session: Session, two_awards):
+    from program.delivery_models import DataOpening
+    from program.models import DataType
+
+    program, a, b = two_awards
+    first = service.stored_findings(session, program_id=program.id, as_of=AS_OF)
+    assert {f.award_id for f in first.findings if f.check_id == "DLV-04"} == {a.id, b.id}
+    before_b = _stored_by_award(session)[b.id]
+    opening = session.exec(select(DataOpening).join(DataType, DataType.id == DataOpening.data_type_id)
+                           .where(DataType.project_id == a.project_id)).one()
+    opening.opened_date = date(2022, 7, 1)  # opened on time after all
+    session.add(opening)
+    session.commit()
+    read = service.stored_findings(session, program_id=program.id, as_of=AS_OF)
+    assert {f.award_id for f in read.findings if f.check_id == "DLV-04"} == {b.id}
+    assert _stored_by_award(session)[b.id] == before_b
+    full = service.run_checks(session, today=AS_OF, program_id=program.id)
+    assert sorted(map(_key, read.findings)) == sorted(map(_key, full.findings))
