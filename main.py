@@ -53,6 +53,15 @@ def _project_ref(text: str) -> str:
     return value
 
 
+def _cli_error(args: argparse.Namespace, exc: Any) -> str:
+    """A domain error as one line in the operator's language (`--lang`, else the locale, else Korean)."""
+    from core.i18n import render
+    from core.labels import cli_lang
+
+    lang = cli_lang(getattr(args, "lang", None))
+    return render("cli.error", {"message": exc.render(lang)}, lang)
+
+
 def _settings() -> Any:
     from core.settings import get_settings
 
@@ -233,14 +242,14 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         try:
             user = auth.create_user(session, SYSTEM, data)
         except DomainError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(_cli_error(args, exc), file=sys.stderr)
             return 2
         linked = None
         if args.link_evaluator is not None:
             try:
                 linked = _link_evaluator(session, user.id, args.link_evaluator or None)
             except DomainError as exc:
-                print(f"error: {exc.message}", file=sys.stderr)
+                print(_cli_error(args, exc), file=sys.stderr)
                 return 2
     print(f"created user '{user.username}' with role {user.role}"
           + (f", linked to evaluator profile {linked} (on no panel until an official seats it)" if linked else ""))
@@ -266,7 +275,7 @@ def cmd_set_password(args: argparse.Namespace) -> int:
             assert user.id is not None
             auth.set_password(session, SYSTEM, user.id, password)
         except DomainError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(_cli_error(args, exc), file=sys.stderr)
             return 2
     print(f"new password set for '{args.username}'; its sessions are revoked")
     return 0
@@ -285,7 +294,7 @@ def cmd_set_active(args: argparse.Namespace) -> int:
             assert user.id is not None
             auth.set_active(session, SYSTEM, user.id, active)
         except DomainError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(_cli_error(args, exc), file=sys.stderr)
             return 2
     print(f"'{args.username}' is {'active' if active else 'deactivated; its sessions are revoked'}")
     return 0
@@ -328,6 +337,8 @@ def _command(module: str, func: str) -> Callable[[argparse.Namespace], int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="AI training-data grant programme system")
     parser.add_argument("--traceback", action="store_true", help="on an unexpected error, print the traceback")
+    parser.add_argument("--lang", choices=["ko", "en"], default=None,
+                        help="language of messages: ko (default) or en (also LANG=en_US.UTF-8)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="migrate, seed an empty database, and serve API + dashboard")
@@ -385,7 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.add_argument("--store", action="store_true",
                    help="a full run: recompute and store the findings the API and dashboard read")
-    p.add_argument("--lang", choices=["ko", "en"], default="ko")
+    p.add_argument("--lang", choices=["ko", "en"], default=argparse.SUPPRESS)  # the global --lang, also here
     p.set_defaults(func=_command("compliance.cli", "run_check"))
 
     p = sub.add_parser("report", help="render a report to a file")
@@ -413,14 +424,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. Bad arguments exit 2 with argparse's message; errors print one line, no traceback."""
     args = build_parser().parse_args(argv)
     from core.errors import DomainError
+    from core.i18n import render
+    from core.labels import cli_lang
 
+    lang = cli_lang(getattr(args, "lang", None))  # Korean unless --lang en or an English locale
     try:
         result: int = args.func(args)
     except DomainError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(render("cli.error", {"message": exc.render(lang)}, lang), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(render("cli.interrupted", {}, lang), file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one line for the operator
         if args.traceback:
@@ -428,9 +442,9 @@ def main(argv: list[str] | None = None) -> int:
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            print(f"error: the database cannot be reached or used: {str(exc.orig)[:300]}", file=sys.stderr)
+            print(render("cli.database", {"reason": str(exc.orig)[:300]}, lang), file=sys.stderr)
         else:
-            print(f"error: {type(exc).__name__}: {str(exc)[:300]} (run with --traceback for details)",
+            print(render("cli.unexpected", {"kind": type(exc).__name__, "reason": str(exc)[:300]}, lang),
                   file=sys.stderr)
         return 1
     return result

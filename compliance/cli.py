@@ -16,6 +16,8 @@ from compliance.labels import finding_message, finding_subject, severity_label, 
 from core import db
 from core.audit import Actor
 from core.errors import DomainError
+from core.i18n import render
+from core.labels import cli_lang
 from program.reporting import as_of_for
 
 
@@ -27,7 +29,7 @@ def _day(value: object) -> date | None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print counts by severity, each check's status, then the findings; exit 1 when there are findings."""
-    lang = getattr(args, "lang", "ko") or "ko"
+    lang = cli_lang(getattr(args, "lang", None))  # --lang, else the locale (LANG=en…), else Korean
     args.as_of = _day(getattr(args, "as_of", None))
     with db.session_scope(write=bool(getattr(args, "store", False))) as session:
         try:
@@ -44,7 +46,7 @@ def run_check(args: argparse.Namespace) -> int:
                 return 0
             report = service.run_checks(session, today=as_of, program_id=args.program_id)
         except DomainError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(render("cli.error", {"message": exc.render(lang)}, lang), file=sys.stderr)
             return 2
     if args.json:
         out = report.model_dump(mode="json")

@@ -65,3 +65,27 @@ register_codes("role", {
     "evaluator": ("평가위원", "Evaluator"),
     "auditor": ("감사 담당자", "Auditor"),
 })
+
+
+# --- the command line: Korean unless `--lang en` or an English locale (LANG=en_US.UTF-8) asks for English
+register_messages({
+    "cli.error": ("오류: {message}", "error: {message}"),
+    "cli.interrupted": ("중단되었습니다", "interrupted"),
+    "cli.database": ("오류: 데이터베이스에 연결하거나 사용할 수 없습니다: {reason}",
+                     "error: the database cannot be reached or used: {reason}"),
+    "cli.unexpected": ("오류: {kind}: {reason} (자세한 내용은 --traceback 옵션으로 실행)",
+                       "error: {kind}: {reason} (run with --traceback for details)"),
+})
+
+
+def cli_lang(explicit: str | None = None) -> str:
+    """The language of command-line output: `--lang` if given, else English for an English locale, else Korean."""
+    import os
+
+    if explicit in ("ko", "en"):
+        return explicit
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "ko"
+    return "ko"

@@ -12,6 +12,8 @@ from tqdm import tqdm
 
 from core import db
 from core.errors import DomainError, NotFound
+from core.i18n import render
+from core.labels import cli_lang
 from core.timeutil import today_kst
 from program import service as program_service
 from reports import labels as _labels  # noqa: F401  (registers the report's messages)
@@ -57,7 +59,8 @@ def run_report(args: argparse.Namespace) -> int:
                                            project_id=resolve_project(session, args.project), progress=progress,
                                            lang="en" if getattr(args, "lang", None) == "en" else "ko")
     except DomainError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        lang = cli_lang(getattr(args, "lang", None))
+        print(render("cli.error", {"message": exc.render(lang)}, lang), file=sys.stderr)
         return 2
     finally:
         for bar in bars.values():

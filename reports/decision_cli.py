@@ -9,6 +9,8 @@ from pathlib import Path
 
 from core import db
 from core.errors import DomainError
+from core.i18n import render
+from core.labels import cli_lang
 from reports import cli
 from reports.decision_api import decision_file
 
@@ -30,7 +32,8 @@ def run_report(args: argparse.Namespace) -> int:
                                               program_id=args.program_id,
                                               project_id=cli.resolve_project(session, args.project))
     except DomainError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        lang = cli_lang(getattr(args, "lang", None))
+        print(render("cli.error", {"message": exc.render(lang)}, lang), file=sys.stderr)
         return 2
     out.write_bytes(content)
     print(f"wrote {out} ({len(content):,} bytes, {media})")

@@ -46,7 +46,12 @@ def test_unexpected_error_is_one_line_without_traceback(monkeypatch: pytest.Monk
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(main, "cmd_migrate", boom)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
     assert main.main(["migrate"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "오류: RuntimeError: disk on fire (자세한 내용은 --traceback 옵션으로 실행)"
+    assert main.main(["--lang", "en", "migrate"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "error: RuntimeError: disk on fire (run with --traceback for details)"
     with pytest.raises(RuntimeError):
@@ -57,9 +62,16 @@ def test_domain_error_is_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     from core.errors import NotFound
 
     def missing(_args: object) -> int:
-        raise NotFound("programme 7 does not exist")
+        raise NotFound("program.not_found", program_id=7)
 
     monkeypatch.setattr(main, "cmd_migrate", missing)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert main.main(["migrate"]) == 2  # Korean by default
+    assert capsys.readouterr().err.strip() == "오류: " + NotFound("program.not_found", program_id=7).render("ko")
+    assert main.main(["--lang", "en", "migrate"]) == 2
+    assert capsys.readouterr().err.strip() == "error: programme 7 does not exist"
+    monkeypatch.setenv("LANG", "en_US.UTF-8")  # an English locale
     assert main.main(["migrate"]) == 2
     assert capsys.readouterr().err.strip() == "error: programme 7 does not exist"
 
