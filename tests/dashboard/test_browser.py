@@ -142,6 +142,7 @@ def test_evaluator_submits_a_score_sheet(browser: Any, live_server: Live) -> Non
     inputs = browser.find_elements(By.CSS_SELECTOR, "#assignments-rows input[type=number]")
     if not inputs or inputs[0].get_attribute("disabled"):
         pytest.fail(f"the first assignment is not open for scoring: {options}")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", inputs[0])
     inputs[0].clear()
     inputs[0].send_keys("7.3")  # not a multiple of the 0.5 step
     assert wait_text(browser, ".score-feedback", "✗").startswith("✗")

@@ -519,9 +519,49 @@ def test_auditor_reads_the_award_without_actions(browser: Any, live_server: Live
 # --------------------------------------------------------------------------- assignments (evaluator)
 
 
+EVALUATOR_ID = 7  # seated on VISION-014 (project 44) with unstarted sheets; the demo evaluator stays untouched
+
+
+def _evaluator_login(driver: Any, live: Live) -> httpx.Client:
+    """Log in the browser as an evaluator account of our own (linked to EVALUATOR_ID), so the demo evaluator's
+    sheets stay for the other browser tests of the session; returns an API client of the same account."""
+    from sqlmodel import Session
+
+    from core import auth
+    from core.audit import SYSTEM
+    from core.db import writer
+    from core.models import Role, UserCreate
+    from scoring.models import Evaluator
+
+    with Session(writer(live.engine), expire_on_commit=False) as s:
+        ev = s.get(Evaluator, EVALUATOR_ID)
+        assert ev is not None
+        if ev.user_id is None:
+            user = auth.create_user(s, SYSTEM, UserCreate(username="ev.browser", role=Role.evaluator,
+                                                          full_name="평가위원 브라우저", password=STRONG))
+            ev = s.get(Evaluator, EVALUATOR_ID)
+            assert ev is not None
+            ev.user_id = user.id
+            s.add(ev)
+            s.commit()
+    driver.get(f"{live.url}/dashboard/login")
+    wait_for(driver, "#login-username")
+    driver.find_element(By.ID, "login-username").send_keys("ev.browser")
+    driver.find_element(By.ID, "login-password").send_keys(STRONG)
+    driver.find_element(By.ID, "login-submit").click()
+    wait_for(driver, "#nav-logout")
+    client = httpx.Client(base_url=f"{live.url}/api/v1", timeout=60)
+    r = client.post("/auth/token", data={"username": "ev.browser", "password": STRONG})
+    r.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    return client
+
+
 def test_evaluator_reads_the_proposal_and_confirms_the_submission(browser: Any, live_server: Live) -> None:
-    login(browser, live_server.url, "evaluator")
-    open_page(browser, live_server.url, "assignments", "#assignments-rows, #assignments-certify-panel")
+    mine = _evaluator_login(browser, live_server)
+    sheet = next(a for a in mine.get("/scoring/assignments").json() if a["status"] != "submitted")
+    open_page(browser, live_server.url, f"assignments?sheet={sheet['id']}",
+              "#assignments-rows, #assignments-certify-panel")
     if browser.find_elements(By.ID, "assignments-certify-panel"):
         # the sheet opens only once the evaluator confirms no conflict with the consortium shown
         assert browser.find_elements(By.CSS_SELECTOR, "#assignments-coi-members li")
@@ -531,7 +571,7 @@ def test_evaluator_reads_the_proposal_and_confirms_the_submission(browser: Any, 
         wait_for(browser, "#assignments-rows")
         wait_idle(browser)
     options = browser.execute_script("return document.querySelector('#assignments-sheet').innerText")
-    assert "[" not in options and ("평가 전" in options or "작성 중" in options or "제출 완료" in options)
+    assert "[" not in options and "assigned" not in options and "draft" not in options  # statuses are words
     facts = browser.find_element(By.ID, "assignments-facts").text
     assert "직접고용 계획" in facts and "의무" in facts and "민간부담금" in facts
     inputs = browser.find_elements(By.CSS_SELECTOR, "#assignments-rows input[type=number]")
@@ -553,8 +593,8 @@ def test_evaluator_reads_the_proposal_and_confirms_the_submission(browser: Any, 
     question = confirm_click_button(browser, "assignments-submit")
     assert "잠기고" in question
     wait_for(browser, "#assignments-done")
-    sheets = api(live_server, "official").get("/scoring/progress", params={"program_id": 1}).json()
-    assert sheets["totals"]["submitted"] > 0
+    wait_for(browser, "#assignments-locked")
+    assert [a["status"] for a in mine.get("/scoring/assignments").json() if a["id"] == sheet["id"]] == ["submitted"]
 
 
 def _feedback(driver: Any) -> str:
@@ -580,7 +620,7 @@ PAGES_BY_ROLE = [
     ("official", "award/3", "#award-pending-count", "Budget line transfers"),
     ("auditor", "evaluation?project=25", "#evaluation-readonly", "Eligibility screening"),
     ("auditor", "award/3", "#award-readonly", "Budget line transfers"),
-    ("evaluator", "assignments", "#assignments-rows", "Conflict of interest"),
+    ("evaluator", "assignments", "#assignments-rows, #assignments-certify-panel", "Conflict of interest"),
     ("admin", "accounts", "#accounts-table", "Last login"),
     ("official", "approvals", "#approvals-table, #approvals-empty", "waiting for approval"),
     ("auditor", "approvals", "#approvals-readonly", "waiting for approval"),
@@ -609,9 +649,9 @@ def test_workflow_pages_in_korean_and_english(browser: Any, live_server: Live, r
 
 
 def test_evaluator_declares_a_conflict_and_leaves_the_panel(browser: Any, live_server: Live) -> None:
-    login(browser, live_server.url, "evaluator")
+    client = _evaluator_login(browser, live_server)
     open_page(browser, live_server.url, "assignments", "#assignments-rows, #assignments-certify-panel")
-    mine = api_as_evaluator(live_server).get("/scoring/assignments").json()
+    mine = client.get("/scoring/assignments").json()
     sheet = next((a for a in mine if a["status"] != "submitted"), mine[-1])
     browser.get(f"{live_server.url}/dashboard/assignments?sheet={sheet['id']}")
     wait_for(browser, "#assignments-coi-reason")
@@ -625,9 +665,42 @@ def test_evaluator_declares_a_conflict_and_leaves_the_panel(browser: Any, live_s
                                                  params={"project_id": sheet["project_id"]}).json()
     assert any(c["source"] == "declared" and "자문위원" in f"{c.get('reason')} {c.get('detail')}"
                for c in conflicts), conflicts
-    assert sheet["id"] not in [a["id"] for a in api_as_evaluator(live_server).get("/scoring/assignments").json()
+    assert sheet["id"] not in [a["id"] for a in client.get("/scoring/assignments").json()
                                if a["status"] != "submitted"]
 
 
-def api_as_evaluator(live: Live) -> httpx.Client:
-    return api(live, "evaluator")
+# --------------------------------------------------------------------------- approvals queue
+
+
+def test_approvals_queue_four_eyes(browser: Any, live_server: Live) -> None:
+    award = _award_with_room(live_server)
+    client = api(live_server, "official")
+    detail = client.get(f"/budgeting/awards/{award['id']}").json()
+    lines = sorted(detail["lines"], key=lambda r: -r["remaining_krw"] / max(r["budget_krw"], 1))
+    src = lines[0]
+    dst = next(r for r in detail["lines"] if r["category"] not in (src["category"], "indirect"))
+    amount = src["remaining_krw"] - 1
+    r = client.post(f"/budgeting/awards/{award['id']}/transfers", json={
+        "from_category": src["category"], "to_category": dst["category"], "amount_krw": amount,
+        "reason": "검수 인력 증원"})
+    assert r.status_code == 201 and r.json()["status"] == "pending", r.text
+    transfer = r.json()["id"]
+    login(browser, live_server.url, "official")
+    open_page(browser, live_server.url, "approvals", "#approvals-table")
+    row = browser.find_element(By.ID, f"approvals-row-line-{transfer}").text
+    assert "검수 인력 증원" in row and "결정 가능" not in row  # the requester may not decide it
+    shot(browser, "official-approvals-ko")
+    browser.delete_all_cookies()
+    login(browser, live_server.url, "admin")
+    open_page(browser, live_server.url, "approvals", "#approvals-table")
+    assert "결정 가능" in browser.find_element(By.ID, f"approvals-row-line-{transfer}").text
+    choose(browser, "approvals-pick", format(amount, ","))
+    confirm_click(browser, "approvals-approve")
+    text = message(browser, "approvals-done")
+    assert "승인" in text, text
+    after = [x for x in client.get(f"/budgeting/awards/{award['id']}/transfers").json() if x["id"] == transfer][0]
+    # the admin has no approval limit: a final approval, the money moved
+    assert after["status"] == "approved" and "최종" in text, (after, text)
+    budgets = {x["category"]: x["budget_krw"] for x in client.get(f"/budgeting/awards/{award['id']}").json()["lines"]}
+    assert budgets[dst["category"]] == dst["budget_krw"] + amount
+    assert page_errors(browser) == []
