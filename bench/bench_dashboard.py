@@ -29,6 +29,7 @@ CALLBACKS: list[tuple[str, str | None, str, dict[str, Any]]] = [
      {"shell-url.pathname": "/dashboard/allocation", "shell-url.search": "", "shell-lang.data": "ko"}),
     ("overview", "official", "overview-kpis.children", {"overview-lang.data": "ko"}),
     ("overview/attention", "official", "overview-attention.children", {"overview-lang.data": "ko"}),
+    ("overview/years", "official", "overview-years-chart.figure", {"overview-lang.data": "ko"}),
     ("allocation", "official", "allocation-treemap.figure",
      {"allocation-field.value": "", "allocation-call-type.value": "", "allocation-lang.data": "ko"}),
     ("allocation/field", "official", "allocation-treemap.figure",
