@@ -379,7 +379,7 @@ def headline_figures(session: Session, program_id: int, as_of: date | None = Non
     matching = int(awards["matching_krw"].sum())
     executed = int(monthly["spent_krw"].sum())
     executed_grant = _grant_share(awards, monthly)
-    hire_rows = [h for h in queries.hires_table(session, program_id=program_id)
+    hire_rows = [h for h in queries.hires_table(session, program_id=program_id, as_of=day)
                  if h.award_id in set(awards["award_id"].tolist())]
     planned_pay, paid, planned_workers, workers, planned_hours, hours = _obligations_as_of(
         session, awards["award_id"].tolist(), day)

@@ -311,8 +311,13 @@ def ledger_frame(session: Session, program_id: int, chunk: int = 50_000) -> Any:
 
 
 def hires_table(session: Session, *, program_id: int | None = None,
-                award_id: int | None = None) -> list[HireCompliance]:
-    """Per award: required hires (2.4 rule), counted, shortfall and hires lacking evidence."""
+                award_id: int | None = None, as_of: date | None = None) -> list[HireCompliance]:
+    """Per award: required hires (2.4 rule), counted, shortfall and hires lacking evidence.
+
+    With `as_of`, the table is as that day saw it: a hire whose contract starts after `as_of` is not
+    yet counted (nor listed as lacking evidence). The evidence columns carry no dates, so evidence
+    on file is judged as it stands. None: every hire on record (the behaviour before `as_of`).
+    """
     q = select(Award.id, Award.program_id, Award.grant_krw, Award.start_date, Award.current_end_date).order_by(Award.id)
     if award_id is not None:
         q = q.where(Award.id == award_id)
@@ -334,6 +339,8 @@ def hires_table(session: Session, *, program_id: int | None = None,
         if program_id is not None:
             hq = hq.where(Award.program_id == program_id)
     by_award: dict[int, list[rules.HireFacts]] = {}
+    if as_of is not None:
+        hq = hq.where(Hire.contract_start <= as_of)
     for aid, etype, cs, ce, si, ec, ei, ep in session.exec(hq).all():
         by_award.setdefault(aid, []).append(rules.HireFacts(str(etype), cs, ce, bool(si), ec, ei, ep))
     out = []
@@ -347,9 +354,9 @@ def hires_table(session: Session, *, program_id: int | None = None,
     return out
 
 
-def program_hires(session: Session, program_id: int) -> HireCompliance:
+def program_hires(session: Session, program_id: int, as_of: date | None = None) -> HireCompliance:
     """The 2.4 rule summed over a programme's awards (shortfall: the sum of per-award shortfalls)."""
-    rows = hires_table(session, program_id=program_id)
+    rows = hires_table(session, program_id=program_id, as_of=as_of)
     return HireCompliance(award_id=None, grant_krw=sum(r.grant_krw for r in rows),
                           required=sum(r.required for r in rows), counted=sum(r.counted for r in rows),
                           shortfall=sum(r.shortfall for r in rows),

@@ -88,10 +88,11 @@ def award_detail(award_id: int) -> dict[str, Any] | None:
 
 
 @cached
-def hires_frame(program_id: int) -> pd.DataFrame:
+def hires_frame(program_id: int, as_of: date | None = None) -> pd.DataFrame:
+    """Hires per award as of a day (None: every hire on record; budgeting.queries.hires_table)."""
     cols = ["award_id", "grant_krw", "required", "counted", "shortfall", "lacking_evidence"]
     with session_scope() as session:
-        rows = queries.hires_table(session, program_id=program_id)
+        rows = queries.hires_table(session, program_id=program_id, as_of=as_of)
     return pd.DataFrame([r.model_dump() for r in rows], columns=cols)
 
 

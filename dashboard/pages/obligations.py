@@ -43,9 +43,10 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     ], id="obligations-page")
 
 
-def _joined(program_id: int) -> pd.DataFrame:
+def _joined(program_id: int, as_of: date | None = None) -> pd.DataFrame:
+    """Awards with their hires as of the page's day (a hire starting later is not yet counted) and crowd work."""
     awards = data.awards_frame(program_id)[["id", "project_code", "field_code"]].rename(columns={"id": "award_id"})
-    return awards.merge(data.hires_frame(program_id), on="award_id", how="inner") \
+    return awards.merge(data.hires_frame(program_id, as_of), on="award_id", how="inner") \
         .merge(data.crowd_frame(program_id), on="award_id", how="left")
 
 
@@ -59,7 +60,7 @@ def update(user: User | None, field: str | None, measure: str | None, lang: str 
            scope: dict[str, Any] | None = None) -> tuple[Any, ...]:
     pid, as_of = _scope(scope)
     carry = f"?program={pid}" + (f"&as_of={as_of.isoformat()}" if as_of else "")
-    df = _joined(pid) if pid is not None else pd.DataFrame()
+    df = _joined(pid, as_of) if pid is not None else pd.DataFrame()
     labels = field_labels(lang)
     reason = t("ob.no_awards", lang)
     if not df.empty and field:

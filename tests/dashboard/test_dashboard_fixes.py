@@ -62,6 +62,42 @@ def test_treemap_spending_is_as_of_the_pages_date(official: Any) -> None:
     assert {r["status"] for r in early[2]} <= {"수행 중", "완료", "협약 해지"}  # Korean labels, no raw code
 
 
+def test_hires_are_counted_as_of_the_pages_date(official: Any) -> None:
+    """A hire whose contract starts after the page's date is not yet counted (issue 11: every figure dated)."""
+    from sqlmodel import Session, select
+
+    from budgeting import queries, rules
+    from budgeting.models import Award, Hire
+    from core.db import get_engine
+
+    pid = data.main_program_id()
+    assert pid is not None
+    with Session(get_engine()) as s:
+        now = {h.award_id: h for h in queries.hires_table(s, program_id=pid)}
+        award = next(s.get(Award, aid) for aid, h in now.items() if h.counted >= 2)
+        assert award is not None
+        hires = s.exec(select(Hire).where(Hire.award_id == award.id)).all()
+        starts = sorted(h.contract_start for h in hires)
+        day = starts[len(starts) // 2]  # half the award's hires have started by this day
+        later = sum(1 for h in hires if h.contract_start > day and rules.hire_counts(
+            rules.HireFacts(str(h.employment_type), h.contract_start, h.contract_end, bool(h.social_insurance),
+                            h.evidence_contract, h.evidence_insurance, h.evidence_payroll),
+            award.start_date, award.current_end_date))
+        then = {h.award_id: h for h in queries.hires_table(s, program_id=pid, as_of=day)}
+        assert then[award.id].counted == now[award.id].counted - later
+        assert then[award.id].required == now[award.id].required  # the rule is on the grant, not the date
+        before_all = queries.hires_table(s, program_id=pid, as_of=date(2000, 1, 1))
+        assert sum(h.counted + h.lacking_evidence for h in before_all) == 0
+        assert queries.program_hires(s, pid, date(2000, 1, 1)).shortfall == queries.program_hires(s, pid).required
+
+    def counted(as_of: str) -> int:
+        fig_field = obligations.update(official, "", "payment", "ko", {"program": pid, "as_of": as_of})[0]
+        return int(sum(fig_field.data[1].y))
+
+    assert counted("2000-01-01") == 0  # the page shows the as-of day's hires ...
+    assert counted(day.isoformat()) < counted("2022-12-31")  # ... fewer before the later hires started
+
+
 def test_axes_tick_at_round_numbers_and_counts_at_whole_numbers() -> None:
     assert figures.round_axis([1238.0, 2475.0])["dtick"] == 500
     assert figures.round_axis([413.0])["dtick"] == 100
