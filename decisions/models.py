@@ -148,3 +148,4 @@ class WhatIfResult(BaseModel):
     grant_changes: int
     digest: str  # SHA-256 of the result: same inputs, same digest
     audit_event_id: int | None = None
+from decisions import labels as _labels  # noqa: E402,F401  (registers the error messages)

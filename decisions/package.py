@@ -135,7 +135,8 @@ def decision_package(session: Session, program_id: int, call_type: str, *,
                      project_id: int | None = None) -> DecisionPackage:
     """The decision package of one call type of a programme (or of one of its projects)."""
     if call_type not in CALL_TYPES:
-        raise RuleViolation(f"unknown call type '{call_type}'; one of {', '.join(CALL_TYPES)}", field="call_type")
+        raise RuleViolation("decisions.err.unknown_call_type", field="call_type", code=call_type,
+                            known=", ".join(CALL_TYPES))
     program = program_service.get_program(session, program_id)
     ct = program_service.call_type_by_code(session, call_type)
     rules = program.rules
@@ -144,8 +145,8 @@ def decision_package(session: Session, program_id: int, call_type: str, *,
     if project_id is not None:
         overview = overview[overview["project_id"] == project_id]
         if overview.empty:
-            raise NotFound(f"project {project_id} is not a {call_type} project of programme {program_id}",
-                           field="project_id")
+            raise NotFound("decisions.err.not_in_call", field="project_id", project_id=project_id,
+                           call_type=call_type, program_id=program_id)
     ids = [int(i) for i in overview["project_id"]]
     envelopes = [e for e in budgeting_service.list_envelopes(session, program_id) if e.call_type_id == ct.id]
     env_code = {e.id: e.code for e in envelopes}

@@ -19,6 +19,7 @@ from budgeting import service as budgeting_service
 from core import audit
 from core.audit import Actor
 from core.errors import RuleViolation
+from core.http_errors import ValidationReason
 from decisions import whatif
 from decisions.models import (
     Draw,
@@ -78,7 +79,7 @@ def scenario_rules(recorded: ProgramRules, request: WhatIfRequest) -> ProgramRul
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err.get("loc", ())) or "rules"
-        raise RuleViolation(f"rules: {err.get('msg', 'invalid value')}", field=f"rules.{loc}") from None
+        raise RuleViolation("decisions.err.rules", field=f"rules.{loc}", reason=ValidationReason(err)) from None
     if trimming is False:
         rules = rules.model_copy(update={"trim_from_sheets": whatif.NO_TRIM})
     return rules
@@ -93,10 +94,10 @@ def scenario(inp: whatif.Inputs, request: WhatIfRequest) -> whatif.Scenario:
         amounts = whatif.envelope_amounts(inp.envelopes, call_types, changes)
     except KeyError as exc:
         known = ", ".join(sorted({e.code for e in inp.envelopes} | set(call_types.values())))
-        raise RuleViolation(f"budgets: no envelope or call type '{exc.args[0]}'; one of {known}",
-                            field="budgets.target") from None
+        raise RuleViolation("decisions.err.unknown_budget_target", field="budgets.target", target=exc.args[0],
+                            known=known) from None
     except ValueError as exc:
-        raise RuleViolation(f"budgets: {exc}", field="budgets") from None
+        raise RuleViolation("decisions.err.budgets", field="budgets", reason=exc) from None
     lottery = whatif.Lottery(request.lottery.seed, request.lottery.tolerance) if request.lottery else None
     return whatif.Scenario(rules=rules, envelope_amounts=amounts, keep_departures=request.keep_departures,
                            lottery=lottery)
