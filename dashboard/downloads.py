@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from core import db, jobs
-from core.bounded import Code, Id, RequestModel
+from core.bounded import Code, Day, Id, RequestModel
 from core.errors import DomainError
 from core.i18n import as_lang
 from dashboard import access
@@ -35,6 +35,7 @@ class Spec(RequestModel):
     program_id: Id | None = None
     project_id: Id | None = None
     call_type: Code | None = None
+    as_of: Day | None = None
     lang: Code = "ko"
 
 
@@ -46,7 +47,7 @@ def button(key: str, kind: str, params: dict[str, Any], label: str, lang: str | 
         dcc.Store(id={"type": "dl-spec", "key": key}, data=spec),
         dcc.Store(id={"type": "dl-job", "key": key}),
         dcc.Interval(id={"type": "dl-poll", "key": key}, interval=POLL_MS, disabled=True),
-        html.Div(id={"type": "dl-status", "key": key}, className="hint"),
+        html.Div(id={"type": "dl-status", "key": key}, className="hint", style={"minHeight": "1.4em"}),
     ], className="download", style={"display": "inline-block", "marginRight": "8px", "verticalAlign": "top"},
         id=f"download-{key}")
 
@@ -76,7 +77,7 @@ def start(n_clicks: int | None, spec: dict[str, Any] | None) -> tuple[Any, bool,
         checked = Spec.model_validate(spec)
     except ValidationError:
         return None, True, [html.Span(t("dl.error", lang))]
-    params = checked.model_dump(exclude={"kind", "lang"}, exclude_none=True)
+    params = checked.model_dump(mode="json", exclude={"kind", "lang"}, exclude_none=True)
     try:
         with db.session_scope(write=True) as session:
             job = jobs.enqueue(session, user, checked.kind, params, reason=None)

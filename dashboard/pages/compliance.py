@@ -19,14 +19,14 @@ from compliance import labels
 from core.i18n import format_date
 from core.models import User
 from core.timeutil import KST
-from dashboard import access, data, figures
+from dashboard import access, data, downloads, figures
 from dashboard.data.compliance import freshness, history_state
 from dashboard.i18n import t
 from dashboard.pages.common import dropdown, graph
 
 PAGE = "compliance"
 SEVERITIES = ["high", "medium", "low"]
-# The report downloads (reports/api.py); the browser sends the login cookie with the link.
+# The report downloads: jobs (reports/jobs.py) started and followed by dashboard/downloads.py.
 REPORT_LINKS = [
     ("cp.pdf", "compliance", "pdf"), ("cp.xlsx", "compliance", "xlsx"),
     ("cp.status_pdf", "status", "pdf"), ("cp.status_xlsx", "status", "xlsx"),
@@ -69,8 +69,9 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
             html.Div(dropdown(t("filter.check", lang), "compliance-check", check_opts, query.get("check", ""), lang),
                      style={"minWidth": "340px"}),
             html.Div([html.Label(t("cp.download", lang)), html.Div([
-                html.A(t(label, lang), href=report_url(kind, fmt, pid, as_of), className="button", download="",
-                       id=f"compliance-download-{kind}-{fmt}", style={"marginRight": "6px"})
+                downloads.button(f"compliance-download-{kind}-{fmt}", f"report.{kind}",
+                                 {"format": fmt, "program_id": pid, "as_of": as_of.isoformat() if as_of else None},
+                                 t(label, lang), lang)
                 for label, kind, fmt in REPORT_LINKS])]),
         ], className="filters"),
         history_card(pid, as_of, lang),
@@ -250,6 +251,7 @@ def _short(text: str, n: int = 20) -> str:
 
 
 def register(dash_app: Any) -> None:
+    downloads.register(dash_app)
     access.register(dash_app, update_with_alt, Output("compliance-counts", "children"),
                     Output("compliance-by-check", "figure"), Output("compliance-grid", "rowData"),
                     Output("compliance-by-check-alt", "children"), Input("compliance-severity", "value"),
