@@ -147,6 +147,7 @@ def test_evaluator_submits_a_score_sheet(browser: Any, live_server: Live) -> Non
     inputs[0].send_keys("7.3")  # not a multiple of the 0.5 step
     assert wait_text(browser, ".score-feedback", "✗").startswith("✗")
     assert browser.find_element(By.ID, "assignments-submit").get_attribute("disabled")
+    wait_idle(browser)  # the form's loading overlay covers the boxes while the check is in flight
     maxima = [float(el.text.strip(" ()").split("–")[1]) for el in browser.find_elements(By.CSS_SELECTOR, ".score-max")]
     for el, mx in zip(inputs, maxima, strict=True):
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
@@ -172,7 +173,15 @@ def test_evaluator_submits_a_score_sheet(browser: Any, live_server: Live) -> Non
 def test_auditor_downloads_a_report(browser: Any, live_server: Live) -> None:
     login(browser, live_server.url, "auditor")
     open_page(browser, live_server.url, "compliance", MARKERS["compliance"])
-    link = browser.find_element(By.ID, "compliance-download-compliance-xlsx")
+    # A report is a job (dashboard/downloads.py): the button queues it, the live server's worker runs it,
+    # the progress line turns into a link to the file once it is done.
+    box = browser.find_element(By.ID, "download-compliance-download-compliance-xlsx")
+    box.find_element(By.TAG_NAME, "button").click()
+    try:
+        link = wait_for(browser, "#download-compliance-download-compliance-xlsx a[download]", timeout=300)
+    except Exception as exc:
+        raise AssertionError(f"the report job did not finish: {box.text!r}") from exc
+    assert link.get_attribute("download").endswith(".xlsx")
     link.click()
     folder = Path(browser.download_dir)
     deadline = time.monotonic() + 60

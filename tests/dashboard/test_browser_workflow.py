@@ -74,6 +74,9 @@ def choose(driver: Any, cid: str, text: str) -> None:
             # a script click on the option itself: a pointer click can land on a neighbour while the list animates
             radios = found[0].find_elements(By.CSS_SELECTOR, "input")
             driver.execute_script("arguments[0].click()", radios[0] if radios else found[0])
+            time.sleep(0.3)
+            if box.get_attribute("aria-expanded") == "true":  # the option was already chosen: the list stays open
+                driver.switch_to.active_element.send_keys(Keys.ESCAPE)
             wait_idle(driver)
             return
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
