@@ -335,6 +335,8 @@ class AssignmentRead(BaseModel):
     status: SheetStatus
     total: Decimal | None
     submitted_at: datetime | None
+    conflict_confirmed: bool = False  # the evaluator confirmed no conflict with the project (the sheet opens)
+    has_document: bool = False  # the proposal has a PDF to read
 
 
 class ProposalSummary(BaseModel):

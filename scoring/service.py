@@ -132,6 +132,10 @@ def _assignment_rows(session: Session, evaluator_id: int, sheet_id: int | None =
         stmt = stmt.where(ScoreSheet.id == sheet_id)
     rows = session.execute(stmt).all()
     conflicted: dict[int, bool] = {}
+    confirmed = set(session.exec(select(ConflictConfirmation.project_id)
+                                 .where(ConflictConfirmation.evaluator_id == evaluator_id)).all())
+    documented = set(session.exec(select(ProposalDocument.proposal_id).where(
+        ProposalDocument.proposal_id.in_([r[2].id for r in rows]))).all()) if rows else set()  # type: ignore[attr-defined]
     out = []
     for sheet, project, proposal, consortium in rows:
         if project.id not in conflicted:
@@ -141,7 +145,8 @@ def _assignment_rows(session: Session, evaluator_id: int, sheet_id: int | None =
         out.append(AssignmentRead(id=sheet.id, project_id=project.id, project_code=project.code,
                                   project_title=project.title_ko, proposal_id=proposal.id,
                                   proposal_title=proposal.title, consortium_name=consortium.name,
-                                  status=sheet.status, total=sheet.total, submitted_at=sheet.submitted_at))
+                                  status=sheet.status, total=sheet.total, submitted_at=sheet.submitted_at,
+                                  conflict_confirmed=project.id in confirmed, has_document=proposal.id in documented))
     return out
 
 

@@ -103,7 +103,9 @@ def test_a_sheet_opens_only_after_the_no_conflict_confirmation(client, session):
     for row in session.exec(select(ConflictConfirmation).where(ConflictConfirmation.evaluator_id == ev.id)).all():
         session.delete(row)
     session.commit()
-    sid = client.get(f"{S}/assignments", headers=token_for(me)).json()[0]["id"]
+    listed = client.get(f"{S}/assignments", headers=token_for(me)).json()[0]
+    assert listed["conflict_confirmed"] is False
+    sid = listed["id"]
     for method, url in (("get", f"{S}/assignments/{sid}"), ("put", f"{S}/assignments/{sid}/sheet"),
                         ("post", f"{S}/assignments/{sid}/submit")):
         r = client.request(method, url, headers=token_for(me), json={"scores": scores_for_total(80)})
@@ -112,6 +114,7 @@ def test_a_sheet_opens_only_after_the_no_conflict_confirmation(client, session):
     assert check["confirmed"] is False and check["members"]
     assert client.post(f"{S}/assignments/{sid}/no-conflict", headers=token_for(me)).status_code == 200
     assert client.get(f"{S}/assignments/{sid}", headers=token_for(me)).status_code == 200
+    assert client.get(f"{S}/assignments", headers=token_for(me)).json()[0]["conflict_confirmed"] is True
     # another evaluator cannot confirm for someone else's sheet
     other = s["users"][1]
     assert client.post(f"{S}/assignments/{sid}/no-conflict", headers=token_for(other)).status_code in (403, 404)
