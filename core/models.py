@@ -10,7 +10,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
-from core.bounded import RequestModel, Secret, Won, bounded_text
+from core.bounded import MONEY_MAX, RequestModel, Secret, bounded_text
 from core.timeutil import utcnow
 
 
@@ -112,7 +112,7 @@ class RoleChange(RequestModel):
 class ApprovalLimitIn(RequestModel):
     """An admin sets an official's approval limit in won (None: no limit)."""
 
-    approval_limit_krw: Won | None
+    approval_limit_krw: Annotated[int, PydanticField(ge=0, le=MONEY_MAX)] | None
 
 
 class AuditEvent(SQLModel, table=True):
