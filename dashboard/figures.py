@@ -32,7 +32,22 @@ def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 360) 
     )
     fig.update_xaxes(automargin=True, gridcolor="#eee")
     fig.update_yaxes(automargin=True, gridcolor="#eee")
+    _unit_above_axis(fig, bool(title))
     return fig
+
+
+SHORT_AXIS_TITLE = 4  # a y-axis title this short (명, 억원, 인정) reads level above the axis, not turned on its side
+
+
+def _unit_above_axis(fig: go.Figure, titled: bool) -> None:
+    """Move a short y-axis title (a unit) above the axis, written level: Hangul turned 90° is hard to read."""
+    unit = fig.layout.yaxis.title.text
+    if not unit or len(unit) > SHORT_AXIS_TITLE or fig.layout.yaxis.overlaying:
+        return
+    fig.update_yaxes(title_text=None)
+    fig.add_annotation(text=unit, x=0, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
+                       showarrow=False, font={"size": 12, "color": "#444"}, name="y-unit")
+    fig.update_layout(margin={"t": 60 if titled else 28})
 
 
 def empty(reason: str, *, title: str | None = None, height: int = 360) -> go.Figure:

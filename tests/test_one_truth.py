@@ -106,38 +106,25 @@ def from_api(api: TestClient, pid: int, as_of: date | None) -> dict[str, Any]:
     return dict(r.json())
 
 
-def _int(text: str) -> int:
-    return int(text.replace(",", "").replace("원", "").strip())
-
-
-def _parse_overview(rows: list[tuple[str, str]]) -> dict[str, Any]:
-    """Figures back out of the status report's overview rows (labelled by the glossary)."""
-    by_label = {g.bilingual: g.key for g in glossary.TERMS}
-    out: dict[str, Any] = {}
-    for label, value in rows:
-        key = by_label[label]
-        if key == "as_of":
-            out[key] = value
-        elif key.startswith("execution_rate"):
-            continue
-        elif key in PAIRS:
-            done, of = (v.split(" (")[0] for v in value.split(" / "))
-            out[key], out[PAIRS[key]] = _int(done), _int(of)
-        elif key in MONEY:
-            out[key] = _int(value.split(" (")[0])
-        else:
-            out[key] = _int(value)
-    return out
-
-
 def from_workbook(engine: Engine, pid: int, as_of: date) -> dict[str, Any]:
     from reports import service
 
     with Session(engine) as s:
         x = service.render_report(s, "status", "xlsx", generated_by="auditor", today=as_of, program_id=pid, now=NOW)
-    ws = openpyxl.load_workbook(BytesIO(x.content))["overview"]
-    rows = [(str(r[0]), str(r[1])) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] and r[1] is not None]
-    return _parse_overview(rows)
+    ws = openpyxl.load_workbook(BytesIO(x.content))["개요"]  # the Korean sheet: label, value, against (typed cells)
+    by_label = {g.label("ko"): g.key for g in glossary.TERMS}
+    out: dict[str, Any] = {}
+    for label, value, against, *_ in ws.iter_rows(min_row=2, values_only=True):
+        key = by_label.get(str(label))
+        if key is None or value is None or key.startswith("execution_rate"):
+            continue
+        if key == "as_of":
+            out[key] = (value.date() if isinstance(value, datetime) else value).isoformat()
+            continue
+        out[key] = int(value)
+        if key in PAIRS:
+            out[PAIRS[key]] = int(against)
+    return out
 
 
 def pdf_text(engine: Engine, pid: int, as_of: date) -> str:
@@ -171,6 +158,7 @@ def from_dashboard(official: User, pid: int, as_of: date) -> tuple[dict[str, Any
 
 def assert_one_truth(api: TestClient, engine: Engine, official: User, pid: int, as_of: date | None) -> dict[str, Any]:
     """Every medium says the same about every figure; returns the API's figures."""
+    from core.i18n import format_date
     from core.money import format_krw
 
     a = from_api(api, pid, as_of)
@@ -191,13 +179,13 @@ def assert_one_truth(api: TestClient, engine: Engine, official: User, pid: int, 
         assert format_krw(a[key], "eok", decimals=1) in tiles, key
     assert funnel == [a["types_contracted"], a["types_built"], a["types_verified"], a["types_opened"]]
     text = re.sub(r"\s+", "", pdf_text(engine, pid, day))
-    assert f"기준일(asof){day.isoformat()}" in text
+    assert f"기준일{format_date(day, 'ko')}".replace(" ", "") in text  # the Korean report: 기준일 2022. 12. 31.
     for key in MONEY + ["crowd_paid_krw"]:
         assert f"{a[key]:,}원" in text, key
     for key in ("types_built", "types_verified", "types_opened"):
-        assert f"{glossary.term(key).bilingual}{a[key]:,}/{a['types_contracted']:,}".replace(" ", "") in text, key
+        assert f"{glossary.term(key).label('ko')}{a[key]:,}{a['types_contracted']:,}".replace(" ", "") in text, key
     for key in COUNTS:
-        assert f"{glossary.term(key).bilingual}{a[key]:,}".replace(" ", "") in text, key
+        assert f"{glossary.term(key).label('ko')}{a[key]:,}".replace(" ", "") in text, key
     return a
 
 
@@ -297,8 +285,8 @@ def test_today_is_korean_and_figures_are_dated_by_the_programme(api: TestClient,
     assert from_api(api, pid, None)["as_of"] == REPORTING_DATE.isoformat()
     from dashboard.pages import overview
 
-    assert "기준일 2022-12-31" in texts(overview.layout(official, "ko", {"program": str(pid)}))
-    assert "기준일 2021-09-30" in texts(overview.layout(official, "ko", {"program": str(pid), "as_of": "2021-09-30"}))
+    assert "기준일 2022. 12. 31." in texts(overview.layout(official, "ko", {"program": str(pid)}))
+    assert "기준일 2021. 9. 30." in texts(overview.layout(official, "ko", {"program": str(pid), "as_of": "2021-09-30"}))
     assert Decimal(from_api(api, pid, None)["unspent_tolerance"]) == Decimal("0.10")
 
 
@@ -325,9 +313,10 @@ def test_programme_and_as_of_are_carried_in_the_dashboards_links(official: User,
     nav = app.render_nav(official, "ko", "/dashboard/delivery", search)
     shown = str(nav)
     assert f"/dashboard/overview?program={pid}&as_of=2021-09-30" in shown
-    assert "scope-program" in shown and "기준일 2021-09-30" in texts(nav)
+    assert "scope-program" in shown and "기준일 2021. 9. 30." in texts(nav)
     assert scope.set_scope(pid, "2022-06-30", "?field=HEALTH") == f"?field=HEALTH&program={pid}&as_of=2022-06-30"
-    assert "scope-bar" not in str(app.render_nav(None, "ko", "/dashboard/jobs", search))
+    assert "scope-bar" not in str(app.render_nav(None, "ko", "/dashboard/login", search))
+    assert "scope-bar" in str(app.render_nav(None, "ko", "/dashboard/jobs", search))  # the public board is dated too
 
 
 def test_one_copy_of_each_rule_in_the_dashboard(pid: int, official: User) -> None:

@@ -88,7 +88,8 @@ def figure_table(fig: Any, lang: str | None) -> html.Table | None:
         return None
     layout = fig.layout
     rows: list[html.Tr] = []
-    x_title, y_title = _title(layout.xaxis), _title(layout.yaxis)
+    x_title = _title(layout.xaxis)
+    y_title = _title(layout.yaxis) or next((str(a.text) for a in layout.annotations or [] if a.name == "y-unit"), "")
     horizontal = False
     for tr in traces:
         name = str(getattr(tr, "name", None) or "")

@@ -18,7 +18,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
     head = html.Tr([html.Th("Figure" if lang == "en" else "지표"), html.Th("Key" if lang == "en" else "필드명"),
                     html.Th("Definition" if lang == "en" else "정의"),
                     html.Th("Function" if lang == "en" else "계산 함수")])
-    rows = [html.Tr([html.Td(f"{term.label(lang)} ({term.label_en if lang != 'en' else term.label_ko})"),
+    rows = [html.Tr([html.Td(term.label(lang)),  # Korean page: the Korean name only (English on the English page)
                      html.Td(html.Code(term.key)), html.Td(term.describe(lang)), html.Td(html.Code(term.function))],
                     id=f"glossary-{term.key}")
             for term in glossary.TERMS]

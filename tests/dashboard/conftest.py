@@ -69,28 +69,40 @@ def live_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, En
 
 @pytest.fixture(scope="session")
 def live_server(live_db: tuple[Path, Engine], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """uvicorn serving server:create_app on a free 127.0.0.1 port over the seeded database."""
+    """uvicorn serving server:create_app on a free 127.0.0.1 port over the seeded database, with one job
+    worker beside it (`main.py worker`, as `main.py serve` starts one) consuming the embedded queue in a
+    folder of this session's own: report downloads are jobs, and nothing else would run them."""
     path, engine = live_db
     port = _free_port()
-    log = tmp_path_factory.mktemp("server-log") / "uvicorn.log"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "DEMO_MODE": "true"}
+    logs = tmp_path_factory.mktemp("server-log")
+    log, worker_log = logs / "uvicorn.log", logs / "worker.log"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "DEMO_MODE": "true",
+           "JOB_STORAGE_DIR": str(tmp_path_factory.mktemp("jobs")), "JOB_QUEUE_URL": ""}
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "server:create_app", "--factory", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    with open(worker_log, "wb") as fh:
+        worker = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "worker"],
+                                  cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
+        if worker.poll() is not None:
+            raise RuntimeError(f"the job worker exited with code {worker.returncode}; "
+                               f"worker log:\n{worker_log.read_text()[-3000:]}")
     except RuntimeError as exc:
         proc.kill()
+        worker.kill()
         raise RuntimeError(f"{exc}; server log:\n{log.read_text()[-3000:]}") from exc
     yield Live(url=url, engine=engine, db_path=path)
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    for p in (worker, proc):  # the worker first: it finishes its running job on SIGTERM
+        p.terminate()
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def _browser_missing() -> str | None:
