@@ -62,6 +62,14 @@ def _cli_error(args: argparse.Namespace, exc: Any) -> str:
     return render("cli.error", {"message": exc.render(lang)}, lang)
 
 
+def _say(args: argparse.Namespace | None, key: str, **params: Any) -> str:
+    """A line of command output in the operator's language (`--lang`, else the locale, else Korean)."""
+    from core.i18n import render
+    from core.labels import cli_lang
+
+    return render(key, params, cli_lang(getattr(args, "lang", None)))
+
+
 def _settings() -> Any:
     from core.settings import get_settings
 
@@ -94,7 +102,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     migrate.upgrade(url)
     engine = db.configure(url)
     if not is_empty(engine):
-        print("the database already holds a programme; nothing seeded (use --reset to start over)")
+        print(_say(args, "cli.already_seeded"))
         return 0
     report = run_seed(engine, scale=args.scale, seed=args.seed, progress=not args.quiet)
     print(f"seeded scale={report.scale} seed={report.seed}")
@@ -117,7 +125,7 @@ def _reset(url: str) -> None:
         meta.drop_all(conn)
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     engine.dispose()
-    print("database reset: all tables dropped")
+    print(_say(None, "cli.reset"))
     # The log was wiped on purpose: its old checkpoints would (rightly) contradict the new one.
     from core.settings import default_checkpoint_file, get_settings
 
@@ -165,7 +173,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 2
     host, port = args.host or settings.host, args.port or settings.port
     base = f"http://{host}:{port}"
-    print("\n  Grant programme system is starting")
+    print(_say(args, "cli.starting"))
     print(f"  dashboard        {base}/dashboard/")
     print(f"  public job board {base}/dashboard/jobs   (API: {base}/api/v1/public/jobs)")
     print(f"  API docs         {base}/docs")
@@ -277,7 +285,7 @@ def cmd_set_password(args: argparse.Namespace) -> int:
         except DomainError as exc:
             print(_cli_error(args, exc), file=sys.stderr)
             return 2
-    print(f"new password set for '{args.username}'; its sessions are revoked")
+    print(_say(args, "cli.password_set", username=args.username))
     return 0
 
 
@@ -296,7 +304,7 @@ def cmd_set_active(args: argparse.Namespace) -> int:
         except DomainError as exc:
             print(_cli_error(args, exc), file=sys.stderr)
             return 2
-    print(f"'{args.username}' is {'active' if active else 'deactivated; its sessions are revoked'}")
+    print(_say(args, "cli.activated" if active else "cli.deactivated", username=args.username))
     return 0
 
 

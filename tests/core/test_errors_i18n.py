@@ -32,7 +32,8 @@ def _sample_params(template: str) -> dict[str, object]:
 
 
 def _korean_problems(text: str) -> list[str]:
-    problems = [w for w in ENGLISH_WORD.findall(text) if w not in ALLOWED]
+    # a command-line option (--reset) is typed as it is, not translated
+    problems = [w for w in ENGLISH_WORD.findall(re.sub(r"--[a-z][a-z-]*", "", text)) if w not in ALLOWED]
     if "_id" in text:
         problems.append("_id")
     if "=" in text:
