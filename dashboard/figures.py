@@ -225,28 +225,32 @@ def allocation_treemap(df: pd.DataFrame, *, root_label: str, title: str, empty_r
 
 
 def execution_vs_plan(df: pd.DataFrame | None, *, title: str, empty_reason: str, spent_label: str,
-                      plan_label: str, axis_label: str, cumulative_label: str = "누적") -> go.Figure:
-    """Monthly spending and the plan, with cumulative lines (columns: month, spent_krw, planned_krw)."""
+                      plan_label: str, axis_label: str, cumulative_label: str = "누적",
+                      lang: str | None = "ko") -> go.Figure:
+    """Monthly spending and the plan, with cumulative lines (columns: month, spent_krw, planned_krw);
+    months written 2021. 4. in Korean, 2021-04 in English."""
     if df is None or df.empty:
         return empty(empty_reason, title=title)
+    month = "%Y-%m" if lang == "en" else "%Y. %-m."
+    cum_hover = "%{x|" + month + "}<br>" + cumulative_label + " %{customdata}<extra></extra>"
     df = df.sort_values("month")
     cum_spent = df["spent_krw"].cumsum()
     cum_plan = df["planned_krw"].cumsum()
     fig = go.Figure()
     fig.add_trace(go.Bar(x=df["month"], y=[eok(v) for v in df["spent_krw"]], name=spent_label,
                          marker_color=PALETTE[0], customdata=won_labels(df["spent_krw"]),
-                         hovertemplate="%{x|%Y-%m}<br>%{customdata}<extra>" + spent_label + "</extra>"))
+                         hovertemplate="%{x|" + month + "}<br>%{customdata}<extra>" + spent_label + "</extra>"))
     fig.add_trace(go.Bar(x=df["month"], y=[eok(v) for v in df["planned_krw"]], name=plan_label,
                          marker_color="#b9c7d8", customdata=won_labels(df["planned_krw"]),
-                         hovertemplate="%{x|%Y-%m}<br>%{customdata}<extra>" + plan_label + "</extra>"))
+                         hovertemplate="%{x|" + month + "}<br>%{customdata}<extra>" + plan_label + "</extra>"))
     fig.add_trace(go.Scatter(x=df["month"], y=[eok(v) for v in cum_spent], yaxis="y2",
                              name=f"{cumulative_label} {spent_label}",
                              line={"color": PALETTE[1]}, customdata=won_labels(cum_spent),
-                             hovertemplate="%{x|%Y-%m}<br>" + cumulative_label + " %{customdata}<extra></extra>"))
+                             hovertemplate=cum_hover))
     fig.add_trace(go.Scatter(x=df["month"], y=[eok(v) for v in cum_plan], yaxis="y2",
                              name=f"{cumulative_label} {plan_label}",
                              line={"color": PALETTE[5], "dash": "dash"}, customdata=won_labels(cum_plan),
-                             hovertemplate="%{x|%Y-%m}<br>" + cumulative_label + " %{customdata}<extra></extra>"))
+                             hovertemplate=cum_hover))
     base_layout(fig, title=title, height=380)
     monthly_top = [eok(v) for v in [*df["spent_krw"], *df["planned_krw"]]]
     cumulative_top = [eok(v) for v in [*cum_spent, *cum_plan]]
@@ -254,7 +258,7 @@ def execution_vs_plan(df: pd.DataFrame | None, *, title: str, empty_reason: str,
                       yaxis={"title": _unit(f"{spent_label}·{plan_label}", axis_label), **round_axis(monthly_top)},
                       yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
                               "title": _unit(cumulative_label, axis_label), **round_axis(cumulative_top)},
-                      xaxis={"tickformat": "%Y-%m", "dtick": "M1"})
+                      xaxis={"tickformat": month, "dtick": "M1"})
     return fig
 
 

@@ -82,9 +82,14 @@ def column_defs(lang: str | None) -> list[dict[str, Any]]:
         {"field": "spent_eok", "headerName": t("al.col.spent_total", lang), "minWidth": 110,
          "tooltipField": "spent_won", **num},
         {"field": "rate_pct", "headerName": t("al.col.rate_total", lang), "minWidth": 100, **pct},
-        {"field": "current_end_date", "headerName": t("col.end", lang), "minWidth": 110, "cellDataType": "text"},
+        {"field": "current_end_date", "headerName": t("col.end", lang), "minWidth": 110, "cellDataType": "text",
+         **({} if lang == "en" else {"valueFormatter": KO_DATE})},  # shown 2021. 12. 31., sorted by the ISO value
         {"field": "status", "headerName": t("col.status", lang), "minWidth": 80},
     ]
+
+
+# AG Grid: an ISO date (YYYY-MM-DD) shown as Koreans write it (core.i18n.format_date: 2021. 12. 31.).
+KO_DATE = {"function": "params.value ? params.value.split('-').map(Number).join('. ') + '.' : ''"}
 
 
 def filtered_awards(program_id: int, field: str | None, call_type: str | None, as_of: Any = None) -> pd.DataFrame:
@@ -163,7 +168,7 @@ def update(user: User | None, field: str | None, call_type: str | None, lang: st
     monthly_fig = figures.execution_vs_plan(monthly, title=t("al.monthly", lang), empty_reason=m_reason,
                                             spent_label=t("al.spent", lang), plan_label=t("al.plan", lang),
                                             axis_label=t("amount.eok", lang),
-                                            cumulative_label=t("chart.cumulative", lang))
+                                            cumulative_label=t("chart.cumulative", lang), lang=lang)
     return treemap, monthly_fig, grid_rows(df, lang, _carry(pid, as_of))
 
 

@@ -193,3 +193,22 @@ def test_the_way_back_stays_on_the_dashboard(site: TestClient, target: str) -> N
     r = site.post("/dashboard/login", data={"username": username, "password": password, "next": target,
                                             "csrf_token": site.cookies.get("grants_csrf")}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/"
+
+
+def test_korean_pages_write_dates_and_units_as_koreans_read_them(official: Any) -> None:
+    """Months 2021. 4. and end dates 2021. 12. 31. on the Korean allocation page (ISO on the English one); a short
+    y-axis unit (명) level above the axis, kept as the chart table's column head; glossary names in Korean only."""
+    pid = data.main_program_id()
+    scope = {"program": pid, "as_of": "2022-12-31"}
+    _, monthly_ko, _ = allocation.update(official, "", "", "ko", scope)
+    _, monthly_en, _ = allocation.update(official, "", "", "en", scope)
+    assert monthly_ko.layout.xaxis.tickformat == "%Y. %-m." and monthly_en.layout.xaxis.tickformat == "%Y-%m"
+    end_ko = next(c for c in allocation.column_defs("ko") if c["field"] == "current_end_date")
+    end_en = next(c for c in allocation.column_defs("en") if c["field"] == "current_end_date")
+    assert "valueFormatter" in end_ko and "valueFormatter" not in end_en
+    fig = obligations.update(official, "", "payment", "ko", scope)[0]
+    assert fig.layout.yaxis.title.text is None and [a.text for a in fig.layout.annotations] == ["명"]
+    table = common.figure_table(fig, "ko")
+    assert table is not None and texts(table.children[1]).split()[-1] == "명"  # the value column's head
+    page = texts(glossary.layout(official, "ko", {}))
+    assert "총 사업비" in page and "(total budget)" not in page
