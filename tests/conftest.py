@@ -30,6 +30,10 @@ from core import db
 _AUDIT_DIR = tempfile.mkdtemp(prefix="grants-audit-")
 os.environ["AUDIT_KEY_FILE"] = os.path.join(_AUDIT_DIR, "audit-signing.key")
 os.environ["AUDIT_CHECKPOINT_FILE"] = os.path.join(_AUDIT_DIR, "audit-checkpoints.jsonl")
+# Jobs run inline when enqueued (huey immediate mode): a 202 from a report endpoint names a finished job.
+# tests/jobs runs real workers on the SQLite and Redis queues.
+os.environ.setdefault("JOB_QUEUE_URL", "memory://")
+os.environ.setdefault("JOB_STORAGE_DIR", os.path.join(_AUDIT_DIR, "jobs"))  # result files, never in var/
 
 BACKEND = os.environ.get("TEST_DB", "sqlite")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

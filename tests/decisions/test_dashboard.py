@@ -94,6 +94,8 @@ def test_evaluation_page_links_the_decision_package(session: Session, fresh_cach
     """Issue 15: the evaluation page offers the decision package of each call type as PDF and XLSX."""
     built = programme(session, [[[80] * 5]])
     links = evaluation.decision_links(built["program"].id, "ko")
-    hrefs = {a.href for a in find(links, lambda c: getattr(c, "href", None) is not None)}
-    assert f"/api/v1/reports/decision/designated.pdf?program_id={built['program'].id}" in hrefs
-    assert len(hrefs) == 6
+    boxes = find(links, lambda c: str(getattr(c, "id", "")).startswith("download-evaluation-decision-"))
+    specs = [box.children[1].data for box in boxes]  # download buttons (dashboard/downloads.py): the job each asks
+    assert {"kind": "report.decision", "lang": "ko", "call_type": "designated", "format": "pdf",
+            "program_id": built["program"].id} in specs
+    assert len(specs) == 6

@@ -26,6 +26,7 @@ from scoring import results
 from scoring.models import Selection
 from tests.builders import count, make_user, token_for
 from tests.decisions.builders import programme
+from tests.jobs.follow import fetch
 
 NOW = datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -143,21 +144,22 @@ def test_what_if_and_decision_downloads_and_access(client: TestClient, session: 
                 {"rules": {"pass_threshold": "60"}}, {"budgets": [{"target": "nowhere", "change_pct": "1"}]}):
         assert client.post(f"/api/v1/programs/{pid}/what-if", headers=official, json=bad).status_code == 422, bad
     assert client.post("/api/v1/programs/999999/what-if", headers=official, json={}).status_code == 404
-    r = client.post(f"/api/v1/programs/{pid}/what-if/report.pdf", headers=official, json=body)
+    r = fetch(client, "POST", f"/api/v1/programs/{pid}/what-if/report.pdf", headers=official, json=body)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = "\n".join(pdf_pages(r.content))
     assert "가정 배분 비교" in text and "선정 기준(점)" in text and "재공고" in text
     assert {m: count(session, m) for m in before} == before
-    assert count(session, AuditEvent) == events + 3  # three runs, one event each
+    assert count(session, AuditEvent) == events + 3 + 2  # three runs, one event each; the PDF's job: enqueue, finish
     for fmt in ("pdf", "xlsx"):
         for who in (official, auditor):
-            r = client.get(f"/api/v1/reports/decision/designated.{fmt}", headers=who, params={"program_id": pid})
+            r = fetch(client, "GET", f"/api/v1/reports/decision/designated.{fmt}", headers=who,
+                      params={"program_id": pid})
             assert r.status_code == 200, r.text
             assert r.headers["content-disposition"].startswith(f'attachment; filename="decision-designated.{fmt}"')
         assert client.get(f"/api/v1/reports/decision/designated.{fmt}", headers=evaluator,
                           params={"program_id": pid}).status_code == 403
-    r = client.get("/api/v1/reports/decision/designated.pdf", headers=auditor,
-                   params={"program_id": pid, "project_id": built["projects"][1]["project"].id})
+    r = fetch(client, "GET", "/api/v1/reports/decision/designated.pdf", headers=auditor,
+              params={"program_id": pid, "project_id": built["projects"][1]["project"].id})
     assert r.status_code == 200 and "1,710,000,000" in "\n".join(pdf_pages(r.content))
     assert client.get("/api/v1/reports/decision/designated.docx", headers=auditor,
                       params={"program_id": pid}).status_code == 422
@@ -196,14 +198,14 @@ def test_decision_package_and_what_if_pdf_carry_their_signed_checkpoint(client: 
     built = programme(session, [[[80, 82, 84, 86, 100], [70, 71, 72, 73, 60]], [[72] * 5]])
     pid = built["program"].id
     official = token_for(make_user(session, Role.official))
-    r = client.get("/api/v1/reports/decision/designated.pdf", headers=official, params={"program_id": pid})
+    r = fetch(client, "GET", "/api/v1/reports/decision/designated.pdf", headers=official, params={"program_id": pid})
     assert r.status_code == 200
     cp = newest()
     assert cp["note"] == "report decision-designated.pdf"
     pages = pdf_pages(r.content)
-    assert len(pages) >= 2 and all(f"audit checkpoint #{cp['seq']}" in p for p in pages)
-    r = client.post(f"/api/v1/programs/{pid}/what-if/report.pdf", headers=official, json={})
+    assert len(pages) >= 2 and all(f"감사 체크포인트 #{cp['seq']}" in p for p in pages)
+    r = fetch(client, "POST", f"/api/v1/programs/{pid}/what-if/report.pdf", headers=official, json={})
     assert r.status_code == 200
     cp = newest()
     assert cp["note"] == "report what-if.pdf"
-    assert all(f"audit checkpoint #{cp['seq']}" in p for p in pdf_pages(r.content))
+    assert all(f"감사 체크포인트 #{cp['seq']}" in p for p in pdf_pages(r.content))
