@@ -110,7 +110,15 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print(f"  {table:<24} {n:>10,}")
     for step, secs in report.seconds.items():
         print(f"  {step:<24} {secs:>9.1f}s")
-    return 0
+    return _store_findings(args)
+
+
+def _store_findings(args: argparse.Namespace) -> int:
+    """After a seed: one full compliance run per programme, stored, so no first reader pays for computing it."""
+    from compliance.cli import run_check
+
+    return run_check(argparse.Namespace(store=True, program_id=None, as_of=None, json=False,
+                                        lang=getattr(args, "lang", None)))
 
 
 def _reset(url: str) -> None:
@@ -162,6 +170,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if is_empty(engine) and not args.no_seed:
         print(f"empty database: seeding the {settings.seed_scale} scale (seed {settings.seed_number}) …", flush=True)
         run_seed(engine, scale=settings.seed_scale, seed=settings.seed_number, progress=True)
+        _store_findings(args)
     if not settings.demo_mode:
         from core.auth import refuse_known_passwords
         from core.demo import demo_credentials
