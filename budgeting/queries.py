@@ -228,13 +228,15 @@ def list_hires(session: Session, award_id: int) -> list[HireRead]:
     return [_hire_read(h, award.start_date, award.current_end_date) for h in hires]
 
 
-def hires_by_award(session: Session, program_id: int, *,
-                   lacking_evidence_only: bool = False) -> dict[int, list[HireRead]]:
-    """Every hire of a programme's awards in one query, grouped by award (optionally only those lacking evidence)."""
-    rows = session.exec(
-        select(Hire, Award.start_date, Award.current_end_date).join(Award, Award.id == Hire.award_id)
+def hires_by_award(session: Session, program_id: int, *, lacking_evidence_only: bool = False,
+                   as_of: date | None = None) -> dict[int, list[HireRead]]:
+    """Every hire of a programme's awards in one query, grouped by award (optionally only those lacking evidence;
+    with `as_of`, only hires whose contract has started by that day, as `hires_table` counts them)."""
+    q = select(Hire, Award.start_date, Award.current_end_date).join(Award, Award.id == Hire.award_id) \
         .where(Award.program_id == program_id).order_by(Hire.award_id, Hire.id)
-    ).all()
+    if as_of is not None:
+        q = q.where(Hire.contract_start <= as_of)
+    rows = session.exec(q).all()
     out: dict[int, list[HireRead]] = {}
     for hire, start, end in rows:
         read = _hire_read(hire, start, end)

@@ -212,3 +212,21 @@ def test_korean_pages_write_dates_and_units_as_koreans_read_them(official: Any) 
     assert table is not None and texts(table.children[1]).split()[-1] == "명"  # the value column's head
     page = texts(glossary.layout(official, "ko", {}))
     assert "총 사업비" in page and "(total budget)" not in page
+
+
+def test_hires_by_award_as_of_leaves_out_hires_not_yet_started(official: Any) -> None:
+    """The HIR-02 evidence list can be dated like the obligations page (budgeting.queries.hires_by_award)."""
+    from sqlmodel import Session
+
+    from budgeting import queries
+    from core.db import get_engine
+
+    pid = data.main_program_id()
+    assert pid is not None
+    with Session(get_engine()) as s:
+        every = queries.hires_by_award(s, pid, lacking_evidence_only=True)
+        assert every and not queries.hires_by_award(s, pid, lacking_evidence_only=True, as_of=date(2000, 1, 1))
+        day = sorted(h.contract_start for hs in every.values() for h in hs)[0]
+        first = queries.hires_by_award(s, pid, lacking_evidence_only=True, as_of=day)
+        assert all(h.contract_start <= day for hs in first.values() for h in hs)
+        assert sum(map(len, first.values())) == sum(1 for hs in every.values() for h in hs if h.contract_start <= day)
