@@ -11,7 +11,7 @@ from core import db
 from core.bounded import Day, Id, RequestModel
 from core.jobs import Context, Output, register
 from core.models import Role
-from core.timeutil import today_kst
+from program.reporting import as_of_for
 
 
 class RunParams(RequestModel):
@@ -21,12 +21,20 @@ class RunParams(RequestModel):
 
 @register("compliance.run", ("전체 점검 실행", "Full compliance run"), (Role.official, Role.auditor), RunParams)
 def full_run(ctx: Context) -> Output:
-    """Run every check (compliance.service.run_checks) and store the findings report as JSON."""
-    as_of = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else today_kst()
-    ctx.progress(5, "job.checking")
-    with db.session_scope() as session:
-        report = service.run_checks(session, today=as_of, program_id=ctx.params.get("program_id"))
+    """A full run per programme (compliance.service.run_full): the findings recomputed and stored for the API
+    and the dashboard, in the requester's name; the stored report is also kept as a JSON file."""
+    reports = []
+    with db.session_scope(write=True) as session:
+        pids = [ctx.params["program_id"]] if ctx.params.get("program_id") else service.store.programme_ids(session)
+        day = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else None
+        for n, pid in enumerate(pids):
+            ctx.check_cancelled()
+            ctx.progress(5 + 85 * n // max(len(pids), 1), "job.checking")
+            as_of = as_of_for(session, pid, day)  # the programme's reporting date unless a date was asked for
+            service.run_full(session, ctx.actor, program_id=pid, as_of=as_of, reason=ctx.reason)
+            reports.append(service.stored_findings(session, program_id=pid, as_of=as_of).model_dump(mode="json"))
     ctx.progress(90, "job.writing")
-    body = json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1).encode("utf-8")
+    body = json.dumps(reports[0] if len(reports) == 1 else reports, ensure_ascii=False, indent=1).encode("utf-8")
     scope = f"-{ctx.params['program_id']}" if ctx.params.get("program_id") else ""
-    return Output(f"findings{scope}-{as_of.isoformat()}.json", "application/json", body)
+    day_part = f"-{ctx.params['as_of']}" if ctx.params.get("as_of") else ""
+    return Output(f"findings{scope}{day_part}.json", "application/json", body)

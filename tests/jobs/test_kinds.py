@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from core import jobs
 from core.jobs import Job
-from core.models import Role
+from core.models import AuditEvent, Role
 from core.settings import get_settings
 from tests.budgeting.builders import make_award
 from tests.builders import make_user, token_for
@@ -30,7 +30,8 @@ def inline(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
 
 def test_full_compliance_run_and_open_data_export_are_jobs(inline: Any, client: TestClient, session: Session):
     award = make_award(session)
-    auditor = token_for(make_user(session, Role.auditor))
+    auditor_user = make_user(session, Role.auditor)
+    auditor = token_for(auditor_user)
     r = client.post("/api/v1/jobs", headers=auditor, json={
         "kind": "compliance.run", "params": {"program_id": award.program_id, "as_of": "2024-12-31"},
         "reason": "연말 전체 점검"})
@@ -39,6 +40,13 @@ def test_full_compliance_run_and_open_data_export_are_jobs(inline: Any, client: 
     assert report["as_of"] == "2024-12-31" and report["program_id"] == award.program_id
     assert {c["check_id"] for c in report["checks"]} >= {"MON-01", "DLV-04"}
     assert report["total"] == len(report["findings"])
+    # the job's run is the stored one the API reads, in the auditor's name, with the reason given
+    stored = client.get("/api/v1/compliance/findings", headers=auditor,
+                        params={"program_id": award.program_id, "as_of": "2024-12-31"}).json()
+    assert stored["total"] == report["total"]
+    session.expire_all()
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "compliance.run")).all()[-1]
+    assert (event.actor, event.reason) == (auditor_user.username, "연말 전체 점검")
     r = client.post("/api/v1/jobs", headers=auditor, json={
         "kind": "opendata.export", "params": {"standard": "360giving", "program_id": award.program_id}})
     assert r.status_code == 202
