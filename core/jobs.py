@@ -389,8 +389,8 @@ class Context:
 
     @property
     def by(self) -> str:
-        """How documents name the requester: 'username (role)'."""
-        return f"{self.requested_by} ({self.requester_role})"
+        """How documents name the requester: 'username (감사관)' — the role by its label, not its code."""
+        return f"{self.requested_by} ({i18n.code_label('role', self.requester_role)})"
 
     @property
     def actor(self) -> Actor:

@@ -22,6 +22,7 @@ from core.auth import ReaderUser
 from core.bounded import Code, Id, Reason
 from core.db import get_write_session
 from core.errors import RuleViolation
+from core.i18n import code_label
 from core.jobs_api import ACCEPTED, accepted
 from core.models import User
 from core.timeutil import today_kst
@@ -42,7 +43,8 @@ def _download(report: service.RenderedReport) -> Response:
 
 
 def _by(user: User) -> str:
-    return f"{user.username} ({user.role})"
+    """How a document names who made it: 'username (감사관)' — the role by its label, not its code."""
+    return f"{user.username} ({code_label('role', user.role)})"
 
 
 def _check_format(kind: str, fmt: str) -> None:
