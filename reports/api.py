@@ -15,12 +15,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from core import jobs
 from core.auth import ReaderUser
 from core.bounded import Code, Id, Reason
-from core.db import get_write_session
+from core.db import Session, get_write_session
 from core.errors import RuleViolation
 from core.i18n import code_label
 from core.jobs_api import ACCEPTED, accepted

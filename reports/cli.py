@@ -7,10 +7,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session
 from tqdm import tqdm
 
 from core import db
+from core.db import Session
 from core.errors import DomainError, NotFound
 from core.i18n import render
 from core.labels import cli_lang

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from core import audit
+from core.db import Session
 from core.i18n import Lang, format_date
 from core.money import ratio
 from core.timeutil import KST

@@ -14,13 +14,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from core import audit, db, jobs
 from core.audit import Actor
 from core.auth import OfficialUser, ReaderUser
 from core.bounded import Code, Id, Reason
-from core.db import get_write_session
+from core.db import Session, get_write_session
 from core.errors import RuleViolation
 from core.jobs_api import ACCEPTED, accepted
 from core.models import User

@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
+from core.db import Session
 from core.i18n import Lang
 from program import service as program_service
 from reports.document import Chart, Column, Document, Section, Series, Table, format_timestamp

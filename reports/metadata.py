@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session
-
 from core import audit
+from core.db import Session
 from core.i18n import Lang
 from core.timeutil import utcnow
 from program.models import Program

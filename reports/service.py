@@ -6,9 +6,8 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlmodel import Session
-
 from core import checkpoint
+from core.db import Session
 from core.errors import RuleViolation
 from core.i18n import Lang
 from reports import excel, pdf

@@ -13,9 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
-
 from core import glossary as g
+from core.db import Session
 from core.i18n import Lang
 from core.money import format_krw, ratio
 from program import delivery as delivery_service
