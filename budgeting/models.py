@@ -160,7 +160,11 @@ class LineTransfer(SQLModel, table=True):
 class Expenditure(SQLModel, table=True):
     """One entry of the expenditure ledger (집행 내역). Append-only."""
 
-    __table_args__ = (Index("ix_expenditure_award_date", "award_id", "spent_date"),)
+    # ix_expenditure_program_award_date_amount covers the per-programme SUM (executed_totals) and the monthly
+    # GROUP BY award (monthly_spend_frame) without reading the ledger's rows (bench dashboard, issue 14).
+    __table_args__ = (Index("ix_expenditure_award_date", "award_id", "spent_date"),
+                      Index("ix_expenditure_program_award_date_amount", "program_id", "award_id", "spent_date",
+                            "amount_krw"))
 
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="program.id", index=True)

@@ -276,14 +276,30 @@ def _jobboard_down() -> None:
         batch_op.drop_column('apply_url')
 
 
+# --- national scale (issue 14): ledger sums read from an index ------------------------------------
+def _scale_up() -> None:
+    # Covers executed_totals' SUM per programme and monthly_spend_frame's GROUP BY award, month: an index-only
+    # scan instead of reading every ledger row (1M at national scale).
+    with op.batch_alter_table('expenditure', schema=None) as batch_op:
+        batch_op.create_index('ix_expenditure_program_award_date_amount',
+                              ['program_id', 'award_id', 'spent_date', 'amount_krw'], unique=False)
+
+
+def _scale_down() -> None:
+    with op.batch_alter_table('expenditure', schema=None) as batch_op:
+        batch_op.drop_index('ix_expenditure_program_award_date_amount')
+
+
 def upgrade() -> None:
     _jobs_up()
     _findings_up()
     _workflow_up()
     _jobboard_up()
+    _scale_up()
 
 
 def downgrade() -> None:
+    _scale_down()
     _jobboard_down()
     _workflow_down()
     _findings_down()
