@@ -46,8 +46,8 @@ def _unit_above_axis(fig: go.Figure, titled: bool) -> None:
         return
     fig.update_yaxes(title_text=None)
     fig.add_annotation(text=unit, x=0, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
-                       showarrow=False, font={"size": 12, "color": "#444"}, name="y-unit")
-    fig.update_layout(margin={"t": 60 if titled else 28})
+                       yshift=10, showarrow=False, font={"size": 12, "color": "#444"}, name="y-unit")
+    fig.update_layout(margin={"t": 66 if titled else 34})  # room above the top tick label
 
 
 def empty(reason: str, *, title: str | None = None, height: int = 360) -> go.Figure:

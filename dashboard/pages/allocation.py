@@ -82,7 +82,7 @@ def column_defs(lang: str | None) -> list[dict[str, Any]]:
         {"field": "spent_eok", "headerName": t("al.col.spent_total", lang), "minWidth": 110,
          "tooltipField": "spent_won", **num},
         {"field": "rate_pct", "headerName": t("al.col.rate_total", lang), "minWidth": 100, **pct},
-        {"field": "current_end_date", "headerName": t("col.end", lang), "minWidth": 110, "cellDataType": "text",
+        {"field": "current_end_date", "headerName": t("col.end", lang), "minWidth": 125, "cellDataType": "text",
          **({} if lang == "en" else {"valueFormatter": KO_DATE})},  # shown 2021. 12. 31., sorted by the ISO value
         {"field": "status", "headerName": t("col.status", lang), "minWidth": 80},
     ]
