@@ -35,10 +35,11 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "glossary": (),
     "accounts": (Role.admin,),
     "approvals": (OFF, AUD),
+    "programme": (OFF, AUD),
 }
 # Order of the navigation bar.
 NAV_ORDER = ["overview", "allocation", "evaluation", "whatif", "assignments", "obligations", "delivery", "compliance",
-             "jobs", "approvals", "accounts"]
+             "programme", "jobs", "approvals", "accounts"]
 
 
 class Denied(Exception):

@@ -36,6 +36,7 @@ from dashboard.pages import (
     login,
     obligations,
     overview,
+    programme,
     whatif,
 )
 
@@ -46,7 +47,7 @@ PAGES: dict[str, Any] = {
     "login": login, "overview": overview, "allocation": allocation, "award": award, "evaluation": evaluation,
     "assignments": assignments, "obligations": obligations, "delivery": delivery, "compliance": compliance,
     "jobs": jobs, "whatif": whatif, "glossary": glossary, "accounts": accounts,
-    "approvals": approvals,
+    "approvals": approvals, "programme": programme,
 }
 PAGE_MODULES = list(PAGES)
 

@@ -20,6 +20,7 @@ from core.models import Role, User, UserCreate
 from core.money import format_krw
 from dashboard import access
 from dashboard.data import accounts as data
+from dashboard.data import programme_life as life
 from dashboard.i18n import LABELS, t
 from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
 from dashboard.pages.common import parse_id
@@ -74,6 +75,13 @@ LABELS.update({
     "col.last_login": ("마지막 로그인", "Last login"),
     "col.approval_limit": ("승인 한도", "Approval limit"),
     "ac.no_limit": ("한도 없음", "no limit"),
+    "ac.limit": ("승인 한도 (원)", "Approval limit (won)"),
+    "ac.limit_hint": ("담당관만, 비우면 한도 없음", "officials only; empty: no limit"),
+    "ac.limit_button": ("승인 한도 저장", "Set the approval limit"),
+    "ac.limit_confirm": ("이 담당관의 승인 한도를 바꿉니다. 한도를 넘는 전용은 두 번째 담당관의 "
+                         "승인이 필요합니다. 계속할까요?",
+                         "Set this official's approval limit? Above it a second official must approve."),
+    "ac.limit_set": ("'{u}'의 승인 한도를 {a}(으)로 정했습니다", "The approval limit of '{u}' is now {a}"),
 })
 
 ROLES = [Role.admin, Role.official, Role.evaluator, Role.auditor]
@@ -159,6 +167,11 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
                            "accounts-reset-password", t("ac.password_hint", lang)),
                     confirm("accounts-reset", t("ac.reset", lang), t("ac.reset_confirm", lang)),
                 ], className="form-row"),
+                html.Div([
+                    _field(t("ac.limit", lang), dcc.Input(id="accounts-limit", type="number", min=0, max=10**15,
+                                                          step=1), "accounts-limit", t("ac.limit_hint", lang)),
+                    confirm("accounts-limit-set", t("ac.limit_button", lang), t("ac.limit_confirm", lang)),
+                ], className="form-row"),
             ], className="card form"),
         ], className="grid2"),
     ], id="accounts-page")
@@ -175,8 +188,8 @@ def _conflict_hint(exc: DomainError, lang: str | None) -> str | None:
 
 
 def act(user: User | None, _create: Any, _role: Any, _deact: Any, _react: Any, _reset: Any, _revoke: Any,
-        username: Any, full_name: Any, new_role: Any, password: Any, target: Any, target_role: Any,
-        new_password: Any, lang: str | None) -> tuple[Any, Any, Any, Any, Any]:
+        _limit: Any, username: Any, full_name: Any, new_role: Any, password: Any, target: Any, target_role: Any,
+        new_password: Any, lang: str | None, limit: Any = None) -> tuple[Any, Any, Any, Any, Any]:
     """Carry out the confirmed action (the caller is an admin: access.register checked the cookie).
 
     Returns (message, account list, account options, new-password box, reset-password box).
@@ -218,6 +231,13 @@ def act(user: User | None, _create: Any, _role: Any, _deact: Any, _react: Any, _
             elif action == "accounts-revoke":
                 changed = data.revoke_sessions(user, target_id)
                 text = t("ac.revoked", lang).format(u=changed["username"])
+            elif action == "accounts-limit-set":
+                from core.bounded import Won, check
+
+                amount = None if limit is None or limit == "" else check(Won, limit, field="approval_limit_krw")
+                changed = life.set_approval_limit(user, target_id, amount)
+                shown = t("ac.no_limit", lang) if amount is None else format_krw(int(amount), "won")
+                text = t("ac.limit_set", lang).format(u=changed["username"], a=shown)
             else:
                 raise PreventUpdate
             message = done(text, "accounts-done")
@@ -242,8 +262,9 @@ def register(dash_app: Any) -> None:
         Input("accounts-create", "submit_n_clicks"), Input("accounts-role", "submit_n_clicks"),
         Input("accounts-deactivate", "submit_n_clicks"), Input("accounts-reactivate", "submit_n_clicks"),
         Input("accounts-reset", "submit_n_clicks"), Input("accounts-revoke", "submit_n_clicks"),
+        Input("accounts-limit-set", "submit_n_clicks"),
         State("accounts-new-username", "value"), State("accounts-new-name", "value"),
         State("accounts-new-role", "value"), State("accounts-new-password", "value"),
         State("accounts-target", "value"), State("accounts-target-role", "value"),
-        State("accounts-reset-password", "value"), State("accounts-lang", "data"),
+        State("accounts-reset-password", "value"), State("accounts-lang", "data"), State("accounts-limit", "value"),
         page=PAGE, prevent_initial_call=True)

@@ -48,6 +48,8 @@ LABELS.update({
     "yes": ("예", "yes"),
     "no": ("아니오", "no"),
     "as.coi": ("이해충돌 확인", "Conflict of interest"),
+    "as.pdf": ("제안서 PDF 보기", "Open the proposal (PDF)"),
+    "as.no_pdf": ("첨부된 제안서 문서가 없습니다", "No proposal document is attached"),
     "as.coi_read": ("평가 전에 확인하세요: {c}의 주관·참여기관", "Before scoring, check the lead and members of {c}"),
     "as.certify": ("이해충돌 없음 확인", "I have no conflict of interest"),
     "as.certify_confirm": ("이 컨소시엄의 어느 기관과도 이해관계가 없음을 확인합니다. "
@@ -138,11 +140,24 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
         html.H3(f"{a['project_code']} · {proposal['title'] or a['project_title']}"),
         html.P([f"{proposal['consortium_name']} — {t('as.members', lang)}: {', '.join(proposal['members'])}"]),
         _facts(detail, lang),
+        _document_link(a, lang),
         html.P(t("as.locked", lang), className="ok", id="assignments-locked") if locked else None,
     ])
     conflict = html.Details([html.Summary(t("as.coi", lang)), _conflict_controls(lang, locked)],
                             className="form", id="assignments-coi-section")
     return html.Div([header, conflict, html.Div(rows, id="assignments-rows")], className="card"), store
+
+
+def _document_link(assignment: dict[str, Any], lang: str | None) -> Any:
+    """"제안서 PDF 보기" in a new tab when the proposal has a document (the scoring API route reads the login cookie
+    and lets an evaluator read only the proposals of their own confirmed sheets)."""
+    if not assignment.get("has_document"):
+        return html.P(t("as.no_pdf", lang), className="hint", id="assignments-no-pdf")
+    pid = parse_id(assignment.get("proposal_id"))
+    if pid is None:
+        return None
+    return html.P(html.A(t("as.pdf", lang), href=f"/api/v1/scoring/proposals/{pid}/document", target="_blank",
+                         rel="noopener", id="assignments-pdf", className="button"))
 
 
 def _conflict_controls(lang: str | None, locked: bool = False) -> html.Div:

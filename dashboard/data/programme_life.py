@@ -1,0 +1,113 @@
+"""The programme's life for the dashboard's programme page: the same program/budgeting service functions the
+/api/v1/programs routes call (each audited in its own transaction). Not cached: an official must see the
+programme as it is after each change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.audit import Actor
+from core.db import session_scope
+from core.models import User
+from core.uploads import Upload
+from program.models import ProgramCopyIn, SlotCreate, SlotUpdate
+
+
+def states() -> list[dict[str, Any]]:
+    """Every programme with its call state and room, oldest first."""
+    from program import service
+
+    with session_scope() as session:
+        return [s.model_dump(mode="json") for s in service.list_program_states(session)]
+
+
+def state(program_id: int) -> dict[str, Any]:
+    from program import service
+
+    with session_scope() as session:
+        return service.program_state(session, program_id).model_dump(mode="json")
+
+
+def slots(program_id: int) -> list[dict[str, Any]]:
+    from program import service
+
+    with session_scope() as session:
+        return [s.model_dump(mode="json") for s in service.list_slots(session, program_id)]
+
+
+def choices() -> dict[str, list[tuple[str, str, str]]]:
+    """(code, Korean name, English name) of the core fields and the call types (shared reference data)."""
+    from program import service
+
+    with session_scope() as session:
+        return {"fields": [(f.code, f.name_ko, f.name_en) for f in service.list_fields(session)],
+                "call_types": [(c.code, c.name_ko, c.name_en) for c in service.list_call_types(session)]}
+
+
+def copy(user: User, previous_id: int, data: ProgramCopyIn) -> dict[str, Any]:
+    """Next year's programme from `previous_id` (rules, rubrics, bonus items, envelopes; budgeting.programmes)."""
+    from budgeting.programmes import create_programme_from
+
+    with session_scope(write=True) as session:
+        return create_programme_from(session, Actor.of(user), previous_id, data).model_dump(mode="json")
+
+
+def add_slot(user: User, program_id: int, data: SlotCreate) -> dict[str, Any]:
+    from program import service
+
+    with session_scope(write=True) as session:
+        project = service.add_slot(session, Actor.of(user), program_id, data)
+        assert project.id is not None
+        return service.slot_read(session, project.id).model_dump(mode="json")
+
+
+def update_slot(user: User, project_id: int, data: SlotUpdate) -> dict[str, Any]:
+    from program import service
+
+    with session_scope(write=True) as session:
+        project = service.update_slot(session, Actor.of(user), project_id, data)
+        assert project.id is not None
+        return service.slot_read(session, project.id).model_dump(mode="json")
+
+
+def publish_slot(user: User, project_id: int) -> dict[str, Any]:
+    from program import service
+
+    with session_scope(write=True) as session:
+        project = service.publish_slot(session, Actor.of(user), project_id)
+        assert project.id is not None
+        return service.slot_read(session, project.id).model_dump(mode="json")
+
+
+def open_call(user: User, program_id: int) -> dict[str, Any]:
+    from program import service
+
+    with session_scope(write=True) as session:
+        return service.open_call(session, Actor.of(user), program_id).model_dump(mode="json")
+
+
+def close_call(user: User, program_id: int) -> dict[str, Any]:
+    from program import service
+
+    with session_scope(write=True) as session:
+        return service.close_call(session, Actor.of(user), program_id).model_dump(mode="json")
+
+
+def import_file(user: User, program_id: int, filename: str, content: bytes) -> dict[str, Any]:
+    """Import an intake file (program.intake.import_proposals: all checked first, nothing half-imported)."""
+    from program import intake
+
+    with session_scope(write=True) as session:
+        return intake.import_proposals(session, Actor.of(user), program_id,
+                                       Upload(filename=filename[:255], content=content)).model_dump(mode="json")
+
+
+def set_approval_limit(admin: User, user_id: int, limit_krw: int | None) -> dict[str, Any]:
+    """An official's approval limit in won (None: no limit), core.approval_limits.set_approval_limit."""
+    from core.approval_limits import set_approval_limit as set_limit
+    from core.models import UserRead
+
+    with session_scope(write=True) as session:
+        user = set_limit(session, Actor.of(admin), user_id, limit_krw)
+        return UserRead.model_validate(user, from_attributes=True).model_dump(mode="json")

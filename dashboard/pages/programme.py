@@ -1,0 +1,447 @@
+"""Programme (officials; auditors read): the programme's call state (before the call, open, closed) and its
+project slots; next year's programme made from this one; a slot added or edited within the programme total
+and published; the call opened and closed; proposals imported from the intake template.
+
+Every change is the service function the API calls (dashboard.data.programme_life), audited there; each asks
+for confirmation and its callback re-checks on the server that the caller is an official (access.register,
+then `_official`). Values are parsed through the API's request schemas (ProgramCopyIn, SlotCreate, SlotUpdate).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import dash
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
+
+from core import auth
+from core.errors import DomainError, RuleViolation
+from core.models import Role, User
+from core.money import format_krw
+from dashboard import access, data
+from dashboard.data import programme_life as life
+from dashboard.i18n import LABELS, t
+from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
+from dashboard.pages.common import parse_id
+from program.models import ProgramCopyIn, SlotCreate, SlotUpdate
+
+PAGE = "programme"
+MAX_UPLOAD_BYTES = 20 * 2**20  # an intake file (the API's upload limit is the same order)
+
+LABELS.update({
+    "nav.programme": ("사업 운영", "Programme"),
+    "pg.title": ("사업 운영", "Programme"),
+    "pg.state": ("사업 현황", "Programme state"),
+    "pg.status_label": ("진행 상태", "State"),
+    "pg.status.draft": ("공고 전", "before the call"),
+    "pg.status.call_open": ("접수 중", "call open"),
+    "pg.status.call_closed": ("접수 마감", "call closed"),
+    "pg.year": ("연도", "Year"),
+    "pg.name_ko": ("사업명 (한국어)", "Name (Korean)"),
+    "pg.name_en": ("사업명 (영어)", "Name (English)"),
+    "pg.total": ("총사업비", "Programme total"),
+    "pg.total_hint": ("원 단위, 비우면 이 사업과 같음", "in won; empty: the same as this programme"),
+    "pg.ceilings": ("과제 상한 합계", "Sum of the slot ceilings"),
+    "pg.room": ("남은 여유", "Room left"),
+    "pg.slots_n": ("과제 수 (공고됨)", "Slots (published)"),
+    "pg.opened": ("접수 개시일", "Call opened"),
+    "pg.closed": ("접수 마감일", "Call closed"),
+    "pg.copied_from": ("원본 사업", "Copied from"),
+    "pg.slots": ("과제 목록", "Project slots"),
+    "pg.no_slots": ("과제가 없습니다", "No slot yet"),
+    "pg.published": ("공고됨", "published"),
+    "pg.unpublished": ("공고 전", "not published"),
+    "pg.copy": ("다음 연도 사업 만들기", "Create next year's programme"),
+    "pg.copy_hint": ("이 사업의 규칙, 핵심분야, 공모유형, 평가표, 가점, 예산 봉투와 비목 비율을 복사합니다",
+                     "Copies this programme's rules, fields, call types, rubric, bonus items, envelopes and shares"),
+    "pg.copy_confirm": ("이 사업을 복사해 새 사업을 만듭니다. 계속할까요?",
+                        "Create a new programme copied from this one?"),
+    "pg.copied": ("{y}년 사업 '{n}'을(를) 만들었습니다 (공고 전). 과제를 추가하고 공고하세요",
+                  "Created the {y} programme '{n}' (before its call): add and publish its slots"),
+    "pg.open_new": ("새 사업 보기", "Open the new programme"),
+    "pg.add": ("과제 추가", "Add a slot"),
+    "pg.add_button": ("과제 추가", "Add the slot"),
+    "pg.add_confirm": ("이 과제를 추가합니다. 계속할까요?", "Add this slot?"),
+    "pg.added": ("과제 {c}을(를) 추가했습니다 (상한 {a})", "Added the slot {c} (ceiling {a})"),
+    "pg.edit": ("과제 수정·공고", "Edit or publish a slot"),
+    "pg.edit_button": ("과제 수정", "Save the slot"),
+    "pg.edit_confirm": ("이 과제를 수정합니다. 계속할까요?", "Save these changes to the slot?"),
+    "pg.edited": ("과제 {c}을(를) 수정했습니다", "Saved the slot {c}"),
+    "pg.publish": ("과제 공고", "Publish the slot"),
+    "pg.publish_confirm": ("이 과제를 공고합니다. 공고한 과제는 더 이상 고칠 수 없습니다. 계속할까요?",
+                           "Publish this slot? A published slot can no longer be edited."),
+    "pg.published_done": ("과제 {c}을(를) 공고했습니다", "Published the slot {c}"),
+    "pg.call": ("공모 접수", "The call"),
+    "pg.open_call": ("접수 개시", "Open the call"),
+    "pg.open_confirm": ("공모 접수를 시작합니다. 이후에는 규칙과 과제를 고칠 수 없습니다. 계속할까요?",
+                        "Open the call? Rules and slots are then fixed."),
+    "pg.opened_done": ("공모 접수를 시작했습니다 (과제 {n}개)", "The call is open ({n} slots)"),
+    "pg.close_call": ("접수 마감", "Close the call"),
+    "pg.close_confirm": ("공모 접수를 마감합니다. 제안서가 있는 과제는 평가 단계로 넘어갑니다. "
+                         "되돌릴 수 없습니다. 계속할까요?",
+                         "Close the call? Projects with proposals move to evaluation. This cannot be undone."),
+    "pg.closed_done": ("접수를 마감했습니다: 평가로 넘어간 과제 {m}개, 제안서가 없는 과제 {e}개",
+                       "The call is closed: {m} projects move to evaluation, {e} have no proposal"),
+    "pg.intake": ("제안서 일괄 접수", "Proposal intake"),
+    "pg.intake_hint": ("양식을 내려받아 작성한 뒤 올리세요. 파일 전체를 먼저 검사하며, "
+                       "문제가 하나라도 있으면 아무것도 등록하지 않습니다.",
+                       "Download the template, fill it in and upload it. The whole file is checked first; "
+                       "if anything is wrong nothing is imported."),
+    "pg.template_xlsx": ("양식 내려받기 (엑셀)", "Template (Excel)"),
+    "pg.template_csv": ("양식 내려받기 (CSV)", "Template (CSV)"),
+    "pg.upload": ("파일을 끌어다 놓거나 눌러서 고르세요 (.xlsx, .csv)",
+                  "Drop a file here or click to choose (.xlsx, .csv)"),
+    "pg.imported": ("'{f}': 제안서 {p}건, 새 기관 {o}곳을 등록했습니다",
+                    "'{f}': imported {p} proposals, {o} new organisations"),
+    "pg.intake_refused": ("파일을 등록하지 않았습니다 (문제 {n}건)", "The file was not imported ({n} problems)"),
+    "pg.too_large": ("파일이 너무 큽니다", "The file is too large"),
+    "pg.bad_upload": ("파일을 읽을 수 없습니다", "The file cannot be read"),
+    "pg.pick_slot": ("먼저 과제를 고르세요", "Choose a slot first"),
+    "pg.none": ("사업이 없습니다", "There is no programme"),
+    "col.sheet": ("시트", "Sheet"),
+    "col.row": ("행", "Row"),
+    "col.column": ("열", "Column"),
+    "col.reason": ("사유", "Reason"),
+    "col.code": ("과제코드", "Code"),
+    "col.title": ("과제명", "Title"),
+    "col.field": ("핵심분야", "Field"),
+    "col.call_type": ("공모유형", "Call type"),
+    "col.region": ("지역", "Region"),
+    "col.ceiling": ("상한액", "Ceiling"),
+    "col.volume": ("계획 물량", "Planned volume"),
+    "col.published": ("공고", "Published"),
+    "pg.code_hint": ("예: 2022-01", "e.g. 2022-01"),
+    "pg.ceiling_hint": ("원 단위", "in won"),
+    "pg.unit": ("단위", "Unit"),
+    "field.year": ("연도", "year"),
+    "field.name_ko": ("사업명", "name"),
+    "field.name_en": ("영문 사업명", "English name"),
+    "field.total_budget_krw": ("총사업비", "programme total"),
+    "field.code": ("과제코드", "slot code"),
+    "field.field_code": ("핵심분야", "field"),
+    "field.call_type": ("공모유형", "call type"),
+    "field.title_ko": ("과제명", "title"),
+    "field.title_en": ("영문 과제명", "English title"),
+    "field.region": ("지역", "region"),
+    "field.ceiling_krw": ("상한액", "ceiling"),
+    "field.planned_volume": ("계획 물량", "planned volume"),
+    "field.volume_unit": ("단위", "unit"),
+    "field.program_id": ("사업", "programme"),
+    "field.file": ("파일", "file"),
+    "field.approval_limit_krw": ("승인 한도", "approval limit"),
+})
+
+
+def _official(user: User | None) -> bool:
+    return user is not None and auth.allows(user.role, (Role.official,))
+
+
+def _name(pair: tuple[str, str, str], lang: str | None) -> str:
+    return (pair[2] or pair[1]) if lang == "en" else pair[1]
+
+
+def _status(code: str, lang: str | None) -> str:
+    return t(f"pg.status.{code}", lang)
+
+
+def state_card(st: dict[str, Any], lang: str | None) -> html.Div:
+    name = (st["name_en"] or st["name_ko"]) if lang == "en" else st["name_ko"]
+    rows = [
+        ("pg.year", str(st["year"])),
+        ("pg.status_label", _status(st["status"], lang)),
+        ("pg.total", format_krw(st["total_budget_krw"], "won")),
+        ("pg.ceilings", format_krw(st["sum_of_ceilings_krw"], "won")),
+        ("pg.room", format_krw(st["room_krw"], "won")),
+        ("pg.slots_n", f"{st['slots']} ({st['published_slots']})"),
+        ("pg.opened", when(st["call_opened_date"], lang)),
+        ("pg.closed", when(st["call_closed_date"], lang)),
+    ]
+    return html.Div([
+        html.H3(f"{t('pg.state', lang)} · {name}"),
+        html.Dl([part for k, v in rows for part in (html.Dt(t(k, lang)), html.Dd(v, id=f"programme-{k[3:]}"))],
+                className="facts"),
+        html.P(_status(st["status"], lang), id="programme-status", className=f"badge status-{st['status']}"),
+    ], className="card", id="programme-state")
+
+
+def slots_table(rows: list[dict[str, Any]], ch: dict[str, Any], lang: str | None) -> Any:
+    if not rows:
+        return html.P(t("pg.no_slots", lang), className="hint", id="programme-no-slots")
+    fields = {c: (c, k, e) for c, k, e in ch["fields"]}
+    types = {c: (c, k, e) for c, k, e in ch["call_types"]}
+    head = html.Tr([html.Th(t(k, lang)) for k in ("col.code", "col.title", "col.field", "col.call_type",
+                                                   "col.region", "col.ceiling", "col.volume", "col.published")])
+    body = [html.Tr([
+        html.Td(r["code"]), html.Td((r.get("title_en") or r["title_ko"]) if lang == "en" else r["title_ko"]),
+        html.Td(_name(fields[r["field_code"]], lang) if r.get("field_code") in fields else "–"),
+        html.Td(_name(types[r["call_type"]], lang) if r.get("call_type") in types else "–"),
+        html.Td(r.get("region") or "–"),
+        html.Td(format_krw(r["ceiling_krw"], "won"), className="num"),
+        html.Td(f"{r.get('planned_volume', 0):,} {r.get('volume_unit') or ''}".strip(), className="num"),
+        html.Td(t("pg.published" if r.get("published") else "pg.unpublished", lang),
+                className="ok" if r.get("published") else "hint"),
+    ], id=f"programme-slot-{r['code']}") for r in rows]
+    return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="programme-slots-table")
+
+
+def _slot_options(rows: list[dict[str, Any]], lang: str | None) -> list[dict[str, Any]]:
+    return [{"label": f"{r['code']} · {r['title_ko']}"
+                      + ("" if r.get("published") else f" · {t('pg.unpublished', lang)}"), "value": r["id"]}
+            for r in rows]
+
+
+def _field(label: str, control: Any, cid: str, hint: str | None = None) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=cid), control,
+                     html.Span(hint, className="hint") if hint else None], className="form-field")
+
+
+def _text(cid: str, max_length: int = 200, **kw: Any) -> dcc.Input:
+    return dcc.Input(id=cid, type="text", maxLength=max_length, **kw)
+
+
+def _number(cid: str, **kw: Any) -> dcc.Input:
+    return dcc.Input(id=cid, type="number", min=0, max=10**15, step=1, **kw)
+
+
+def _forms(pid: int, st: dict[str, Any], rows: list[dict[str, Any]], ch: dict[str, Any],
+           lang: str | None) -> list[Any]:
+    draft = st["status"] == "draft"
+    copy_form = html.Div([
+        html.H3(t("pg.copy", lang)), html.P(t("pg.copy_hint", lang), className="hint"),
+        _field(t("pg.year", lang), _number("programme-copy-year", value=int(st["year"]) + 1), "programme-copy-year"),
+        _field(t("pg.name_ko", lang), _text("programme-copy-name-ko"), "programme-copy-name-ko"),
+        _field(t("pg.name_en", lang), _text("programme-copy-name-en"), "programme-copy-name-en"),
+        _field(t("pg.total", lang), _number("programme-copy-total"), "programme-copy-total", t("pg.total_hint", lang)),
+        confirm("programme-copy", t("pg.copy", lang), t("pg.copy_confirm", lang)),
+    ], className="card form", id="programme-copy-form")
+    add_form = html.Div([
+        html.H3(t("pg.add", lang)),
+        _field(t("col.code", lang), _text("programme-slot-code", 32), "programme-slot-code", t("pg.code_hint", lang)),
+        _field(t("col.title", lang), _text("programme-slot-title"), "programme-slot-title"),
+        _field(t("col.field", lang), dcc.Dropdown(id="programme-slot-field", clearable=False,
+                                                  options=[{"label": _name(f, lang), "value": f[0]}
+                                                           for f in ch["fields"]]), "programme-slot-field"),
+        _field(t("col.call_type", lang), dcc.Dropdown(id="programme-slot-type", clearable=False,
+                                                      options=[{"label": _name(c, lang), "value": c[0]}
+                                                               for c in ch["call_types"]]), "programme-slot-type"),
+        _field(t("col.region", lang), _text("programme-slot-region", 32), "programme-slot-region"),
+        _field(t("col.ceiling", lang), _number("programme-slot-ceiling"), "programme-slot-ceiling",
+               t("pg.ceiling_hint", lang)),
+        _field(t("col.volume", lang), _number("programme-slot-volume", value=0), "programme-slot-volume"),
+        _field(t("pg.unit", lang), _text("programme-slot-unit", 20, value="건"), "programme-slot-unit"),
+        confirm("programme-add", t("pg.add_button", lang), t("pg.add_confirm", lang), disabled=not draft),
+    ], className="card form", id="programme-add-form")
+    edit_form = html.Div([
+        html.H3(t("pg.edit", lang)),
+        _field(t("col.code", lang), dcc.Dropdown(id="programme-edit-slot", options=_slot_options(rows, lang)),
+               "programme-edit-slot"),
+        _field(t("col.title", lang), _text("programme-edit-title"), "programme-edit-title"),
+        _field(t("col.ceiling", lang), _number("programme-edit-ceiling"), "programme-edit-ceiling",
+               t("pg.ceiling_hint", lang)),
+        _field(t("col.volume", lang), _number("programme-edit-volume"), "programme-edit-volume"),
+        html.Div([confirm("programme-edit", t("pg.edit_button", lang), t("pg.edit_confirm", lang), disabled=not draft),
+                  confirm("programme-publish", t("pg.publish", lang), t("pg.publish_confirm", lang),
+                          disabled=not draft)], className="form-row"),
+    ], className="card form", id="programme-edit-form")
+    call_form = html.Div([
+        html.H3(t("pg.call", lang)),
+        html.Div([confirm("programme-open", t("pg.open_call", lang), t("pg.open_confirm", lang), disabled=not draft),
+                  confirm("programme-close", t("pg.close_call", lang), t("pg.close_confirm", lang),
+                          disabled=st["status"] != "call_open", cls="danger")], className="form-row"),
+    ], className="card form", id="programme-call-form")
+    return [html.Div([copy_form, call_form], className="grid2"), html.Div([add_form, edit_form], className="grid2")]
+
+
+def _intake(pid: int, official: bool, lang: str | None) -> html.Div:
+    base = f"/api/v1/programs/{pid}/intake/template"
+    parts: list[Any] = [
+        html.H3(t("pg.intake", lang)), html.P(t("pg.intake_hint", lang), className="hint"),
+        html.Div([html.A(t("pg.template_xlsx", lang), href=f"{base}?format=xlsx", id="programme-template-xlsx",
+                         className="button", download=""),
+                  html.A(t("pg.template_csv", lang), href=f"{base}?format=csv", id="programme-template-csv",
+                         className="button", download="")], className="form-row"),
+    ]
+    if official:
+        parts += [dcc.Upload(html.Div(t("pg.upload", lang)), id="programme-upload", accept=".xlsx,.csv",
+                             max_size=MAX_UPLOAD_BYTES, multiple=False, className="upload"),
+                  dcc.Loading(html.Div(id="programme-intake-result", role="status"), type="circle")]
+    return html.Div(parts, className="card", id="programme-intake")
+
+
+def render(user: User | None, pid: int, lang: str | None) -> list[Any]:
+    st = life.state(pid)
+    rows = life.slots(pid)
+    ch = life.choices()
+    parts: list[Any] = [state_card(st, lang),
+                        html.Div([html.H3(t("pg.slots", lang)), slots_table(rows, ch, lang)], className="card")]
+    if _official(user):
+        parts += _forms(pid, st, rows, ch, lang)
+    else:
+        parts.append(html.P(t("act.readonly", lang), className="hint"))
+    parts.append(_intake(pid, _official(user), lang))
+    return parts
+
+
+def _pid(key: dict[str, Any] | None) -> int | None:
+    pid = parse_id((key or {}).get("pid"))
+    known = {s["id"] for s in life.states()}
+    if pid in known:
+        return pid
+    main = data.main_program_id()
+    return main if main in known else (max(known) if known else None)
+
+
+def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
+    raw = parse_id(query.get("program"))
+    pid = _pid({"pid": raw})
+    if pid is None:
+        return html.Div([html.H2(t("pg.title", lang)), html.P(t("pg.none", lang), className="hint")],
+                        id="programme-page")
+    return html.Div([
+        html.H2(t("pg.title", lang)),
+        dcc.Store(id="programme-key", data={"pid": pid, "lang": lang}),
+        html.Div(id="programme-message", role="status"),
+        html.Div(render(user, pid, lang), id="programme-body"),
+    ], id="programme-page")
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RuleViolation("not a number", field="value")
+    try:
+        number = float(value)
+    except ValueError:
+        raise RuleViolation("not a number", field="value") from None
+    if number != int(number) or abs(number) > 10**16:
+        raise RuleViolation("not a whole number", field="value")
+    return int(number)
+
+
+def act(user: User | None, _copy: Any, _add: Any, _edit: Any, _publish: Any, _open: Any, _close: Any,
+        key: dict[str, Any] | None, year: Any, name_ko: Any, name_en: Any, total: Any,
+        code: Any, title: Any, field_code: Any, call_type: Any, region: Any, ceiling: Any, volume: Any, unit: Any,
+        edit_slot: Any, edit_title: Any, edit_ceiling: Any, edit_volume: Any) -> tuple[Any, Any]:
+    """Carry out the confirmed action for an official (the caller was checked by access.register, re-checked here).
+
+    Returns (message, page body).
+    """
+    lang = (key or {}).get("lang")
+    if not _official(user):
+        raise PreventUpdate
+    assert user is not None
+    action = fired()
+    if not action:
+        raise PreventUpdate
+    pid = _pid(key)
+    if pid is None:
+        raise PreventUpdate
+    keep: Any = dash.no_update
+    try:
+        if action == "programme-copy":
+            new = life.copy(user, pid, ProgramCopyIn.model_validate({
+                "year": _int_or_none(year), "name_ko": name_ko or "", "name_en": name_en or "",
+                "total_budget_krw": _int_or_none(total)}))
+            text = t("pg.copied", lang).format(y=new["year"], n=new["name_ko"])
+            message: Any = html.Div([done(text, "programme-done"),
+                                     html.A(t("pg.open_new", lang), href=f"/dashboard/programme?program={new['id']}",
+                                            id="programme-new-link")])
+        elif action == "programme-add":
+            slot = life.add_slot(user, pid, SlotCreate.model_validate({
+                "code": code or "", "field_code": field_code or "", "call_type": call_type or "",
+                "title_ko": title or "", "region": region or None, "ceiling_krw": _int_or_none(ceiling),
+                "planned_volume": _int_or_none(volume) or 0, "volume_unit": unit or "건"}))
+            message = done(t("pg.added", lang).format(c=slot["code"], a=format_krw(slot["ceiling_krw"], "won")),
+                           "programme-done")
+        elif action in ("programme-edit", "programme-publish"):
+            slot_id = parse_id(edit_slot)
+            if slot_id is None or slot_id not in {s["id"] for s in life.slots(pid)}:
+                return refused(t("pg.pick_slot", lang), "programme-error"), keep
+            if action == "programme-edit":
+                changes = {k: v for k, v in {"title_ko": edit_title or None,
+                                             "ceiling_krw": _int_or_none(edit_ceiling),
+                                             "planned_volume": _int_or_none(edit_volume)}.items() if v is not None}
+                slot = life.update_slot(user, slot_id, SlotUpdate.model_validate(changes))
+                message = done(t("pg.edited", lang).format(c=slot["code"]), "programme-done")
+            else:
+                slot = life.publish_slot(user, slot_id)
+                message = done(t("pg.published_done", lang).format(c=slot["code"]), "programme-done")
+        elif action == "programme-open":
+            result = life.open_call(user, pid)
+            message = done(t("pg.opened_done", lang).format(n=result["program"]["slots"]), "programme-done")
+        elif action == "programme-close":
+            result = life.close_call(user, pid)
+            message = done(t("pg.closed_done", lang).format(m=len(result["projects_moved"]),
+                                                            e=len(result["projects_without_proposals"])),
+                           "programme-done")
+        else:
+            raise PreventUpdate
+    except (DomainError, ValidationError) as exc:
+        return refused(f"{t('act.refused', lang)}: {refusal_text(exc, lang)}", "programme-error"), keep
+    return message, render(user, pid, lang)
+
+
+def problems_table(items: list[dict[str, Any]], lang: str | None) -> html.Table:
+    head = html.Tr([html.Th(t(k, lang)) for k in ("col.sheet", "col.row", "col.column", "col.reason")])
+    body = [html.Tr([html.Td(str(i.get("sheet", ""))), html.Td(str(i.get("row", "")), className="num"),
+                     html.Td(str(i.get("column", ""))), html.Td(str(i.get("reason", "")))]) for i in items[:500]]
+    return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="programme-intake-problems")
+
+
+def upload(user: User | None, contents: Any, filename: Any, key: dict[str, Any] | None) -> Any:
+    """Import the uploaded intake file for an official; the domain's problems (sheet, row, column, reason) listed."""
+    lang = (key or {}).get("lang")
+    if not _official(user) or not isinstance(contents, str) or not contents:
+        raise PreventUpdate
+    assert user is not None
+    pid = _pid(key)
+    if pid is None:
+        raise PreventUpdate
+    name = str(filename or "")[:255]
+    if len(contents) > MAX_UPLOAD_BYTES * 4 // 3 + 1000:
+        return refused(t("pg.too_large", lang), "programme-intake-error")
+    try:
+        raw = base64.b64decode(contents.split(",", 1)[1] if "," in contents else contents, validate=True)
+    except (binascii.Error, ValueError):
+        return refused(t("pg.bad_upload", lang), "programme-intake-error")
+    try:
+        result = life.import_file(user, pid, name, raw)
+    except DomainError as exc:
+        items = exc.details if isinstance(exc.details, list) else []
+        parts: list[Any] = [refused(t("pg.intake_refused", lang).format(n=len(items)) if items
+                                    else f"{t('act.refused', lang)}: {refusal_text(exc, lang)}",
+                                    "programme-intake-error")]
+        if items:
+            parts.append(problems_table(items, lang))
+        return html.Div(parts)
+    return done(t("pg.imported", lang).format(f=result["filename"], p=result["proposals"], o=result["organizations"]),
+                "programme-intake-done")
+
+
+def register(dash_app: Any) -> None:
+    access.register(
+        dash_app, act,
+        Output("programme-message", "children"), Output("programme-body", "children"),
+        Input("programme-copy", "submit_n_clicks"), Input("programme-add", "submit_n_clicks"),
+        Input("programme-edit", "submit_n_clicks"), Input("programme-publish", "submit_n_clicks"),
+        Input("programme-open", "submit_n_clicks"), Input("programme-close", "submit_n_clicks"),
+        State("programme-key", "data"),
+        State("programme-copy-year", "value"), State("programme-copy-name-ko", "value"),
+        State("programme-copy-name-en", "value"), State("programme-copy-total", "value"),
+        State("programme-slot-code", "value"), State("programme-slot-title", "value"),
+        State("programme-slot-field", "value"), State("programme-slot-type", "value"),
+        State("programme-slot-region", "value"), State("programme-slot-ceiling", "value"),
+        State("programme-slot-volume", "value"), State("programme-slot-unit", "value"),
+        State("programme-edit-slot", "value"), State("programme-edit-title", "value"),
+        State("programme-edit-ceiling", "value"), State("programme-edit-volume", "value"),
+        page=PAGE, prevent_initial_call=True)
+    access.register(
+        dash_app, upload,
+        Output("programme-intake-result", "children"),
+        Input("programme-upload", "contents"), State("programme-upload", "filename"), State("programme-key", "data"),
+        page=PAGE, prevent_initial_call=True)
