@@ -23,7 +23,7 @@ def hires_below_rule(self: Check, ctx: CheckContext) -> Iterator[Finding]:
 
     for pid in ctx.program_ids:
         refs = _refs(ctx, pid)
-        for row in bq.hires_table(ctx.session, program_id=pid):
+        for row in bq.hires_table(ctx.session, program_id=pid, as_of=ctx.today):
             ref = refs.get(row.award_id or 0)
             if ref is None or ref.end_date >= ctx.today or row.shortfall <= 0 or not ctx.in_scope(ref.project_id):
                 continue
@@ -44,7 +44,7 @@ def hires_without_evidence(self: Check, ctx: CheckContext) -> Iterator[Finding]:
     from program.names import organization_names_for_checks
 
     for pid in ctx.program_ids:
-        lacking = bq.hires_by_award(ctx.session, pid, lacking_evidence_only=True)
+        lacking = bq.hires_by_award(ctx.session, pid, lacking_evidence_only=True, as_of=ctx.today)
         orgs = organization_names_for_checks(ctx.session, {h.org_id for hs in lacking.values() for h in hs})
         for ref in _refs(ctx, pid).values():
             if not ctx.in_scope(ref.project_id):
