@@ -48,7 +48,10 @@ _ID = _int_in(1, INT32_MAX, "id")
 def _project_ref(text: str) -> str:
     """An argparse type: a project code (2021-D-LANG-001) or id (letters, digits and hyphens, at most 40)."""
     value = text.strip()
-    if not 0 < len(value) <= 40 or not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in value):
+    if value.lstrip("-").isdigit():  # a number is an id: within the id range (not -1, not 0)
+        return str(_ID(value))
+    if not 0 < len(value) <= 40 or not value[0].isalnum() \
+            or not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in value):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a project code or id; write e.g. 2021-D-LANG-001")
     return value
 
