@@ -164,7 +164,6 @@ def state_card(st: dict[str, Any], lang: str | None) -> html.Div:
         html.H3(f"{t('pg.state', lang)} · {name}"),
         html.Dl([part for k, v in rows for part in (html.Dt(t(k, lang)), html.Dd(v, id=f"programme-{k[3:]}"))],
                 className="facts"),
-        html.P(_status(st["status"], lang), id="programme-status", className=f"badge status-{st['status']}"),
     ], className="card", id="programme-state")
 
 
@@ -178,7 +177,7 @@ def slots_table(rows: list[dict[str, Any]], ch: dict[str, Any], lang: str | None
     body = [html.Tr([
         html.Td(r["code"]), html.Td((r.get("title_en") or r["title_ko"]) if lang == "en" else r["title_ko"]),
         html.Td(_name(fields[r["field_code"]], lang) if r.get("field_code") in fields else "–"),
-        html.Td(_name(types[r["call_type"]], lang) if r.get("call_type") in types else "–"),
+        html.Td(_name(types[r["call_type_code"]], lang) if r.get("call_type_code") in types else "–"),
         html.Td(r.get("region") or "–"),
         html.Td(format_krw(r["ceiling_krw"], "won"), className="num"),
         html.Td(f"{r.get('planned_volume', 0):,} {r.get('volume_unit') or ''}".strip(), className="num"),
@@ -267,7 +266,9 @@ def _intake(pid: int, official: bool, lang: str | None) -> html.Div:
     ]
     if official:
         parts += [dcc.Upload(html.Div(t("pg.upload", lang)), id="programme-upload", accept=".xlsx,.csv",
-                             max_size=MAX_UPLOAD_BYTES, multiple=False, className="upload"),
+                             max_size=MAX_UPLOAD_BYTES, multiple=False, className="upload",
+                             style={"border": "2px dashed #8a99ad", "borderRadius": "6px", "padding": "18px",
+                                    "textAlign": "center", "cursor": "pointer", "marginTop": "8px"}),
                   dcc.Loading(html.Div(id="programme-intake-result", role="status"), type="circle")]
     return html.Div(parts, className="card", id="programme-intake")
 
