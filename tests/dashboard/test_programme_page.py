@@ -189,7 +189,7 @@ def test_the_admin_sets_an_officials_approval_limit_and_an_official_cannot(app_c
     login(app_client, "admin")
     r = post(app_client, "accounts-message.children", {**LIMIT, "accounts-target.value": official.id,
                                                        "accounts-limit.value": 50_000_000})
-    assert "승인 한도를 50,000,000원" in said(r) or "승인 한도를" in said(r), said(r)[:300]
+    assert "승인 한도를 50,000,000원(으)로 정했습니다" in said(r), said(r)[:300]
     assert user_named(on_unit_db, official.username).approval_limit_krw == 50_000_000
     # a negative amount: refused, unchanged
     r = post(app_client, "accounts-message.children", {**LIMIT, "accounts-target.value": official.id,
@@ -208,3 +208,30 @@ def test_the_admin_sets_an_officials_approval_limit_and_an_official_cannot(app_c
     assert user_named(on_unit_db, official.username).approval_limit_krw is None
     post(app_client, "accounts-message.children", {**LIMIT, "accounts-target.value": official.id,
                                                    "accounts-limit.value": official.approval_limit_krw})
+
+
+def test_the_proposal_pdf_link_opens_with_the_login_cookie(app_client: TestClient,  # noqa: F811
+                                                           on_unit_db: Engine) -> None:
+    """The evaluator's '제안서 PDF 보기' points at the scoring API route, which reads the dashboard's login cookie
+    (no bearer token): the PDF comes back inline; without the cookie, 401."""
+    from core.audit import SYSTEM
+    from core.uploads import Upload
+    from dashboard.pages.assignments import _document_link
+    from program import documents
+
+    with Session(on_unit_db) as s:
+        proposal = s.exec(select(Proposal).order_by(Proposal.id)).first()
+        assert proposal is not None and proposal.id is not None
+        pid = proposal.id
+        documents.upload_document(s, SYSTEM, pid, Upload("계획서.pdf", b"%PDF-1.4\n% test\n%%EOF\n"))
+    link = _document_link({"has_document": True, "proposal_id": pid}, "ko")
+    url = f"/api/v1/scoring/proposals/{pid}/document"
+    assert link.children.href == url and link.children.target == "_blank"
+    assert link.children.children == "제안서 PDF 보기"
+    assert _document_link({"has_document": False, "proposal_id": pid}, "ko").id == "assignments-no-pdf"
+    login(app_client, "official")
+    r = app_client.get(url)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"].startswith("inline") and r.content.startswith(b"%PDF-")
+    app_client.cookies.clear()
+    assert app_client.get(url).status_code == 401
