@@ -55,6 +55,19 @@ DRAIN_SECONDS = float(os.environ.get("BENCH_LOAD_DRAIN_SECONDS", "180"))
 DB_NAME = os.environ.get("BENCH_LOAD_DB", "grants_bench_load")
 REDIS_DB = os.environ.get("BENCH_LOAD_REDIS_DB", "9")
 PASSWORD = "Load-test-pass-2021!"
+# A diagnosis, not the measurement: serve the app without compliance's after-commit findings refresh, to
+# tell its cost from the rest (the result says so in "diagnostic").
+WITHOUT_REFRESH = os.environ.get("BENCH_LOAD_WITHOUT_FINDINGS_REFRESH") == "1"
+
+
+def diagnostic_app() -> Any:
+    """The served app with compliance's after-commit subscriber removed (BENCH_LOAD_WITHOUT_FINDINGS_REFRESH=1)."""
+    from compliance import store
+    from core import events
+    from server import create_app
+
+    events.unsubscribe(store._on_commit)
+    return create_app()
 
 
 # --------------------------------------------------------------------------- set-up (before the clock)
@@ -416,7 +429,8 @@ def main() -> None:
                                       env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                       stderr=open(Path(storage) / "worker.log", "w"))  # noqa: SIM115
             try:
-                with served(env, workers=2) as server:
+                app = "bench.bench_load:diagnostic_app" if WITHOUT_REFRESH else "server:create_app"
+                with served(env, app=app, workers=2) as server:
                     load_before = _loadavg()
                     tally = asyncio.run(_simulate(server.url, cast, SECONDS))
                     load_after = _loadavg()
@@ -433,6 +447,7 @@ def main() -> None:
         during = [ms for at, ms in tally.interactive if any(a <= at <= b for a, b in spans)]
         total_requests = len(tally.interactive) + len(tally.downloads)
         result: dict[str, Any] = {
+            "diagnostic": "without the after-commit findings refresh" if WITHOUT_REFRESH else None,
             "database": "postgresql", "web_workers": 2, "job_workers": 1, "users": USERS,
             "officials": len(cast.officials), "auditors": len(cast.auditors), "evaluators": len(cast.evaluators),
             "open_projects": cast.open_projects, "seconds": SECONDS, "wall_seconds": round(tally.t0, 1),
