@@ -247,11 +247,11 @@ def test_role_check_runs_before_every_callback(official: Any, evaluator: Any) ->
 
 @pytest.mark.parametrize(("role", "pages"), [
     ("official", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs",
-                  "approvals"}),
+                  "approvals", "programme"}),
     ("admin", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs",
-               "approvals", "accounts"}),
+               "approvals", "accounts", "programme"}),
     ("auditor", {"overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs",
-                 "approvals"}),  # read all
+                 "approvals", "programme"}),  # read all
     ("evaluator", {"assignments", "jobs"}),
 ])
 def test_navigation_by_role(on_unit_db: Engine, role: str, pages: set[str]) -> None:
