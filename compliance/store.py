@@ -395,19 +395,50 @@ def recheck(session: Session, changes: list[events.Change]) -> list[FindingRun]:
 
 
 def _on_commit(changes: list[events.Change], engine: Engine) -> None:
-    if not any(c.table in DEPENDS for c in changes):
-        return
-    from core.db import writer
+    """After a commit that touched what a check reads: queue the re-check of the projects it touched.
 
+    The request that made the change does not wait for it: the re-check is a background task on the
+    job queue (core.jobs; a worker runs it, or it runs at once with the inline `memory://` queue).
+    """
+    relevant = [c for c in changes if c.table in DEPENDS]
+    if not relevant:
+        return
+    from core import jobs
+
+    if jobs.queue().immediate:  # the inline queue (tests, `memory://`): re-check now, on the committing database
+        from core.db import writer
+
+        _recheck_on(writer(engine), relevant)
+        return
+    payload = {"changes": [[c.table, c.row_id, [list(k) for k in c.keys]] for c in relevant]}
+    try:
+        jobs.submit_background("compliance.recheck", payload)
+    except Exception:  # the queue is down: the change stands, the findings show it as not yet re-checked
+        log.exception("could not queue the findings re-check")
+
+
+def recheck_task(payload: dict[str, Any]) -> None:
+    """The background task: re-run the dependent checks for the changed rows (nothing stored yet: nothing)."""
+    from core.db import get_write_engine
+
+    changes = [events.Change(table, row_id, tuple((str(k), int(v)) for k, v in keys))
+               for table, row_id, keys in payload.get("changes", [])]
+    _recheck_on(get_write_engine(), changes)
+
+
+def _recheck_on(engine: Engine, changes: list[events.Change]) -> None:
     with Session(engine, expire_on_commit=False) as probe:
         if probe.exec(select(func.count()).select_from(FindingSet)).one() == 0:
             return  # nothing stored yet: the first read computes it
-    with Session(writer(engine), expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         recheck(session, changes)
 
 
 def subscribe() -> None:
     """Keep stored findings current after every commit (called when compliance is imported)."""
+    from core import jobs
+
+    jobs.background("compliance.recheck")(recheck_task)
     events.on_commit(_on_commit)
 
 

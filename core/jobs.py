@@ -63,8 +63,8 @@ class JobStatus(StrEnum):
 FINISHED = (JobStatus.done, JobStatus.failed, JobStatus.cancelled)
 
 i18n.register_codes("job_status", {
-    "queued": ("대기 중", "queued"), "running": ("진행 중", "running"), "done": ("완료", "done"),
-    "failed": ("실패", "failed"), "cancelled": ("취소됨", "cancelled"),
+    "queued": ("대기 중", "Queued"), "running": ("진행 중", "Running"), "done": ("완료", "Done"),
+    "failed": ("실패", "Failed"), "cancelled": ("취소됨", "Cancelled"),
 })
 i18n.register_messages({
     "job.queued": ("대기 중입니다", "Waiting in the queue"),
@@ -228,6 +228,36 @@ def make_queue(url: str, name: str) -> Huey:
 
 _queue: Huey | None = None
 _run_task: Any = None
+_background_task: Any = None
+# System work that keeps derived data current (no job row, no requester): name → handler(payload).
+BACKGROUND: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+
+def background(name: str) -> Callable[[Callable[[dict[str, Any]], None]], Callable[[dict[str, Any]], None]]:
+    """Register a background task: derived data the application keeps current after a change (e.g. stored
+    compliance findings). It runs on the same queue as the jobs — in a worker, or inline with `memory://` —
+    but has no job row and no audit event of its own: what it writes is audited by its own code."""
+    def wrap(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+        BACKGROUND[name] = fn
+        return fn
+    return wrap
+
+
+def run_background(name: str, payload: dict[str, Any]) -> None:
+    """What a worker runs for a background task (the modules of JOB_MODULES register the handlers)."""
+    if name not in BACKGROUND:
+        load_kinds()
+    handler = BACKGROUND.get(name)
+    if handler is None:
+        log.error("no background task %r registered in this worker", name)
+        return
+    handler(payload)
+
+
+def submit_background(name: str, payload: dict[str, Any]) -> None:
+    """Put a background task on the queue (runs at once with `memory://`)."""
+    queue()
+    _background_task(name, payload)
 
 
 def configure(url: str | None = None, name: str | None = None) -> Huey:
@@ -236,6 +266,8 @@ def configure(url: str | None = None, name: str | None = None) -> Huey:
     settings = get_settings()
     queue = make_queue(url if url is not None else settings.job_queue_url, name or settings.job_queue_name)
     _run_task = queue.task(name="grants.run_job", retries=0)(run_job)
+    global _background_task
+    _background_task = queue.task(name="grants.background", retries=1, retry_delay=5)(run_background)
     queue.periodic_task(crontab(minute="*/5"), name="grants.housekeeping")(housekeeping)
     _queue = queue
     return queue

@@ -133,3 +133,30 @@ def test_a_delivery_change_rechecks_that_project(session: Session, two_awards):
     assert _stored_by_award(session)[b.id] == before_b
     full = service.run_checks(session, today=AS_OF, program_id=program.id)
     assert sorted(map(_key, read.findings)) == sorted(map(_key, full.findings))
+
+
+def test_the_recheck_is_queued_for_a_worker_not_run_in_the_committing_request(session: Session, two_awards,
+                                                                               tmp_path, monkeypatch):
+    """Issue 14: a change enqueues the checks that depend on it; the writer does not wait for them."""
+    from core import jobs
+    from core.settings import get_settings
+
+    program, a, b = two_awards
+    service.stored_findings(session, program_id=program.id, as_of=AS_OF)
+    before = _stored_by_award(session)
+    monkeypatch.setattr(get_settings(), "job_queue_url", f"sqlite:///{tmp_path / 'queue.db'}")
+    queue = jobs.configure()
+    try:
+        add_entry(session, a, "equipment", date(2020, 2, 1), 3_742_886)
+        assert _stored_by_award(session) == before  # committed; nothing re-checked inside the commit
+        assert queue.pending_count() == 1
+        stale = service.stored_findings(session, program_id=program.id, as_of=AS_OF)
+        assert stale.freshness is not None and stale.freshness.changes_since >= 1  # says it is behind
+        task = queue.dequeue()
+        queue.execute(task)  # what a worker does, on its own connection
+        session.rollback()  # end this test's read transaction, so its next read sees the worker's commit
+        after = _stored_by_award(session)
+        assert [x for x in after[a.id] if x[0] == "MON-01"] and after[b.id] == before[b.id]
+    finally:
+        monkeypatch.undo()
+        jobs.configure()
