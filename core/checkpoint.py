@@ -154,10 +154,25 @@ class Checkpoint:
     def label(self) -> str:
         return f"checkpoint #{self.seq} (line {self.line}, {self.events} events, {self.time})"
 
-    def footer(self) -> str:
-        """One line for a report footer or summary sheet."""
-        return (f"audit checkpoint #{self.seq} · {self.events:,} events · {self.last_hash[:16]}… · {self.time} · "
-                f"Ed25519 key {self.key_id}")
+    def footer(self, lang: str = "en") -> str:
+        """One line for a report footer, a summary sheet or a page, in Korean or English, its time in KST."""
+        from datetime import UTC, datetime
+
+        from core.i18n import as_lang, format_date
+        from core.timeutil import KST
+
+        ko = as_lang(lang) == "ko"
+        try:
+            at = datetime.fromisoformat(self.time.replace("Z", "+00:00"))
+            local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(KST)
+            when = f"{format_date(local, 'ko' if ko else 'en')} {local:%H:%M} ({'한국시간' if ko else 'KST'})"
+        except ValueError:
+            when = self.time
+        if not ko:
+            return (f"audit checkpoint #{self.seq} · {self.events:,} events · {self.last_hash[:16]}… · {when} · "
+                    f"Ed25519 key {self.key_id}")
+        return (f"감사 체크포인트 #{self.seq} · 감사 이벤트 {self.events:,}건 · 해시 {self.last_hash[:16]}… · {when} · "
+                f"Ed25519 서명 키 {self.key_id}")
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.payload(), "sig": self.sig, "line": self.line}

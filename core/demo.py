@@ -17,6 +17,12 @@ DEMO_ACCOUNTS: list[tuple[str, Role, str]] = [
     ("auditor", Role.auditor, "demo-auditor-2021"),
 ]
 
+# The name each demo account shows (navigation, audit log, reports): Korean, as every name a person reads.
+DEMO_NAMES: dict[Role, str] = {
+    Role.admin: "시연 관리자", Role.official: "시연 사업담당관", Role.evaluator: "시연 평가위원",
+    Role.auditor: "시연 감사관",
+}
+
 
 def demo_credentials() -> list[tuple[str, str]]:
     """(username, password) of every demo account, for the start-up check outside demo mode."""

@@ -423,9 +423,10 @@ def findings_by_check(df: pd.DataFrame, *, title: str, empty_reason: str, x_labe
         name = (severity_labels or {}).get(sev, sev)
         fig.add_trace(go.Bar(y=g["label"], x=g["count"], orientation="h", name=name, marker_color=color,
                              hovertemplate="%{y}: %{x}<extra>" + name + "</extra>"))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(df["label"]))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(df["label"]), automargin=True)
     fig.update_xaxes(title_text=x_label)
-    return base_layout(fig, title=title, height=max(320, 26 * len(df) + 90))
+    lines = int(df["label"].str.count("<br>").max()) + 1  # labels wrapped over lines get the room they need
+    return base_layout(fig, title=title, height=max(320, (12 + 14 * lines) * len(df) + 90))
 
 
 def counts_bar(df: pd.DataFrame, *, title: str, empty_reason: str, y_label: str, color: str = PALETTE[0],

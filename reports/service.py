@@ -12,7 +12,6 @@ from core.errors import RuleViolation
 from core.i18n import Lang
 from reports import excel, pdf
 from reports.compliance_report import compliance_document
-from reports.document import format_timestamp
 from reports.evaluation_report import evaluation_document
 from reports.metadata import Progress
 from reports.status_report import status_document
@@ -28,16 +27,8 @@ KINDS = {"status": ("pdf", "xlsx"), "evaluation": ("pdf",), "compliance": ("pdf"
 
 
 def checkpoint_footer(cp: checkpoint.Checkpoint, lang: Lang = "ko") -> str:
-    """The checkpoint as a report's footer prints it, in the report's language."""
-    try:
-        at = format_timestamp(datetime.fromisoformat(cp.time.replace("Z", "+00:00")), lang)
-    except ValueError:
-        at = cp.time
-    if lang == "en":
-        return (f"audit checkpoint #{cp.seq} · {cp.events:,} events · {cp.last_hash[:16]}… · {at} · "
-                f"Ed25519 key {cp.key_id}")
-    return (f"감사 체크포인트 #{cp.seq} · 감사 이벤트 {cp.events:,}건 · 해시 {cp.last_hash[:16]}… · {at} · "
-            f"Ed25519 서명 키 {cp.key_id}")
+    """The checkpoint as a report's footer prints it, in the report's language (core.checkpoint's one line)."""
+    return cp.footer(lang)
 
 
 def checkpoint_line(session: Session, note: str, lang: Lang = "ko") -> str:

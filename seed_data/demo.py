@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from core import auth, db
 from core.audit import SYSTEM
-from core.demo import DEMO_ACCOUNTS, demo_credentials  # noqa: F401  (defined in core: server.py needs them)
+from core.demo import DEMO_ACCOUNTS, DEMO_NAMES, demo_credentials  # noqa: F401  (defined in core: server.py needs them)
 from core.models import Role, User, UserCreate
 
 
@@ -33,7 +33,7 @@ def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[str, Role, 
             if session.exec(select(User).where(User.username == username)).first():
                 continue
             user = auth.create_user(session, SYSTEM, UserCreate(username=username, role=role, password=password,
-                                                                full_name=f"Demo {role.value}"),
+                                                                full_name=DEMO_NAMES[role]),
                                     check_policy=False)
             created.append((username, role, password))
             if role == Role.evaluator and user.id is not None:

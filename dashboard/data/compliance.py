@@ -142,4 +142,6 @@ def history_state(program_id: int, as_of: date | None = None) -> dict[str, Any]:
             "first": labels.finding_message(problems[0], "ko") if problems else None,
             "first_en": labels.finding_message(problems[0], "en") if problems else None,
             "events": head.event_count if head else 0, "last_hash": head.last_hash if head else None,
-            "checkpoint": newest.footer() if newest else None, "checkpoint_time": newest.time if newest else None}
+            "checkpoint": newest.footer("ko") if newest else None,
+            "checkpoint_en": newest.footer("en") if newest else None,
+            "checkpoint_time": newest.time if newest else None}

@@ -16,7 +16,7 @@ from dashboard import access, data, figures
 from dashboard.i18n import category, t
 from dashboard.pages import award_actions
 from dashboard.pages.award_actions import code_text
-from dashboard.pages.common import parse_id
+from dashboard.pages.common import grid_locale, parse_id
 from dashboard.pages.overview import kpi
 
 PAGE = "award"
@@ -75,7 +75,8 @@ def body(user: User | None, key: dict[str, Any] | None, _version: Any = None) ->
             f"({format_krw(crowd['planned_crowd_payment_krw'], 'eok')})"),
         kpi(t("aw.training", lang), f"{crowd['training_hours']:,}", f"({crowd['planned_training_hours']:,})"),
     ]
-    ledger = [{"spent_date": r["spent_date"], "category": category(r["category"], lang),
+    ledger = [{"spent_date": _iso(r["spent_date"]), "spent_date_text": _day(r["spent_date"], lang),
+               "category": category(r["category"], lang),
                "amount_krw": r["amount_krw"], "payee_name": r["payee_name"], "description": r["description"],
                "evidence_ref": r["evidence_ref"]} for r in detail["ledger"]]
     return html.Div([
@@ -90,18 +91,37 @@ def body(user: User | None, key: dict[str, Any] | None, _version: Any = None) ->
         html.Div([
             html.H3(t("aw.ledger", lang)),
             dag.AgGrid(id="award-ledger", rowData=ledger, columnDefs=[
-                {"field": "spent_date", "headerName": t("col.date", lang), "width": 120},
+                # sorted and filtered by the ISO date, shown as core.i18n.format_date writes it (2021. 12. 30.)
+                {"field": "spent_date", "headerName": t("col.date", lang), "width": 130, "cellDataType": "text",
+                 "valueFormatter": {"function": "params.data ? params.data.spent_date_text : ''"}},
                 {"field": "category", "headerName": t("col.category", lang), "width": 150},
-                {"field": "amount_krw", "headerName": t("col.amount", lang), "width": 150, "type": "rightAligned",
+                # numbers right-aligned, the head left-aligned with its filter icon on its right like every other
+                # head (a right-aligned head puts the icon on its left, where it read as a column without a name)
+                {"field": "amount_krw", "headerName": t("col.amount", lang), "width": 150,
+                 "cellClass": "ag-right-aligned-cell", "cellDataType": "number", "filter": "agNumberColumnFilter",
                  "valueFormatter": {"function": "d3.format(',')(params.value)"}},
                 {"field": "payee_name", "headerName": t("col.payee", lang), "flex": 1},
                 {"field": "description", "headerName": t("col.description", lang), "flex": 1},
                 {"field": "evidence_ref", "headerName": t("col.evidence", lang), "width": 150},
             ], defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                dashGridOptions={"pagination": True, "paginationPageSize": 20},
+                dashGridOptions={"pagination": True, "paginationPageSize": 20, "localeText": grid_locale(lang)},
                 className="ag-theme-alpine", style={"height": "520px"}),
         ], className="card"),
     ])
+
+
+def _iso(day: Any) -> str:
+    return day.isoformat() if isinstance(day, date) else str(day or "")
+
+
+def _day(day: Any, lang: str | None) -> str:
+    """A ledger date as the page's language writes it (core.i18n.format_date: 2021. 12. 30. / 2021-12-30)."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day[:10])
+        except ValueError:
+            return day
+    return format_date(day, lang or "ko") if isinstance(day, date) else "–"
 
 
 def findings(user: User | None, key: dict[str, Any] | None) -> Any:

@@ -8,6 +8,7 @@ projects by code and title, evidence as label and value, money exact in won.
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from core.timeutil import KST
 from dashboard import access, data, downloads, figures
 from dashboard.data.compliance import freshness, history_state
 from dashboard.i18n import t
-from dashboard.pages.common import dropdown, graph
+from dashboard.pages.common import dropdown, graph, grid_locale
 
 PAGE = "compliance"
 SEVERITIES = ["high", "medium", "low"]
@@ -85,7 +86,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
             dag.AgGrid(id="compliance-grid", rowData=[], columnDefs=column_defs(lang), getRowId="params.data.idx",
                        defaultColDef={"sortable": True, "filter": True, "resizable": True},
                        dashGridOptions={"pagination": True, "paginationPageSize": 20, "rowSelection": "single",
-                                        "tooltipShowDelay": 300},
+                                        "tooltipShowDelay": 300, "localeText": grid_locale(lang)},
                        className="ag-theme-alpine", style={"height": "520px"}),
         ], className="card"),
     ], id="compliance-page")
@@ -122,13 +123,14 @@ def history_card(program_id: int | None, as_of: date | None, lang: str | None) -
     detail = (f"{state['events']:,} " + ("events" if en else "건의 감사 이벤트")
               + ("" if state["ok"] else f" · {state['problems']:,} " + ("problem(s): " if en else "건: ")
                  + str(state["first_en" if en else "first"])))
-    cp = state["checkpoint"] or ("no signed checkpoint yet" if en else "서명된 체크포인트 없음")
+    cp = (state["checkpoint_en" if en else "checkpoint"]
+          or ("no signed checkpoint yet" if en else "서명된 체크포인트 없음"))
     return html.Div([
         html.H3("Recorded history (audit chain)" if en else "감사 기록 (해시 체인)"),
         html.P([html.Span(verdict, className="sev sev-low" if state["ok"] else "sev sev-high",
                           id="compliance-history-verdict"), " ", detail]),
         html.P([html.B("Newest checkpoint: " if en else "최신 체크포인트: "),
-                html.Code(cp, id="compliance-history-checkpoint")]),
+                html.Span(cp, id="compliance-history-checkpoint")]),  # the page's font: Hangul, not a code font
     ], className="card", id="compliance-history")
 
 
@@ -141,7 +143,8 @@ def column_defs(lang: str | None) -> list[dict[str, Any]]:
          "tooltipField": "project"},
         {"field": "message", "headerName": t("col.message", lang), "flex": 1, "minWidth": 320,
          "tooltipField": "message"},
-        {"field": "amount_krw", "headerName": t("cp.col.amount", lang), "width": 160, "type": "rightAligned",
+        {"field": "amount_krw", "headerName": t("cp.col.amount", lang), "width": 160,
+         "cellClass": "ag-right-aligned-cell",  # the head left-aligned: its filter icon stays on its right
          "valueFormatter": WON, "filter": "agNumberColumnFilter"},
     ]
 
@@ -187,7 +190,7 @@ def update_with_alt(user: User | None, severity: str | None, check_id: str | Non
     title_col = "title_en" if en else "title_ko"
     by_check = df.groupby(["check_id", "severity", title_col], as_index=False).size() \
         .rename(columns={"size": "count"})
-    by_check["label"] = by_check["check_id"] + " " + by_check[title_col].map(_short)
+    by_check["label"] = by_check["check_id"] + " " + by_check[title_col].map(_wrapped)
     fig = figures.findings_by_check(by_check, title=t("cp.by_check", lang), empty_reason=t("cp.none", lang),
                                     x_label=t("cp.count", lang),
                                     severity_labels={s: labels.severity_label(s, lg) for s in SEVERITIES})
@@ -202,7 +205,7 @@ def update_with_alt(user: User | None, severity: str | None, check_id: str | Non
         "amount_krw": [int(v) if pd.notna(v) else None for v in df["amount_krw"]],
     }).to_dict("records")
     alt = html.Table([html.Thead(html.Tr([html.Th(t("col.check", lang)), html.Th(t("cp.count", lang))])),
-                      html.Tbody([html.Tr([html.Td(r["label"]), html.Td(f"{int(r['count']):,}")])
+                      html.Tbody([html.Tr([html.Td(r["label"].replace("<br>", " ")), html.Td(f"{int(r['count']):,}")])
                                   for r in by_check.to_dict("records")])])
     return tiles, fig, rows, alt
 
@@ -246,8 +249,9 @@ def evidence(user: User | None, selected: list[dict[str, Any]] | None, lang: str
     ])
 
 
-def _short(text: str, n: int = 20) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip(" (") + "…"
+def _wrapped(text: str, width: int = 16) -> str:
+    """A check's whole title for a chart label, broken into lines of about `width` characters (never cut off)."""
+    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
 def register(dash_app: Any) -> None:

@@ -270,6 +270,10 @@ def test_demo_accounts_cannot_survive_into_production(monkeypatch: pytest.Monkey
     from server import create_app
 
     assert len(ensure_demo_accounts(clean_engine)) == 4  # the demo, in demo mode
+    with Session(clean_engine) as s:  # the names the navigation shows are Korean (issue 13), usernames unchanged
+        names = {u.username: u.full_name for u in s.exec(select(User)).all()}
+    assert names == {"admin": "시연 관리자", "official": "시연 사업담당관", "evaluator": "시연 평가위원",
+                     "auditor": "시연 감사관"}
     settings = get_settings()
     monkeypatch.setattr(settings, "demo_mode", False)
     monkeypatch.setattr(settings, "secret_key", LONG_KEY)

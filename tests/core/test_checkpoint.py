@@ -319,12 +319,16 @@ def test_compliance_page_shows_the_chain_state_and_the_newest_checkpoint(session
     program = make_program(session)
     cp = checkpoint.write(session, note="page test")
 
-    def card_text() -> str:
+    def card_text(lang: str = "en") -> str:
         with request_cache():
-            return str(history_card(program.id, "en"))
+            return str(history_card(program.id, None, lang))
 
     shown = card_text()
-    assert "History verifies" in shown and cp.footer() in shown
+    assert "History verifies" in shown and cp.footer("en") in shown
+    korean = card_text("ko")  # issue 13: the checkpoint line in Korean, its time in KST, as the reports print it
+    assert f"감사 체크포인트 #{cp.seq} · 감사 이벤트 {cp.events:,}건 · 해시 {cp.last_hash[:16]}…" in korean
+    assert "(한국시간)" in korean and "audit checkpoint" not in korean and "Z ·" not in korean
+    session.commit()  # a fresh snapshot: the card stored the findings through a write session of its own
     session.exec(text("UPDATE program SET total_budget_krw = total_budget_krw + 1 WHERE id = :i")  # type: ignore[call-overload]
                  .bindparams(i=program.id))
     audit.record(session, Actor("x", "official"), "thing.touch", "thing", 1)  # a new data version for the cache

@@ -79,3 +79,38 @@ def test_forged_requests_change_nothing(inline: Any, session: Session, monkeypat
         downloads.start(1, {"kind": "report.status", "format": "pdf"})
     session.rollback()
     assert len(session.exec(select(Job)).all()) == before
+
+
+def test_a_job_reads_in_the_requests_language_korean_by_default(inline: Any, client: Any, session: Session):
+    """Issue 13: a job's status, kind and message follow Accept-Language (Korean when none or Korean is asked),
+    never the raw code; English reads as English words."""
+    from tests.builders import token_for
+
+    program = make_program(session)
+    auditor = token_for(make_user(session, Role.auditor))
+    r = client.post("/api/v1/jobs", headers=auditor,
+                    json={"kind": "report.status", "params": {"format": "pdf", "program_id": program.id}})
+    assert r.status_code == 202, r.text
+    url = r.headers["location"]
+    for header in (None, "ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7", "de, fr"):  # default, a Korean browser, neither
+        body = client.get(url, headers={**auditor, **({"Accept-Language": header} if header else {})}).json()
+        assert (body["status"], body["status_label"], body["kind_label"], body["message"]) == (
+            "done", "완료", "사업 현황 보고서", "완료했습니다"), header
+    english = client.get(url, headers={**auditor, "Accept-Language": "en-US,en;q=0.9,ko;q=0.5"}).json()
+    assert (english["status_label"], english["kind_label"], english["message"]) == (
+        "Done", "Programme status report", "Done")
+    listed = client.get("/api/v1/jobs", headers=auditor).json()["items"][0]
+    assert listed["status_label"] == "완료" and listed["kind_label"] == "사업 현황 보고서"
+
+
+def test_the_progress_line_of_a_finished_job_is_korean_in_korean_mode(inline: Any, session: Session,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    """The dashboard's progress line shows the job's Korean status and message (not 'failed'/'Failed: …')."""
+    auditor = make_user(session, Role.auditor)
+    monkeypatch.setattr(access, "caller", lambda: auditor)
+    job = Job(id=7, kind="report.status", requested_by=auditor.username, status=jobs.JobStatus.failed,
+              message_key="job.failed",
+              message_params='{"reason": {"ko": "자료가 없습니다", "en": "no data"}}', created_at=jobs.utcnow())
+    ko, en = downloads.status(jobs.read(job, "ko"), "ko"), downloads.status(jobs.read(job, "en"), "en")
+    assert "실패 · 실패했습니다: 자료가 없습니다" in _text(ko) and "failed" not in _text(ko).lower()
+    assert "Failed · Failed: no data" in _text(en)

@@ -75,7 +75,7 @@ def test_report_job_end_to_end(queue: Queue, client: TestClient, session: Sessio
     assert job["message"] == "완료했습니다" and job["kind_label"] == "점검·감사 보고서"
     assert job["requested_by"] == auditor_user.username and job["reason"] == "분기 점검"
     english = client.get(url, headers={**auditor, "Accept-Language": "en"}).json()
-    assert english["message"] == "Done" and english["status_label"] == "done"
+    assert english["message"] == "Done" and english["status_label"] == "Done"
     f = client.get(job["file_url"], headers=auditor)
     assert f.status_code == 200 and f.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert f.headers["content-disposition"].startswith(f'attachment; filename="compliance-{program.year}.xlsx"')
