@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from core.errors import NotFound
+from opendata import labels as _labels  # noqa: F401  (registers the messages)
 from opendata import queries, stream
 from opendata.identifiers import (
     COUNTRY,
@@ -189,8 +190,10 @@ def package(session: Session, program_id: int | None = None, as_of: date | None 
         program_service.get_program(session, program_id)
     cut = cutoff(as_of)
     if not queries.any_award(session, cut=cut, program_id=program_id):
-        scope = f"programme {program_id}" if program_id is not None else "any programme"
-        raise NotFound(f"no award of {scope} was decided and agreed on or before {as_of.isoformat()}")
+        if program_id is not None:
+            year = program_service.get_program(session, program_id).year
+            raise NotFound("opendata.no_award_in", year=year, day=as_of)
+        raise NotFound("opendata.no_award", day=as_of)
     source = data_source(base_url or settings.base_url, PATH, program_id, as_of)
     seen = _Latest()
 

@@ -305,7 +305,9 @@ def reactivate_evaluator(evaluator_id: Id, user: OfficialUser,
 
 
 @router.post("/evaluators/import", response_model=EvaluatorImportResult, status_code=201,
-             openapi_extra=_UPLOAD_BODY, responses={413: {"description": "The file is larger than the upload limit"}})
+             openapi_extra=_UPLOAD_BODY, responses={413: {"description": "The file is larger than the upload limit"},
+                                                    422: {"description": "The file cannot be read, or a row is "
+                                                                         "invalid (row, column, reason)"}})
 async def import_evaluators(user: OfficialUser, request: Request) -> EvaluatorImportResult:
     """Register the evaluators of a .xlsx or .csv file (multipart field `file`); all rows or none."""
     upload = await uploads.receive_upload(request, max_bytes=get_settings().max_upload_bytes)

@@ -253,7 +253,7 @@ def test_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch, clean_engi
 
 
 def _serve_args() -> argparse.Namespace:
-    return argparse.Namespace(host=None, port=None, workers=1, no_seed=True)
+    return argparse.Namespace(host=None, port=None, workers=1, no_seed=True, no_worker=True)
 
 
 def test_demo_accounts_cannot_survive_into_production(monkeypatch: pytest.MonkeyPatch, clean_engine: Engine,
@@ -263,8 +263,6 @@ def test_demo_accounts_cannot_survive_into_production(monkeypatch: pytest.Monkey
     The start is refused (create_app and `main.py serve`) with a message naming the accounts and
     the command to fix them; after `main.py set-password` the app starts and the demo password fails.
     """
-    import uvicorn
-
     from core import db, migrate
     from seed_data.demo import DEMO_ACCOUNTS, ensure_demo_accounts
     from server import create_app
@@ -275,6 +273,9 @@ def test_demo_accounts_cannot_survive_into_production(monkeypatch: pytest.Monkey
     assert names == {"admin": "시연 관리자", "official": "시연 사업담당관", "evaluator": "시연 평가위원",
                      "auditor": "시연 감사관"}
     settings = get_settings()
+    from core import checkpoint
+
+    checkpoint.ensure_key(settings)  # the signing key exists (created in demo mode), so the refusal is the accounts'
     monkeypatch.setattr(settings, "demo_mode", False)
     monkeypatch.setattr(settings, "secret_key", LONG_KEY)
     with pytest.raises(RuntimeError) as refused:
@@ -288,7 +289,9 @@ def test_demo_accounts_cannot_survive_into_production(monkeypatch: pytest.Monkey
     started: list[Any] = []
     monkeypatch.setattr(migrate, "upgrade", lambda url: None)
     monkeypatch.setattr(db, "configure", lambda url=None: clean_engine)
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(a))
+    from core import serving
+
+    monkeypatch.setattr(serving, "serve", lambda *a, **k: started.append(a))  # serve() binds, then runs uvicorn
     assert main.cmd_serve(_serve_args()) == 2
     err = capsys.readouterr().err
     assert "refusing to start" in err and "admin" in err and "main.py set-password" in err

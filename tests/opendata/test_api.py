@@ -117,5 +117,5 @@ def test_cli_nothing_to_publish_is_exit_2_and_no_file(session: Session, awarded:
     out = tmp_path / "g.json"
     assert main.main(["export", "open-data", "--standard", "360giving", "--out", str(out),
                       "--as-of", "2016-01-01"]) == 2
-    assert "2016-01-01" in capsys.readouterr().err
+    assert "2016. 1. 1.까지" in capsys.readouterr().err  # Korean first: the date as an official writes it
     assert list(tmp_path.iterdir()) == []
