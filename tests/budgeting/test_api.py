@@ -100,8 +100,8 @@ def test_indirect_cap_refused_on_award_lines(client, session):
     proposal = make_proposal(session, project=health, requested_grant_krw=1_000_000_000, private_matching_krw=0)
     sel = make_selection(session, project=health, proposal=proposal)
     lines = {"labour": 940_000_000, "indirect": 60_000_000}  # cap: 5% of 940M = 47M
-    r = client.post(f"{B}/awards", headers={**h, "Accept-Language": "en"}, json={"selection_id": sel.id, "start_date": "2021-05-01",
-                                                    "end_date": "2021-12-31", "lines": lines})
+    r = client.post(f"{B}/awards", headers={**h, "Accept-Language": "en"},
+                    json={"selection_id": sel.id, "start_date": "2021-05-01", "end_date": "2021-12-31", "lines": lines})
     assert r.status_code == 422
     assert r.json()["field"] == "lines.indirect" and "by 13,000,000 KRW" in r.json()["detail"]
     assert count(session, Award) == 0

@@ -138,7 +138,8 @@ def test_ceiling_cannot_go_below_the_recommended_grant(client: TestClient, sessi
     s = _awarded(session)
     h = _official(session)
     pid = s["project"].id
-    r = client.post(f"{API}/scoring/projects/{pid}/ceiling", headers={**h, "Accept-Language": "en"}, json={"ceiling_krw": 1})
+    r = client.post(f"{API}/scoring/projects/{pid}/ceiling", headers={**h, "Accept-Language": "en"},
+                    json={"ceiling_krw": 1})
     assert r.status_code == 409
     assert "1,805,000,000 KRW" in r.json()["detail"] and "by 1,804,999,999 KRW" in r.json()["detail"]
     r = client.post(f"{API}/scoring/projects/{pid}/ceiling", headers=h, json={"ceiling_krw": 1_805_000_000,
