@@ -438,14 +438,19 @@ def require_roles(*roles: Role) -> Callable[..., User]:
 
 
 def require_roles_on_loop(*roles: Role) -> Callable[..., Any]:
-    """The same check run on the event loop (one primary-key read) instead of two thread-pool hops.
+    """The same check as one thread-pool hop (token and cookie read on the loop, the user's row in a thread).
 
-    For hot read endpoints: measured on the 150-row award list, 0.42–0.5× of a bare endpoint
-    with the threaded dependencies, 0.83× with this one (bench/bench_budgeting.py).
+    It used to read the user's row on the event loop (fewer hops on hot read endpoints), but the load
+    test (bench/bench_load.py) showed what that costs: once the connection pool is busy, that read
+    waits for a connection on the loop and stalls every request of the worker for up to the pool
+    timeout. A database read never runs on the loop.
     """
 
     async def dependency(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
-        return _check(user_from_token(token or request.cookies.get(COOKIE_NAME)), roles)
+        from starlette.concurrency import run_in_threadpool
+
+        user = await run_in_threadpool(user_from_token, token or request.cookies.get(COOKIE_NAME))
+        return _check(user, roles)
 
     return dependency
 

@@ -58,13 +58,11 @@ def _allowed_on_loop() -> set[Any]:
 
 
 def _allowed_in() -> dict[str, set[Any]]:
-    from core import auth
     from dashboard import app as dash_app
 
     # function qualname → project functions it may call on the loop (see the module docstring);
     # parse_path and login_url only split and join strings.
-    return {"require_roles_on_loop.<locals>.dependency": {auth.user_from_token},
-            "add_routes.<locals>.page": {dash_app.parse_path, getattr(dash_app, "login_url", dash_app.parse_path)}}
+    return {"add_routes.<locals>.page": {dash_app.parse_path, getattr(dash_app, "login_url", dash_app.parse_path)}}
 
 
 BLOCKING_BUILTINS = {builtins.open, time.sleep, builtins.input}
