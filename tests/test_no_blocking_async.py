@@ -15,10 +15,9 @@ it uses, every async exception handler and every Dash callback:
   may touch the database or the disk), and sessions, connections, `open` and `time.sleep`, may
   only run inside a nested function handed to `run_in_threadpool` / `asyncio.to_thread`; a
   nested function called directly is blocking too;
-- the one deliberate exception: `core.auth.require_roles_on_loop` resolves the caller on the
-  loop (`user_from_token`: one primary-key read), because two thread-pool hops cost more than
-  that read on the hot award list (measured in bench/bench_budgeting.py; list_awards then does
-  its query and serialisation in one hop). It is listed in ALLOWED_IN below, by function.
+- no exception for database reads: `core.auth.require_roles_on_loop` used to resolve the caller
+  on the loop, and the load test (bench/bench_load.py) showed a busy pool then stalls the whole
+  worker; it now reads the user in the thread pool. ALLOWED_IN lists only string helpers.
 
 Run: .venv/bin/python -m pytest tests/test_no_blocking_async.py -q
 """
