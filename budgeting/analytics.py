@@ -37,7 +37,7 @@ UNSPENT_TOLERANCE = 0.10  # default of ProgramRules.unspent_tolerance (for calle
 def awards_frame(session: Session, program_id: int) -> pd.DataFrame:
     """One row per award: codes, grant, matching, budget (sum of lines), agreement period (with extensions)."""
     lt = select(BudgetLine.award_id.label("award_id"), func.sum(BudgetLine.budget_krw).label("budget")) \
-        .group_by(BudgetLine.award_id).subquery()  # type: ignore[arg-type]
+        .group_by(BudgetLine.award_id).subquery()
     rows = session.execute(
         select(Award.id, Project.code, CoreField.code, CallType.code, Award.grant_krw, Award.matching_krw,
                func.coalesce(lt.c.budget, 0), Award.start_date, Award.current_end_date)
@@ -63,7 +63,7 @@ def monthly_spend_frame(session: Session, program_id: int, as_of: date | None = 
     q = select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw)) \
         .where(Expenditure.program_id == program_id)
     if as_of is not None:
-        q = q.where(Expenditure.spent_date <= as_of)  # type: ignore[operator]
+        q = q.where(Expenditure.spent_date <= as_of)
     rows = session.execute(q.group_by(Expenditure.award_id, month).order_by(Expenditure.award_id, month)).all()
     df = pd.DataFrame([tuple(r) for r in rows], columns=MONTHLY_COLUMNS)
     df["spent_krw"] = df["spent_krw"].astype("int64")
@@ -214,7 +214,7 @@ def executed_totals(session: Session, days: dict[int, date]) -> dict[int, int]:
     for pid, day in days.items():
         out[pid] = int(session.execute(
             select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
-            .where(Expenditure.program_id == pid, Expenditure.spent_date <= day)).scalar_one())  # type: ignore[operator]
+            .where(Expenditure.program_id == pid, Expenditure.spent_date <= day)).scalar_one())
     return out
 
 
@@ -340,7 +340,7 @@ def _obligations_as_of(session: Session, award_ids: list[int], as_of: date) -> t
 
     if not award_ids:
         return 0, 0, 0, 0, 0, 0
-    ids = Award.id.in_(award_ids)  # type: ignore[attr-defined]
+    ids = Award.id.in_(award_ids)
     planned = session.execute(
         select(func.coalesce(func.sum(Proposal.planned_crowd_payment_krw), 0),
                func.coalesce(func.sum(Proposal.planned_crowd_workers), 0),
@@ -349,14 +349,14 @@ def _obligations_as_of(session: Session, award_ids: list[int], as_of: date) -> t
     paid = session.execute(
         select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
         .join(BudgetLine, BudgetLine.id == Expenditure.line_id)
-        .where(Expenditure.award_id.in_(award_ids), BudgetLine.category == "crowdsourcing",  # type: ignore[attr-defined]
-               Expenditure.spent_date <= as_of)).scalar_one()  # type: ignore[operator]
+        .where(Expenditure.award_id.in_(award_ids), BudgetLine.category == "crowdsourcing",
+               Expenditure.spent_date <= as_of)).scalar_one()
     workers = session.execute(
         select(func.coalesce(func.sum(CrowdActivity.workers_engaged), 0))
-        .where(CrowdActivity.award_id.in_(award_ids), CrowdActivity.period_end <= as_of)).scalar_one()  # type: ignore[attr-defined, operator]
+        .where(CrowdActivity.award_id.in_(award_ids), CrowdActivity.period_end <= as_of)).scalar_one()
     hours = session.execute(
         select(func.coalesce(func.sum(TrainingSession.hours), 0))
-        .where(TrainingSession.award_id.in_(award_ids), TrainingSession.held_date <= as_of)).scalar_one()  # type: ignore[attr-defined, operator]
+        .where(TrainingSession.award_id.in_(award_ids), TrainingSession.held_date <= as_of)).scalar_one()
     return int(planned[0]), int(paid), int(planned[1]), int(workers), int(planned[2]), int(hours)
 
 

@@ -195,7 +195,7 @@ def request_envelope_transfer(session: Session, actor: Actor, program_id: int,
     after: dict[str, Any] = dict(before)
     if free:
         after = _move_envelope_money(session, src, dst, data.amount_krw)
-    transfer = EnvelopeTransfer(program_id=program_id, from_envelope_id=src.id, to_envelope_id=dst.id,  # type: ignore[arg-type]
+    transfer = EnvelopeTransfer(program_id=program_id, from_envelope_id=src.id, to_envelope_id=dst.id,
                                 amount_krw=data.amount_krw, reason=data.reason, created_by=actor.username,
                                 status=TransferStatus.recorded if free else TransferStatus.pending)
     session.add(transfer)
@@ -263,7 +263,7 @@ def approval_queue(session: Session, program_id: int, actor: Actor | None = None
                                                          EnvelopeTransfer.status == TransferStatus.pending)
                           .order_by(EnvelopeTransfer.created_at, EnvelopeTransfer.id)).all():
         ok, why = _item_rights(actor, e.created_by, e.first_approved_by)
-        items.append(ApprovalItem(kind=TransferKind.envelope, id=e.id, program_id=program_id,  # type: ignore[arg-type]
+        items.append(ApprovalItem(kind=TransferKind.envelope, id=e.id, program_id=program_id,
                                   source=envs.get(e.from_envelope_id, ""), target=envs.get(e.to_envelope_id, ""),
                                   amount_krw=e.amount_krw, reason=e.reason, requested_by=e.created_by,
                                   requested_at=e.created_at, first_approved_by=e.first_approved_by,

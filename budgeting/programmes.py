@@ -26,7 +26,7 @@ def copy_envelopes(session: Session, actor: Actor, from_program_id: int, to_prog
     if not source or sum(e.amount_krw for e in source) <= 0:
         return []
     amounts = split_largest_remainder(to_program.total_budget_krw, [e.amount_krw for e in source])
-    made = [Envelope(program_id=to_program.id, code=e.code, name_ko=e.name_ko, call_type_id=e.call_type_id,  # type: ignore[arg-type]
+    made = [Envelope(program_id=to_program.id, code=e.code, name_ko=e.name_ko, call_type_id=e.call_type_id,
                      field_id=e.field_id, amount_krw=amount) for e, amount in zip(source, amounts, strict=True)]
     session.add_all(made)
     session.flush()

@@ -206,7 +206,7 @@ def refresh(session: Session, fs: FindingSet, *, check_ids: Iterable[str] | None
                 add.append(f)
         remove = [rid for ids in pool.values() for rid in ids]
         if remove:
-            session.exec(delete(StoredFinding).where(col(StoredFinding.id).in_(remove)))  # type: ignore[call-overload]
+            session.exec(delete(StoredFinding).where(col(StoredFinding.id).in_(remove)))
         for f in add:
             session.add(_stored(f, fs.id, run.id, now))
         run.added += len(add)
@@ -262,7 +262,7 @@ def _prune(session: Session, program_id: int, keep: tuple[date | None, ...]) -> 
     extra = [s for s in sets if s.as_of_date not in keep][KEEP_DATES:]
     for s in extra:
         for model in (StoredFinding, FindingRun, FindingCheck):
-            session.exec(delete(model).where(col(model.set_id) == s.id))  # type: ignore[call-overload, attr-defined]
+            session.exec(delete(model).where(col(model.set_id) == s.id))
         session.delete(s)
     session.flush()
 

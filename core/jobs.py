@@ -467,10 +467,10 @@ def _claim(job_id: int) -> Job | None:
         now = utcnow()
         result = session.exec(update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.queued)
                               .values(status=JobStatus.running, started_at=now, heartbeat_at=now,
-                                      worker=_worker_id(), attempts=Job.attempts + 1,  # type: ignore[operator]
+                                      worker=_worker_id(), attempts=Job.attempts + 1,
                                       message_key="job.started", message_params="{}"))
         session.commit()
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             return None
         return session.get(Job, job_id)
 
@@ -606,7 +606,7 @@ def recover(now: datetime | None = None) -> list[int]:
                 job.message_key = "job.resumed"
                 job.message_params = json.dumps({"attempt": job.attempts + 1})
                 action = "job.resume"
-                requeued.append(job.id)  # type: ignore[arg-type]
+                requeued.append(job.id)
             else:
                 job.status, job.finished_at = (JobStatus.cancelled if job.cancel_requested else JobStatus.failed), now
                 job.message_key = "job.cancelled" if job.cancel_requested else "job.interrupted"

@@ -157,11 +157,11 @@ def decision_package(session: Session, program_id: int, call_type: str, *,
     codes: dict[int, str] = {}
     panel_codes: set[str] = set()
     for r in overview.itertuples(index=False):
-        pid = int(r.project_id)  # type: ignore[call-overload]
+        pid = int(r.project_id)
         codes[pid] = str(r.code)
         result = results.project_result(session, pid)
-        chosen = None if pd.isna(r.selected_proposal_id) else int(r.selected_proposal_id)  # type: ignore[call-overload]
-        grant = None if pd.isna(r.recommended_grant_krw) else int(r.recommended_grant_krw)  # type: ignore[call-overload]
+        chosen = None if pd.isna(r.selected_proposal_id) else int(r.selected_proposal_id)
+        grant = None if pd.isna(r.recommended_grant_krw) else int(r.recommended_grant_krw)
         sel = next((p for p in result.proposals if p.proposal_id == chosen), None)
         projects.append(ProjectRow(
             project_id=pid, project_code=result.project_code, title_ko=result.title_ko, field_code=str(r.field_code),

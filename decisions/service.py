@@ -106,9 +106,9 @@ def scenario(inp: whatif.Inputs, request: WhatIfRequest) -> whatif.Scenario:
 def _totals(frame: Frame, rows: list[tuple[int | None, int | None]]) -> Totals:
     """(proposal id, grant) of each funded project → totals; crowd share from the proposals' plans."""
     funded = [(pid, g) for pid, g in rows if pid is not None and g]
-    grants = sum(g for _, g in funded)  # type: ignore[misc]
-    crowd = sum(frame.proposals[pid]["planned_crowd_payment_krw"] or 0 for pid, _ in funded)  # type: ignore[index]
-    bonus = sum(1 for pid, _ in funded if "CROWD_SHARE" in frame.bonus(pid)[0])  # type: ignore[arg-type]
+    grants = sum(g for _, g in funded)
+    crowd = sum(frame.proposals[pid]["planned_crowd_payment_krw"] or 0 for pid, _ in funded)
+    bonus = sum(1 for pid, _ in funded if "CROWD_SHARE" in frame.bonus(pid)[0])
     share = D(scoring_rules.as_fraction(crowd) / grants, 4) if grants else None
     return Totals(funded_projects=len(funded), grants_krw=grants, required_hires=0, crowd_payment_krw=crowd,
                   crowd_share=share, crowd_bonus_projects=bonus)

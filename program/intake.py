@@ -459,14 +459,14 @@ def import_proposals(session: Session, actor: Actor, program_id: int, upload: Up
                 orgs[m.business_number] = org
                 new_orgs += 1
         lead = next(m for m in p.members if m.role == MemberRole.lead.value)
-        consortium = Consortium(name=p.values["consortium_name"], lead_org_id=orgs[lead.business_number].id)  # type: ignore[arg-type]
+        consortium = Consortium(name=p.values["consortium_name"], lead_org_id=orgs[lead.business_number].id)
         session.add(consortium)
         session.flush()
         for m in p.members:
-            session.add(ConsortiumMember(consortium_id=consortium.id, org_id=orgs[m.business_number].id,  # type: ignore[arg-type]
+            session.add(ConsortiumMember(consortium_id=consortium.id, org_id=orgs[m.business_number].id,
                                          role=MemberRole(m.role), share_bp=m.share_bp))
         v = p.values
-        proposal = Proposal(project_id=projects[v["project_code"]].id, consortium_id=consortium.id,  # type: ignore[arg-type]
+        proposal = Proposal(project_id=projects[v["project_code"]].id, consortium_id=consortium.id,
                             title=v["title"], requested_grant_krw=v["requested_grant_krw"],
                             private_matching_krw=v["private_matching_krw"],
                             planned_direct_hires=v["planned_direct_hires"],

@@ -130,7 +130,7 @@ class ProgramRules(BaseModel):
     # crowd payments or training below this share of what the proposal promised are flagged
     promise_min_ratio: ShareValue = Decimal("0.5")
     # typical share of each cost category: the default split of a new award's budget
-    cost_category_shares: dict[Code, ShareValue] = PField(  # type: ignore[valid-type]
+    cost_category_shares: dict[Code, ShareValue] = PField(
         default_factory=lambda: dict(_DEFAULT_COST_CATEGORY_SHARES), max_length=20)
     # an envelope transfer up to this share of the source envelope is recorded at once; a larger one
     # waits in the approval queue (four eyes; above the approver's limit, a second approver)
@@ -437,7 +437,7 @@ class ProgramRulesUpdate(RequestModel):
 
     def changes(self) -> dict[str, Any]:
         """The values given, as JSON values (what `program.service.update_rules` merges)."""
-        return self.rules.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined, no-any-return]
+        return self.rules.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
 
 
 class CountBy(BaseModel):

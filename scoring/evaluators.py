@@ -152,9 +152,9 @@ def _audit_view(ev: Evaluator, affiliations: list[AffiliationIn] | None = None) 
 
 
 def _set_affiliations(session: Session, ev: Evaluator, items: list[AffiliationIn]) -> None:
-    session.execute(delete(EvaluatorEmployment).where(EvaluatorEmployment.evaluator_id == ev.id))  # type: ignore[arg-type]
+    session.execute(delete(EvaluatorEmployment).where(EvaluatorEmployment.evaluator_id == ev.id))
     for a in items:
-        session.add(EvaluatorEmployment(evaluator_id=ev.id, org_id=a.org_id, start_date=a.start_date,  # type: ignore[arg-type]
+        session.add(EvaluatorEmployment(evaluator_id=ev.id, org_id=a.org_id, start_date=a.start_date,
                                         end_date=a.end_date))
 
 
@@ -348,10 +348,10 @@ def copy_rubrics(session: Session, actor: Actor, from_program_id: int, to_progra
         session.flush()
         for c in session.exec(select(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id)
                               .order_by(RubricCriterion.sort_order, RubricCriterion.id)).all():
-            session.add(RubricCriterion(rubric_id=copy.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,  # type: ignore[arg-type]
+            session.add(RubricCriterion(rubric_id=copy.id, code=c.code, name_ko=c.name_ko, name_en=c.name_en,
                                         max_points=c.max_points, sort_order=c.sort_order))
         for b in session.exec(select(BonusItem).where(BonusItem.rubric_id == rubric.id).order_by(BonusItem.id)).all():
-            session.add(BonusItem(rubric_id=copy.id, code=b.code, name_ko=b.name_ko, name_en=b.name_en,  # type: ignore[arg-type]
+            session.add(BonusItem(rubric_id=copy.id, code=b.code, name_ko=b.name_ko, name_en=b.name_en,
                                   points=b.points))
         session.flush()
         audit.record(session, actor, "rubric.copy", "rubric", copy.id,

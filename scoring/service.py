@@ -508,7 +508,7 @@ def proposal_document_for(session: Session, user: User, proposal_id: int) -> Pro
     ev = session.exec(select(Evaluator).where(Evaluator.user_id == user.id)).first()
     sheet = None if ev is None or not ev.active else session.exec(select(ScoreSheet).where(
         ScoreSheet.evaluator_id == ev.id, ScoreSheet.proposal_id == proposal_id)).first()
-    if ev is None or sheet is None or not _assignment_rows(session, ev.id, sheet.id):  # type: ignore[arg-type]
+    if ev is None or sheet is None or not _assignment_rows(session, ev.id, sheet.id):
         raise NotFound("program.proposal_not_found", proposal_id=proposal_id)
     _require_confirmation(session, ev, sheet)
     return documents.latest_document(session, proposal_id)

@@ -45,7 +45,7 @@ def data_version() -> tuple[Any, ...]:
     """
     store = _cache.get()
     if store is not None and "__version__" in store:
-        return store["__version__"]  # type: ignore[no-any-return]
+        return store["__version__"]
     from core.db import get_engine
     from core.models import AuditHead
 

@@ -144,7 +144,7 @@ def run(user: User | None, n_clicks: int | None, lang: str | None, *values: Any)
         result = decision_data.what_if(user, pid, request)
     except (ValueError, ValidationError, DomainError) as exc:
         detail = getattr(exc, "message", None) or (
-            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])  # type: ignore[union-attr]
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
             if isinstance(exc, ValidationError) else str(exc))
         return html.Div([html.P(tt("invalid", lang), className="error"), html.P(detail, className="hint")],
                         id="whatif-error")
