@@ -79,12 +79,12 @@ def _settings() -> Any:
     return get_settings()
 
 
-def cmd_migrate(_: argparse.Namespace) -> int:
+def cmd_migrate(args: argparse.Namespace) -> int:
     from core import migrate
 
     url = _settings().database_url
     migrate.upgrade(url)
-    print(f"database at {_redact(url)} is at the newest schema")
+    print(_say(args, "cli.migrated", url=_redact(url)))
     return 0
 
 
@@ -101,14 +101,14 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     url = _settings().database_url
     if args.reset:
-        _reset(url)
+        _reset(url, args)
     migrate.upgrade(url)
     engine = db.configure(url)
     if not is_empty(engine):
         print(_say(args, "cli.already_seeded"))
         return 0
     report = run_seed(engine, scale=args.scale, seed=args.seed, progress=not args.quiet)
-    print(f"seeded scale={report.scale} seed={report.seed}")
+    print(_say(args, "cli.seeded", scale=report.scale, seed=report.seed))
     for table, n in sorted(report.counts.items()):
         print(f"  {table:<24} {n:>10,}")
     for step, secs in report.seconds.items():
@@ -124,7 +124,7 @@ def _store_findings(args: argparse.Namespace) -> int:
                                         lang=getattr(args, "lang", None)))
 
 
-def _reset(url: str) -> None:
+def _reset(url: str, args: argparse.Namespace | None = None) -> None:
     from sqlalchemy import MetaData
 
     from core import db
@@ -136,7 +136,7 @@ def _reset(url: str) -> None:
         meta.drop_all(conn)
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     engine.dispose()
-    print(_say(None, "cli.reset"))
+    print(_say(args, "cli.reset"))
     # The log was wiped on purpose: its old checkpoints would (rightly) contradict the new one.
     from core.settings import default_checkpoint_file, get_settings
 
@@ -146,7 +146,7 @@ def _reset(url: str) -> None:
     if checkpoints.exists():
         aside = checkpoints.with_name(f"{checkpoints.name}.before-reset-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
         checkpoints.rename(aside)
-        print(f"checkpoints of the wiped log kept aside in {aside}")
+        print(_say(args, "cli.checkpoints_aside", path=aside))
 
 
 def _link_evaluator(session: Any, user_id: int | None, code: str | None) -> str:
@@ -166,12 +166,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         settings.check_secure()
     except RuntimeError as exc:
-        print(f"refusing to start: {exc}", file=sys.stderr)
+        print(_say(args, "cli.refusing", reason=exc), file=sys.stderr)
         return 2
     migrate.upgrade(settings.database_url)
     engine = db.configure(settings.database_url)
     if is_empty(engine) and not args.no_seed:
-        print(f"empty database: seeding the {settings.seed_scale} scale (seed {settings.seed_number}) …", flush=True)
+        print(_say(args, "cli.seeding_empty", scale=settings.seed_scale, seed=settings.seed_number), flush=True)
         run_seed(engine, scale=settings.seed_scale, seed=settings.seed_number, progress=True)
         _store_findings(args)
     if not settings.demo_mode:
@@ -181,25 +181,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             refuse_known_passwords(engine, demo_credentials())
         except RuntimeError as exc:
-            print(f"refusing to start: {exc}", file=sys.stderr)
+            print(_say(args, "cli.refusing", reason=exc), file=sys.stderr)
             return 2
     host, port = args.host or settings.host, args.port or settings.port
     base = f"http://{host}:{port}"
     print(_say(args, "cli.starting"))
-    print(f"  dashboard        {base}/dashboard/")
-    print(f"  public job board {base}/dashboard/jobs   (API: {base}/api/v1/public/jobs)")
-    print(f"  API docs         {base}/docs")
-    print(f"  health           {base}/health")
+    print(_say(args, "cli.serve_dashboard", url=f"{base}/dashboard/"))
+    print(_say(args, "cli.serve_jobs", url=f"{base}/dashboard/jobs", api=f"{base}/api/v1/public/jobs"))
+    print(_say(args, "cli.serve_docs", url=f"{base}/docs"))
+    print(_say(args, "cli.serve_health", url=f"{base}/health"))
     if settings.demo_mode:
         from seed_data.demo import DEMO_ACCOUNTS, ensure_demo_accounts
 
         created = ensure_demo_accounts(engine)
-        print("\n  DEMO MODE: demo accounts (do not use in production)")
+        print(_say(args, "cli.demo_mode"))
         for username, role, password in DEMO_ACCOUNTS:
             print(f"    {role.value:<10} username={username:<10} password={password}")
         if created:
-            print(f"  ({len(created)} created now)")
-    worker = None if args.no_worker else _start_embedded_worker()
+            print(_say(args, "cli.demo_created", count=len(created)))
+    worker = None if args.no_worker else _start_embedded_worker(args)
     print(flush=True)
     try:
         serving.serve("server:create_app", host=host, port=port, workers=args.workers)  # core/serving.py
@@ -210,7 +210,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_embedded_worker() -> Any:
+def _start_embedded_worker(args: argparse.Namespace | None = None) -> Any:
     """`serve` starts one job worker beside the web server (its own process: a long export never holds the
     web server's interpreter); `--no-worker` when workers run elsewhere (`main.py worker`)."""
     import subprocess
@@ -219,8 +219,8 @@ def _start_embedded_worker() -> Any:
 
     if _settings().job_queue_url.startswith("memory://"):
         return None  # jobs run inline; nothing to consume
-    mode = "embedded queue in " + str(jobs.storage_dir()) if jobs.embedded() else "distributed queue"
-    print(f"  job worker       started ({mode})")
+    print(_say(args, "cli.worker_embedded", path=jobs.storage_dir()) if jobs.embedded()
+          else _say(args, "cli.worker_distributed"))
     return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "worker"])
 
 
@@ -235,7 +235,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     try:
         jobs.run_worker(workers=args.threads)
     except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_say(args, "cli.error", message=exc), file=sys.stderr)
         return 2
     return 0
 
@@ -253,10 +253,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     try:
         data = UserCreate(username=args.username, role=Role(args.role), password=password, full_name=args.full_name)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_say(args, "cli.error", message=exc), file=sys.stderr)
         return 2
     if args.link_evaluator is not None and data.role != Role.evaluator:
-        print("error: --link-evaluator needs --role evaluator", file=sys.stderr)
+        print(_say(args, "cli.error", message=_say(args, "cli.link_needs_evaluator")), file=sys.stderr)
         return 2
     with db.session_scope(write=True) as session:
         try:
@@ -271,8 +271,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             except DomainError as exc:
                 print(_cli_error(args, exc), file=sys.stderr)
                 return 2
-    print(f"created user '{user.username}' with role {user.role}"
-          + (f", linked to evaluator profile {linked} (on no panel until an official seats it)" if linked else ""))
+    print(_say(args, "cli.user_created", username=user.username, role=user.role.value)
+          + (_say(args, "cli.user_linked", code=linked) if linked else ""))
     return 0
 
 
@@ -340,7 +340,7 @@ def cmd_export_open_data(args: argparse.Namespace) -> int:
     finally:
         if os.path.exists(partial):
             os.remove(partial)
-    print(f"wrote the {args.standard} export ({written:,} characters) to {args.out}")
+    print(_say(args, "cli.exported", standard=args.standard, chars=f"{written:,}", path=args.out))
     return 0
 
 

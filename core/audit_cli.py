@@ -11,6 +11,18 @@ from typing import Any
 # The heavy modules are imported inside the commands: `main.py --help` stays fast.
 
 
+def _say(args: argparse.Namespace | None, key: str, **params: Any) -> str:
+    """A line of output in the operator's language (`--lang`, else the locale, else Korean)."""
+    from core.i18n import render
+    from core.labels import cli_lang
+
+    return render(key, params, cli_lang(getattr(args, "lang", None)))
+
+
+def _error(args: argparse.Namespace | None, exc: object) -> str:
+    return _say(args, "cli.error", message=exc)
+
+
 def _public_key(args: argparse.Namespace) -> Any:
     from core import checkpoint
 
@@ -27,7 +39,7 @@ def run_verify(args: argparse.Namespace) -> int:
         public_key = _public_key(args) if args.checkpoint else None
         loaded = checkpoint.load_file(args.checkpoint) if args.checkpoint else None
     except (OSError, ValueError, checkpoint.KeyMissing) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(args, exc), file=sys.stderr)
         return 2
     with db.session_scope() as session:
         report = audit.verify_history(session, checkpoints=loaded, public_key=public_key,
@@ -38,24 +50,26 @@ def run_verify(args: argparse.Namespace) -> int:
     out = sys.stdout if report.ok else sys.stderr
     chain = report.chain
     if chain.ok:
-        print(f"audit chain intact: {chain.checked} events checked; last hash {chain.last_hash}", file=out)
+        print(_say(args, "cli.chain_intact", checked=chain.checked, last_hash=chain.last_hash), file=out)
     else:
-        print(f"audit chain BROKEN at event {chain.first_broken_id}: {chain.problem} "
-              f"({chain.checked} events verified before it)", file=out)
+        print(_say(args, "cli.chain_broken", event=chain.first_broken_id, problem=chain.problem,
+                   checked=chain.checked), file=out)
     rows = sum(t.rows for t in report.tables.values())
-    print(f"guarded rows: {rows:,} in {len(report.tables)} tables, {report.problem_count} problem(s)", file=out)
+    print(_say(args, "cli.guarded_rows", rows=f"{rows:,}", tables=len(report.tables),
+               problems=report.problem_count), file=out)
     for f in report.findings:
         print(f"  {f.line()}", file=out)
     if report.problem_count > len(report.findings):
-        print(f"  … and {report.problem_count - len(report.findings)} more (--limit to show more)", file=out)
+        print(_say(args, "cli.more_findings", count=report.problem_count - len(report.findings)), file=out)
     for hint in report.hints:
-        print(f"  hint: {hint}", file=out)
+        print(_say(args, "cli.hint", hint=hint), file=out)
     if report.checkpoints is not None:
         cps = report.checkpoints
         print(cps.summary(), file=out)
         for p in cps.problems[1:]:
-            print(f"  line {p.line}: {p.detail}", file=out)
-    print(("history intact" if report.ok else "history BROKEN") + f" ({report.seconds:.1f} s)", file=out)
+            print(_say(args, "cli.checkpoint_line", line=p.line, detail=p.detail), file=out)
+    print(_say(args, "cli.history_intact" if report.ok else "cli.history_broken", seconds=f"{report.seconds:.1f}"),
+          file=out)
     return 0 if report.ok else 1
 
 
@@ -68,9 +82,9 @@ def run_checkpoint(args: argparse.Namespace) -> int:
         with db.session_scope() as session:
             cp = checkpoint.write(session, note=args.note or "cli")
     except (OSError, checkpoint.KeyMissing) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(args, exc), file=sys.stderr)
         return 2
-    print(f"{cp.footer()}\nappended to {get_settings().audit_checkpoint_file}")
+    print(_say(args, "cli.checkpoint_appended", footer=cp.footer(), path=get_settings().audit_checkpoint_file))
     return 0
 
 
@@ -79,7 +93,7 @@ def run_rebaseline(args: argparse.Namespace) -> int:
     from core import audit, db
 
     if not args.added and not args.adopt:
-        print("error: name the added columns (--added TABLE.COLUMN) or give --adopt", file=sys.stderr)
+        print(_error(args, _say(args, "cli.rebaseline_needs")), file=sys.stderr)
         return 2
     try:
         with db.session_scope(write=True) as session:
@@ -88,18 +102,18 @@ def run_rebaseline(args: argparse.Namespace) -> int:
             if result.refused is None:
                 session.commit()
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(args, exc), file=sys.stderr)
         return 2
     if result.refused is not None:
-        print("rebaseline refused: the history does not verify apart from the added columns; nothing written",
-              file=sys.stderr)
+        print(_say(args, "cli.rebaseline_refused"), file=sys.stderr)
         print(result.refused.summary(), file=sys.stderr)
         for f in result.refused.findings:
             print(f"  {f.line()}", file=sys.stderr)
         return 1
     for table, n in sorted(result.rows.items()):
-        print(f"  {table:<24} {n:>10,} rows re-recorded")
-    print(f"rebaseline written: {len(result.events)} event(s) {result.events[:1]}…{result.events[-1:]}")
+        print(_say(args, "cli.rebaseline_rows", table=f"{table:<24}", rows=f"{n:>10,}"))
+    print(_say(args, "cli.rebaseline_written", count=len(result.events), first=result.events[:1],
+               last=result.events[-1:]))
     return 0
 
 
@@ -111,19 +125,19 @@ def run_keygen(args: argparse.Namespace) -> int:
     try:
         key = checkpoint.keygen(path)
     except FileExistsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(args, exc), file=sys.stderr)
         return 2
-    print(f"wrote {path} (mode 600); key id {checkpoint.key_id(key.public_key())}")
+    print(_say(args, "cli.keygen_wrote", path=path, key_id=checkpoint.key_id(key.public_key())))
     return 0
 
 
-def run_public_key(_: argparse.Namespace) -> int:
+def run_public_key(args: argparse.Namespace) -> int:
     from core import checkpoint
 
     try:
         print(checkpoint.public_key_pem(checkpoint.ensure_key()), end="")
     except checkpoint.KeyMissing as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(args, exc), file=sys.stderr)
         return 2
     return 0
 

@@ -98,3 +98,58 @@ def cli_lang(explicit: str | None = None) -> str:
         if value:
             return "en" if value.lower().startswith("en") else "ko"
     return "ko"
+
+
+# --- the command line's reports (main.py, core/audit_cli.py); table names, paths and URLs stay as they are
+register_messages({
+    "cli.migrated": ("데이터베이스({url})의 스키마가 최신입니다", "database at {url} is at the newest schema"),
+    "cli.seeded": ("초기 자료를 넣었습니다: 규모 {scale}, 시드 {seed}", "seeded scale={scale} seed={seed}"),
+    "cli.checkpoints_aside": ("지운 감사 기록의 체크포인트는 {path}에 따로 보관했습니다",
+                              "checkpoints of the wiped log kept aside in {path}"),
+    "cli.refusing": ("시작을 거부합니다: {reason}", "refusing to start: {reason}"),
+    "cli.seeding_empty": ("빈 데이터베이스: 초기 자료를 넣습니다(규모 {scale}, 시드 {seed}) …",
+                          "empty database: seeding the {scale} scale (seed {seed}) …"),
+    "cli.serve_dashboard": ("  대시보드         {url}", "  dashboard        {url}"),
+    "cli.serve_jobs": ("  공개 채용 게시판  {url}   (API: {api})", "  public job board {url}   (API: {api})"),
+    "cli.serve_docs": ("  API 문서         {url}", "  API docs         {url}"),
+    "cli.serve_health": ("  상태 확인        {url}", "  health           {url}"),
+    "cli.demo_mode": ("\n  시연 모드: 시연 계정(운영 환경에서는 쓰지 마세요)",
+                      "\n  DEMO MODE: demo accounts (do not use in production)"),
+    "cli.demo_created": ("  (지금 {count}개 만들었습니다)", "  ({count} created now)"),
+    "cli.worker_embedded": ("  작업 처리기       시작함(내장 대기열: {path})",
+                            "  job worker       started (embedded queue in {path})"),
+    "cli.worker_distributed": ("  작업 처리기       시작함(분산 대기열)",
+                               "  job worker       started (distributed queue)"),
+    "cli.user_created": ("사용자 '{username}'을(를) 역할 {role}(으)로 만들었습니다",
+                         "created user '{username}' with role {role}"),
+    "cli.user_linked": (", 평가위원 프로필 {code}에 연결했습니다"
+                        "(담당 공무원이 배정하기 전에는 어느 평가위원회에도 없음)",
+                        ", linked to evaluator profile {code} (on no panel until an official seats it)"),
+    "cli.exported": ("{standard} 내보내기({chars}자)를 {path}에 썼습니다",
+                     "wrote the {standard} export ({chars} characters) to {path}"),
+    "cli.link_needs_evaluator": ("--link-evaluator는 평가위원 역할(--role)로 만들 때만 쓸 수 있습니다",
+                                 "--link-evaluator needs --role evaluator"),
+    # core/audit_cli.py
+    "cli.chain_intact": ("감사 체인 이상 없음: 이벤트 {checked}건 확인, 마지막 해시 {last_hash}",
+                         "audit chain intact: {checked} events checked; last hash {last_hash}"),
+    "cli.chain_broken": ("감사 체인 손상: 이벤트 {event}에서 {problem} (그 앞 이벤트 {checked}건은 확인됨)",
+                         "audit chain BROKEN at event {event}: {problem} ({checked} events verified before it)"),
+    "cli.guarded_rows": ("보호 대상 행: 표 {tables}개에 {rows}행, 문제 {problems}건",
+                         "guarded rows: {rows} in {tables} tables, {problems} problem(s)"),
+    "cli.more_findings": ("  … 그 밖에 {count}건 더(더 보려면 --limit)", "  … and {count} more (--limit to show more)"),
+    "cli.hint": ("  참고: {hint}", "  hint: {hint}"),
+    "cli.checkpoint_line": ("  {line}행: {detail}", "  line {line}: {detail}"),
+    "cli.history_intact": ("기록 이상 없음 ({seconds}초)", "history intact ({seconds} s)"),
+    "cli.history_broken": ("기록 손상 ({seconds}초)", "history BROKEN ({seconds} s)"),
+    "cli.checkpoint_appended": ("{footer}\n{path}에 덧붙였습니다", "{footer}\nappended to {path}"),
+    "cli.rebaseline_needs": ("추가된 열(--added 표.열)을 적거나 --adopt를 주세요",
+                             "name the added columns (--added TABLE.COLUMN) or give --adopt"),
+    "cli.rebaseline_refused": ("재기준 거부: 추가된 열 말고도 기록 검증이 맞지 않습니다. 아무것도 쓰지 않았습니다",
+                               "rebaseline refused: the history does not verify apart from the added columns; "
+                               "nothing written"),
+    "cli.rebaseline_rows": ("  {table} {rows}행 다시 기록", "  {table} {rows} rows re-recorded"),
+    "cli.rebaseline_written": ("재기준 기록: 이벤트 {count}건 {first}…{last}",
+                               "rebaseline written: {count} event(s) {first}…{last}"),
+    "cli.keygen_wrote": ("{path}에 키를 썼습니다(권한 600); 키 ID {key_id}",
+                         "wrote {path} (mode 600); key id {key_id}"),
+})

@@ -253,7 +253,7 @@ def test_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch, clean_engi
 
 
 def _serve_args() -> argparse.Namespace:
-    return argparse.Namespace(host=None, port=None, workers=1, no_seed=True, no_worker=True)
+    return argparse.Namespace(host=None, port=None, workers=1, no_seed=True, no_worker=True, lang="en")
 
 
 def test_demo_accounts_cannot_survive_into_production(monkeypatch: pytest.MonkeyPatch, clean_engine: Engine,
