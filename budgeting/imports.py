@@ -26,7 +26,7 @@ from budgeting.service import award_lines, get_award
 from core import audit
 from core.audit import Actor
 from core.bounded import PositiveWon, bounded_text, check
-from core.errors import Conflict, RuleViolation
+from core.errors import Conflict, InvalidValue, RuleViolation, Term
 from core.settings import get_settings
 from core.timeutil import utcnow
 from core.uploads import Upload, read_table
@@ -63,12 +63,24 @@ class ParsedRow:
     business_number: str | None = None
     description: str = ""
     evidence_ref: str = ""
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    # (column, reason): a reason is a message key with its parameters, rendered in the reader's language
+    # where the 422 is built (core.http_errors renders an `InvalidValue` reason of the details).
+    errors: list[tuple[str, InvalidValue]] = field(default_factory=list)
+
+    def refuse(self, column: str, key: str, **params: Any) -> None:
+        self.errors.append((column, InvalidValue(key, **params)))
 
     def key(self) -> tuple[Any, ...]:
         """What makes two rows the same payment."""
         return (self.category, self.spent_date, self.amount_krw, self.payee_name, self.business_number,
                 self.description, self.evidence_ref)
+
+
+class _CategoryChoices:
+    """The category names a person may type: the Korean names in Korean, the codes in English."""
+
+    def render(self, lang: str) -> str:
+        return ", ".join(_CATEGORY_KO) if lang == "ko" else ", ".join(CostCategory)
 
 
 def _raw_text(value: Any) -> str:
@@ -84,17 +96,21 @@ def _cell(row: ParsedRow, column: str, kind: Any, value: Any) -> Any:
     try:
         return check(kind, value, field=column)
     except RuleViolation as exc:
-        row.errors.append((column, exc.render("en").removeprefix(f"{column}: ")))  # row reasons are English (for now)
+        reason = exc.params.get("reason")
+        if reason is not None:
+            row.refuse(column, "budget.import.cell", reason=reason)  # the reason alone: the column is its own field
+        else:
+            row.refuse(column, "budget.import.cell", reason=exc)
         return None
 
 
 def _amount(row: ParsedRow, value: Any) -> None:
     if isinstance(value, bool):  # an Excel TRUE is not 1 won
-        row.errors.append(("amount", "a number of won is required, not TRUE/FALSE"))
+        row.refuse("amount", "budget.import.bool_amount")
         return
     if isinstance(value, float):
         if not value.is_integer():  # also inf and nan (an Excel cell of 1E400)
-            row.errors.append(("amount", f"'{value}' is not a whole number of won"))
+            row.refuse("amount", "budget.import.fraction_amount", value=str(value))
             return
         value = int(value)
     elif not isinstance(value, int):
@@ -103,7 +119,7 @@ def _amount(row: ParsedRow, value: Any) -> None:
             return
         digits = text.replace(",", "")
         if not digits.isdecimal() or not digits.isascii() or len(digits) > 20:
-            row.errors.append(("amount", f"'{text[:40]}' is not a whole positive number of won"))
+            row.refuse("amount", "budget.import.not_whole_won", value=text[:40])
             return
         value = int(digits)
     row.amount_krw = _cell(row, "amount", PositiveWon, value)
@@ -121,7 +137,7 @@ def _date(row: ParsedRow, value: Any) -> None:
         try:
             row.spent_date = date.fromisoformat(text.replace(".", "-").replace("/", "-"))
         except ValueError:
-            row.errors.append(("date", f"'{text[:40]}' is not a date (YYYY-MM-DD)"))
+            row.refuse("date", "budget.import.not_date", value=text[:40])
 
 
 def _parse_row(number: int, raw: dict[str, Any]) -> ParsedRow:
@@ -130,26 +146,27 @@ def _parse_row(number: int, raw: dict[str, Any]) -> ParsedRow:
     if cat is not None:
         cat = _CATEGORY_KO.get(cat, cat).lower()
         if cat not in CostCategory.__members__:
-            row.errors.append(("category", f"unknown cost category '{cat[:40]}'; one of {', '.join(CostCategory)}"))
+            row.refuse("category", "budget.import.unknown_category", value=cat[:40],
+                       choices=_CategoryChoices())
         else:
             row.category = cat
     _date(row, raw.get("date"))
     _amount(row, raw.get("amount"))
     payee = _raw_text(raw.get("payee")).strip()
     if not payee:
-        row.errors.append(("payee", "payee is missing"))
+        row.refuse("payee", "budget.import.no_payee")
     else:
         row.payee_name = _cell(row, "payee", PayeeText, payee) or ""
     bn = _cell(row, "business_number", CellText, _raw_text(raw.get("business_number")).strip())
     if bn:
         if not business_number_valid(bn):
-            row.errors.append(("business_number", f"'{bn[:40]}' is not a valid business number (000-00-00000)"))
+            row.refuse("business_number", "budget.import.bad_business_number", value=bn[:40])
         else:
             row.business_number = bn
     row.description = _cell(row, "description", DescriptionText, _raw_text(raw.get("description"))) or ""
     evidence = _raw_text(raw.get("evidence")).strip()
     if not evidence:
-        row.errors.append(("evidence", "evidence reference is missing"))
+        row.refuse("evidence", "budget.import.no_evidence")
     else:
         row.evidence_ref = _cell(row, "evidence", EvidenceText, evidence) or ""
     return row
@@ -158,13 +175,16 @@ def _parse_row(number: int, raw: dict[str, Any]) -> ParsedRow:
 def rows_from_table(filename: str, table: list[list[Any]]) -> list[ParsedRow]:
     """Checked rows of a table whose first row is the header (blank lines skipped)."""
     if not table:
-        raise RuleViolation(f"{filename} is empty", field="file")
+        raise RuleViolation("budget.import.empty", field="file", filename=filename)
     names = [_raw_text(h).strip() for h in table[0]]
     header = [HEADER_ALIASES.get(n.lower(), HEADER_ALIASES.get(n, "")) for n in names]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise RuleViolation(f"{filename}: missing column(s) {', '.join(missing)} in the header row", field="file",
-                            details=[{"row": 1, "column": c, "reason": "column missing"} for c in missing])
+        raise RuleViolation("budget.import.missing_columns", field="file", filename=filename,
+                            columns=[Term("import_column", c) for c in missing],
+                            details=[{"row": 1, "column": c, "reason": InvalidValue("budget.import.column_missing",
+                                                                                    column=Term("import_column", c))}
+                                     for c in missing])
     rows = []
     for i, values in enumerate(table[1:], start=2):
         if all(_raw_text(v).strip() == "" for v in values):
@@ -172,7 +192,7 @@ def rows_from_table(filename: str, table: list[list[Any]]) -> list[ParsedRow]:
         raw = {h: v for h, v in zip(header, values, strict=False) if h}
         rows.append(_parse_row(i, raw))
     if not rows:
-        raise RuleViolation(f"{filename} has a header but no rows", field="file")
+        raise RuleViolation("budget.import.no_rows", field="file", filename=filename)
     return rows
 
 
@@ -186,7 +206,7 @@ def duplicate_rows(rows: list[ParsedRow]) -> list[dict[str, Any]]:
         earlier = first.setdefault(row.key(), row.number)
         if earlier != row.number:
             problems.append({"row": row.number, "column": None,
-                             "reason": f"the same payment as row {earlier} (every column is equal)"})
+                             "reason": InvalidValue("budget.import.duplicate", earlier=earlier)})
     return problems
 
 
@@ -201,24 +221,28 @@ def validate_import_rows(award: Award, lines: dict[str, BudgetLine], rows: list[
     errors: list[dict[str, Any]] = []
     pending: dict[str, int] = {}
     for row in rows:
-        errors.extend({"row": row.number, "column": c, "reason": r} for c, r in row.errors)
+        errors.extend({"row": row.number, "column": c, "reason": reason} for c, reason in row.errors)
         if row.errors:
             continue
         assert row.category is not None and row.spent_date is not None and row.amount_krw is not None
         line = lines.get(row.category)
         if line is None:
             errors.append({"row": row.number, "column": "category",
-                           "reason": f"the award has no '{row.category}' budget line"})
+                           "reason": InvalidValue("budget.import.no_line",
+                                                  category=Term("cost_category", row.category))})
             continue
         why = rules.period_violation(row.spent_date, award.start_date, award.current_end_date)
         if why:
-            errors.append({"row": row.number, "column": "date", "reason": f"outside the agreement period: {why}"})
+            errors.append({"row": row.number, "column": "date",
+                           "reason": InvalidValue("budget.import.outside_period", why=why, spent=row.spent_date,
+                                                  start=award.start_date, end=award.current_end_date)})
             continue
         over = rules.line_overrun_krw(line.budget_krw, line.spent_krw + pending.get(row.category, 0), row.amount_krw)
         if over:
             errors.append({"row": row.number, "column": "amount",
-                           "reason": f"would take line '{row.category}' past its budget of {line.budget_krw:,} KRW "
-                                     f"by {over:,} KRW"})
+                           "reason": InvalidValue("budget.import.line_overrun",
+                                                  category=Term("cost_category", row.category),
+                                                  budget=line.budget_krw, over=over)})
             continue
         pending[row.category] = pending.get(row.category, 0) + row.amount_krw
     errors.extend(duplicate_rows(rows))
@@ -266,8 +290,8 @@ def import_ledger_file(session: Session, actor: Actor, award_id: int, upload: Up
     lines = award_lines(session, award_id)
     errors = validate_import_rows(award, lines, rows)
     if errors:
-        raise RuleViolation(f"{upload.filename}: {len({e['row'] for e in errors})} row(s) are wrong; "
-                            "nothing was imported", field="file", details=errors)
+        raise RuleViolation("budget.import.rows_wrong", field="file", filename=upload.filename,
+                            rows=len({e["row"] for e in errors}), details=errors)
     now = utcnow()
     values = []
     for row in rows:

@@ -222,7 +222,7 @@ def test_import_with_one_bad_row_writes_nothing(client, session):
         assert r.status_code == 422, r.text
         assert r.json()["errors"] == [{"field": None, "row": 5, "column": "date",
                                        "reason": r.json()["errors"][0]["reason"]}]
-        assert "outside the agreement period" in r.json()["errors"][0]["reason"]
+        assert "협약 기간" in r.json()["errors"][0]["reason"]  # Korean by default (issue 13)
     r = client.post(f"{B}/awards/{award.id}/ledger/import", headers=h,
                     files={"file": ("x.csv", _csv([["nope", "soon", "-3", "", "12", "", ""]]))})
     cols = {(d["row"], d["column"]) for d in r.json()["errors"]}

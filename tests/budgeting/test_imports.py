@@ -417,3 +417,35 @@ def test_the_openapi_documents_the_multipart_body(client):
     op = client.get("/openapi.json").json()["paths"]["/api/v1/budgeting/awards/{award_id}/ledger/import"]["post"]
     assert "file" in op["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
     assert {"401", "403", "413", "422"} <= set(op["responses"])
+
+
+# --------------------------------------------------------------------------- reasons in the reader's language
+
+
+def test_row_reasons_follow_the_request_language(client, session):
+    """Issue 13: the row reasons were English for a Korean reader; Korean by default, English on request."""
+    en, award_id = _setup(session)
+    ko = {k: v for k, v in en.items() if k != "Accept-Language"}
+    before = State(session, award_id)
+    bad = _csv([["장비·SW", "어제", "많이", "", "", "", ""],
+                ["여비·회의비", "2021-06-01", "1.5", "갑", "", "", "증-1"]])
+    r = _post(client, ko, award_id, "집행.csv", bad)
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "rule_violation" and r.json()["field"] == "file"
+    assert "2개 행이 잘못되어" in r.json()["detail"]
+    errors = _errors(r)
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "date"), (2, "amount"), (2, "payee"), (2, "evidence"),
+                                                         (3, "amount")]
+    for e in errors:
+        assert re.search("[\uac00-\ud7a3]", e["reason"]) and not re.search("[A-Za-z]{2,}", e["reason"]), e
+    assert errors[2]["reason"] == "지급처가 비어 있습니다"
+    r = _post(client, en, award_id, "집행.csv", bad)
+    assert r.status_code == 422 and "2 row(s) are wrong; nothing was imported" in r.json()["detail"], r.text
+    assert [(e["column"], e["reason"]) for e in _errors(r)][2:4] == [("payee", "payee is missing"),
+                                                                    ("evidence", "evidence reference is missing")]
+    assert "'1.5' is not a whole positive number of won" in _errors(r)[4]["reason"]
+    # a header without the required columns names them in the reader's language; the machine column stays
+    r = _post(client, ko, award_id, "집행.csv", "비목,금액\n장비·SW,1000\n".encode())
+    assert r.status_code == 422 and "일자, 지급처, 증빙" in r.json()["detail"], r.text
+    assert [(e["column"], e["reason"]) for e in _errors(r)][0] == ("date", "'일자' 열이 없습니다")
+    assert State(session, award_id) == before
