@@ -153,3 +153,45 @@ register_messages({
     "cli.keygen_wrote": ("{path}에 키를 썼습니다(권한 600); 키 ID {key_id}",
                          "wrote {path} (mode 600); key id {key_id}"),
 })
+
+
+# --- H10: core.uploads, the checks of a received spreadsheet file (issue 13)
+register_messages({
+    "upload.not_multipart": ("파일을 다중 파트 양식의 '{name}' 항목에 담아 보내야 합니다.",
+                             "send the file as multipart/form-data in the field '{name}'"),
+    "upload.bad_multipart": ("보낸 양식을 읽을 수 없습니다.",
+                             "the multipart form could not be read: {reason}"),
+    "upload.no_file": ("'{name}' 항목에 파일이 없습니다.", "no file in the field '{name}'"),
+    "upload.too_slow": ("{filename} 파일을 읽는 데 {seconds}초보다 오래 걸립니다. 더 작은 파일로 나누세요.",
+                        "{filename} took longer than {seconds} s to read; split it into smaller files"),
+    "upload.not_spreadsheet": ("'{filename}'은(는) .csv 파일도 .xlsx 파일도 아닙니다.",
+                               "'{filename}' is neither a .csv nor an .xlsx file"),
+    "upload.too_wide_row": ("{filename}: {row}행에 {columns}번째 열 뒤에도 값이 있습니다. "
+                            "열은 {columns}개까지만 읽습니다.",
+                            "{filename}: row {row} has values beyond column {columns}; at most {columns} columns "
+                            "are read"),
+    "upload.too_many_columns": ("열이 {columns}개보다 많습니다", "more than {columns} columns"),
+    "upload.too_many_rows": ("{filename}의 행이 {rows:n}개보다 많습니다. 파일 하나에 {rows:n}행까지입니다.",
+                             "{filename} has more than {rows:n} rows; at most {rows:n} per file"),
+    "upload.binary_csv": ("{filename}은(는) 텍스트 CSV 파일이 아닙니다(이진 내용).",
+                          "{filename} is not a text CSV file (binary content)"),
+    "upload.encoding": ("{filename}은(는) UTF-8 또는 한글 완성형 인코딩의 텍스트가 아닙니다.",
+                        "{filename} is neither UTF-8 nor CP949 text"),
+    "upload.bad_csv": ("{filename}은(는) 읽을 수 있는 CSV 파일이 아닙니다.",
+                       "{filename} is not a readable CSV file: {reason}"),
+    "upload.not_zip": ("{filename}은(는) 읽을 수 있는 엑셀(xlsx) 통합 문서가 아닙니다(압축 파일이 아님).",
+                       "{filename} is not a readable Excel (.xlsx) workbook (not a zip file)"),
+    "upload.too_many_parts": ("{filename}에 구성 요소가 {parts:n}개 있습니다. 엑셀 통합 문서는 훨씬 적습니다.",
+                              "{filename} holds {parts:n} parts; an Excel workbook has far fewer"),
+    "upload.unpacks_too_large": ("{filename}의 압축을 풀면 {total:n}바이트입니다. {limit:n}바이트까지만 읽습니다"
+                                 "(압축 폭탄이거나 나누어야 할 통합 문서).",
+                                 "{filename} unpacks to {total:n} bytes; at most {limit:n} are read "
+                                 "(a compressed 'zip bomb' or a workbook to split)"),
+    "upload.zip_bomb": ("{filename}: 구성 요소 {part}의 압축률이 {ratio:n}대 1입니다. "
+                        "{limit}대 1을 넘으면 받지 않습니다(압축 폭탄).",
+                        "{filename}: part {part} is compressed {ratio:n} to 1; more than {limit} to 1 is refused "
+                        "(a 'zip bomb')"),
+    "upload.encrypted": ("{filename}은(는) 암호가 걸려 있습니다. 암호 없이 저장하세요.",
+                         "{filename} is encrypted; save it without a password"),
+    "upload.no_sheet": ("{filename}에 워크시트가 없습니다.", "{filename} has no worksheet"),
+})

@@ -36,7 +36,8 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from core.errors import RuleViolation
+from core import labels as _labels  # noqa: F401 - the upload messages
+from core.errors import InvalidValue, RuleViolation
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - a broken installation, refused loudly at start
     raise RuntimeError("defusedxml must be installed (requirements.txt) so that openpyxl refuses XML entities")
@@ -76,7 +77,7 @@ async def receive_upload(request: Request, *, max_bytes: int, field: str = "file
     """
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
-        raise RuleViolation(f"send the file as multipart/form-data in the field '{field}'", field=field)
+        raise RuleViolation("upload.not_multipart", field=field, name=field)
     declared = request.headers.get("content-length", "").strip()
     if declared.isdigit() and (len(declared) > 18 or int(declared) > max_bytes):
         raise _too_large(max_bytes)
@@ -93,11 +94,11 @@ async def receive_upload(request: Request, *, max_bytes: int, field: str = "file
         form = await MultiPartParser(request.headers, capped(), max_files=1, max_fields=10,
                                      max_part_size=64 * 1024).parse()
     except MultiPartException as exc:
-        raise RuleViolation(f"the multipart form could not be read: {exc.message}", field=field) from None
+        raise RuleViolation("upload.bad_multipart", field=field, reason=exc.message) from None
     try:
         part = form.get(field)
         if not isinstance(part, UploadFile):
-            raise RuleViolation(f"no file in the field '{field}'", field=field)
+            raise RuleViolation("upload.no_file", field=field, name=field)
         return Upload(filename=part.filename or "", content=await part.read())
     finally:
         await form.close()
@@ -113,8 +114,7 @@ class _Deadline:
 
     def check(self) -> None:
         if time.monotonic() > self.end:
-            raise RuleViolation(f"{self.filename} took longer than {self.seconds:.0f} s to read; split it into "
-                                "smaller files", field="file")
+            raise RuleViolation("upload.too_slow", field="file", filename=self.filename, seconds=round(self.seconds))
 
 
 def _blank(value: Any) -> bool:
@@ -138,24 +138,24 @@ def read_table(upload: Upload, *, max_rows: int, max_columns: int | None = None,
         return _read_xlsx(upload, max_rows, max_columns, max_cells, deadline)
     if name.endswith(".csv"):
         return _read_csv(upload, max_rows, max_columns, deadline)
-    raise RuleViolation(f"'{upload.filename}' is neither a .csv nor an .xlsx file", field="file")
+    raise RuleViolation("upload.not_spreadsheet", field="file", filename=upload.filename)
 
 
 def _check_row(filename: str, number: int, values: list[Any] | tuple[Any, ...], max_columns: int) -> None:
     if len(values) > max_columns and not all(_blank(v) for v in values[max_columns:]):
-        raise RuleViolation(f"{filename}: row {number} has values beyond column {max_columns}; at most "
-                            f"{max_columns} columns are read", field="file",
-                            details=[{"row": number, "reason": f"more than {max_columns} columns"}])
+        raise RuleViolation("upload.too_wide_row", field="file", filename=filename, row=number, columns=max_columns,
+                            details=[{"row": number, "reason": InvalidValue("upload.too_many_columns",
+                                                                            columns=max_columns)}])
 
 
 def _too_many_rows(filename: str, max_rows: int) -> RuleViolation:
-    return RuleViolation(f"{filename} has more than {max_rows:,} rows; at most {max_rows:,} per file", field="file")
+    return RuleViolation("upload.too_many_rows", field="file", filename=filename, rows=max_rows)
 
 
 def _read_csv(upload: Upload, max_rows: int, max_columns: int, deadline: _Deadline) -> list[list[Any]]:
     content, filename = upload.content, upload.filename
     if b"\x00" in content[:4096]:
-        raise RuleViolation(f"{filename} is not a text CSV file (binary content)", field="file")
+        raise RuleViolation("upload.binary_csv", field="file", filename=filename)
     for encoding in ("utf-8-sig", "cp949"):
         try:
             text = content.decode(encoding)
@@ -163,7 +163,7 @@ def _read_csv(upload: Upload, max_rows: int, max_columns: int, deadline: _Deadli
         except UnicodeDecodeError:
             continue
     else:
-        raise RuleViolation(f"{filename} is neither UTF-8 nor CP949 text", field="file")
+        raise RuleViolation("upload.encoding", field="file", filename=filename)
     table: list[list[Any]] = []
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -174,7 +174,7 @@ def _read_csv(upload: Upload, max_rows: int, max_columns: int, deadline: _Deadli
             if number % 1000 == 0:
                 deadline.check()
     except csv.Error as exc:
-        raise RuleViolation(f"{filename} is not a readable CSV file: {exc}", field="file") from None
+        raise RuleViolation("upload.bad_csv", field="file", filename=filename, reason=str(exc)) from None
     return table
 
 
@@ -189,22 +189,20 @@ def _check_zip(upload: Upload) -> None:
         with zipfile.ZipFile(io.BytesIO(upload.content)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise RuleViolation(f"{filename} is not a readable Excel (.xlsx) workbook (not a zip file)",
-                            field="file") from None
+        raise RuleViolation("upload.not_zip", field="file", filename=filename) from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise RuleViolation(f"{filename} holds {len(members):,} parts; an Excel workbook has far fewer",
-                            field="file")
+        raise RuleViolation("upload.too_many_parts", field="file", filename=filename, parts=len(members))
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise RuleViolation(f"{filename} unpacks to {total:,} bytes; at most {MAX_UNCOMPRESSED_BYTES:,} are read "
-                            "(a compressed 'zip bomb' or a workbook to split)", field="file")
+        raise RuleViolation("upload.unpacks_too_large", field="file", filename=filename, total=total,
+                            limit=MAX_UNCOMPRESSED_BYTES)
     for m in members:
         if m.file_size > 2**20 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
             ratio = m.file_size // max(m.compress_size, 1)
-            raise RuleViolation(f"{filename}: part {m.filename[:100]} is compressed {ratio:,} to 1; more than "
-                                f"{MAX_COMPRESSION_RATIO} to 1 is refused (a 'zip bomb')", field="file")
+            raise RuleViolation("upload.zip_bomb", field="file", filename=filename, part=m.filename[:100],
+                                ratio=ratio, limit=MAX_COMPRESSION_RATIO)
         if m.flag_bits & 0x1:
-            raise RuleViolation(f"{filename} is encrypted; save it without a password", field="file")
+            raise RuleViolation("upload.encrypted", field="file", filename=filename)
 
 
 SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -344,7 +342,7 @@ def _read_xlsx(upload: Upload, max_rows: int, max_columns: int, max_cells: int,
                             field="file") from None
     try:
         if not wb.worksheets:
-            raise RuleViolation(f"{filename} has no worksheet", field="file")
+            raise RuleViolation("upload.no_sheet", field="file", filename=filename)
         ws = wb.worksheets[0]
         # The declared size (<dimension ref="A1:…">) lets an absurd sheet be refused before it is read.
         declared_cols, declared_rows = ws.max_column, ws.max_row
