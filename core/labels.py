@@ -194,4 +194,13 @@ register_messages({
     "upload.encrypted": ("{filename}은(는) 암호가 걸려 있습니다. 암호 없이 저장하세요.",
                          "{filename} is encrypted; save it without a password"),
     "upload.no_sheet": ("{filename}에 워크시트가 없습니다.", "{filename} has no worksheet"),
+    "upload.bad_xml": ("{filename}: 구성 요소 {part}의 {line}번째 줄이 잘못된 형식입니다.",
+                       "{filename}: part {part} is malformed XML ({reason} at line {line})"),
+    "upload.cannot_unpack": ("{filename}: 구성 요소 {part}의 압축을 풀 수 없습니다.",
+                             "{filename}: part {part} cannot be unpacked ({reason})"),
+    "upload.declared_columns": ("{filename}: 시트에 열이 {declared:n}개로 선언되어 있습니다. "
+                                "열은 {columns}개까지만 읽습니다.",
+                                "{filename}: the sheet declares {declared:n} columns; at most {columns} are read"),
+    "upload.too_many_cells": ("{filename}의 칸이 {cells:n}개보다 많습니다. {cells:n}칸까지만 읽습니다.",
+                              "{filename} has more than {cells:n} cells; at most {cells:n} are read"),
 })

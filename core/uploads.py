@@ -305,12 +305,12 @@ def _scan_parts(upload: Upload, max_rows: int, max_columns: int, max_cells: int,
             except _Refused as refused:
                 raise refused.violation from None
             except xml.parsers.expat.ExpatError as exc:
-                raise RuleViolation(f"{upload.filename}: part {member.filename[:100]} is malformed XML "
-                                    f"({xml.parsers.expat.errors.messages.get(exc.code, 'error')} at line "
-                                    f"{exc.lineno})", field="file") from None
+                raise RuleViolation("upload.bad_xml", field="file", filename=upload.filename,
+                                    part=member.filename[:100], line=exc.lineno,
+                                    reason=xml.parsers.expat.errors.messages.get(exc.code, "error")) from None
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-                raise RuleViolation(f"{upload.filename}: part {member.filename[:100]} cannot be unpacked "
-                                    f"({type(exc).__name__})", field="file") from None
+                raise RuleViolation("upload.cannot_unpack", field="file", filename=upload.filename,
+                                    part=member.filename[:100], reason=type(exc).__name__) from None
 
 
 def _xml_reason(exc: BaseException) -> str:
@@ -347,8 +347,8 @@ def _read_xlsx(upload: Upload, max_rows: int, max_columns: int, max_cells: int,
         # The declared size (<dimension ref="A1:…">) lets an absurd sheet be refused before it is read.
         declared_cols, declared_rows = ws.max_column, ws.max_row
         if isinstance(declared_cols, int) and declared_cols > max_columns:
-            raise RuleViolation(f"{filename}: the sheet declares {declared_cols:,} columns; at most {max_columns} "
-                                "are read", field="file")
+            raise RuleViolation("upload.declared_columns", field="file", filename=filename, declared=declared_cols,
+                                columns=max_columns)
         if isinstance(declared_rows, int) and declared_rows > max_rows + 1:
             raise _too_many_rows(filename, max_rows)
         # Then read the rows as stored, not trimmed to the declared size: a sheet that declares 7 columns
@@ -362,8 +362,7 @@ def _read_xlsx(upload: Upload, max_rows: int, max_columns: int, max_cells: int,
             _check_row(filename, number, values, max_columns)
             cells += len(values)
             if cells > max_cells:
-                raise RuleViolation(f"{filename} has more than {max_cells:,} cells; at most {max_cells:,} are read",
-                                    field="file")
+                raise RuleViolation("upload.too_many_cells", field="file", filename=filename, cells=max_cells)
             table.append(list(values[:max_columns]))
             if number % 500 == 0:
                 deadline.check()
