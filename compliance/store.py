@@ -112,7 +112,9 @@ class Computed:
 
 # (db, check, audit event) → (monotonic time, findings): a database-wide check's answer, reused by the
 # other programmes' runs for REUSE_SECONDS only, so a later run verifies the history again.
-_DATABASE_WIDE: dict[tuple[str, str, int | None], tuple[float, list[Finding]]] = {}
+# The key holds the chain head's hash too: event ids restart after a database is wiped and seeded again (and in
+# tests), so an id alone could hand a verdict to another history.
+_DATABASE_WIDE: dict[tuple[str, str, int | None, str | None], tuple[float, list[Finding]]] = {}
 REUSE_SECONDS = 300.0
 
 
@@ -129,7 +131,8 @@ def compute(session: Session, *, today: date, program_id: int | None, checks: It
     out = Computed()
     for c in checks:
         ctx = full if scoped is None or c.scope != "project" else scoped
-        key = (str(session.get_bind().engine.url), c.id, version)
+        head = _head_hash(session) if c.scope == "database" else None
+        key = (str(session.get_bind().engine.url), c.id, version, head)
         hit = _DATABASE_WIDE.get(key) if c.scope == "database" and version is not None else None
         if hit is not None and time.monotonic() - hit[0] < REUSE_SECONDS:
             out.findings[c.id] = [f.model_copy() for f in hit[1]]
@@ -146,6 +149,12 @@ def compute(session: Session, *, today: date, program_id: int | None, checks: It
             log.warning("check %s failed: %s", c.id, detail)
             out.errors[c.id] = detail
     return out
+
+
+def _head_hash(session: Session) -> str | None:
+    from core import audit as core_audit
+
+    return core_audit.last_hash(session)
 
 
 def _compute_apart(session: Session, **kw: Any) -> tuple[int | None, Computed]:

@@ -127,9 +127,11 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
                                    style={"width": "100%", "height": "34px", "marginTop": "4px"})]),
             # step="any" and no min/max: the browser would silently drop an invalid number (value None);
             # the rubric's own rules judge it below, with a message saying why.
-            dcc.Input(id={"type": "assignments-points", "code": c["code"]}, type="number", step="any",
-                      disabled=locked, debounce=False, className="score-input",
-                      value=float(s["points"]) if s.get("points") is not None else None),
+            html.Label([  # the input's accessible name (axe: every form field has a label)
+                html.Span(f"{c['code']} {label} ({'points' if lang == 'en' else '점수'})", className="sr-only"),
+                dcc.Input(id={"type": "assignments-points", "code": c["code"]}, type="number", step="any",
+                          disabled=locked, debounce=False, className="score-input",
+                          value=float(s["points"]) if s.get("points") is not None else None)]),
             html.Span(id={"type": "assignments-feedback", "code": c["code"]}, className="hint score-feedback"),
         ], className="score-row"))
     below = detail["comment_required_below"]  # the sheet's own programme's rule (dashboard.data.assignment_detail)

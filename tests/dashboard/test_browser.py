@@ -22,6 +22,7 @@ MARKERS = {
     "evaluation": "#evaluation-ranking-table",
     "assignments": "#assignments-rows, #assignments-certify-panel",
     "approvals": "#approvals-table, #approvals-empty, #approvals-readonly",
+    "programme": "#programme-state",
     "obligations": "#obligations-hires-field .main-svg",
     "delivery": "#delivery-funnel .main-svg",
     "compliance": "#compliance-count-high",
@@ -30,8 +31,9 @@ MARKERS = {
 }
 ROLE_PAGES = {
     "official": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "whatif", "jobs",
-                 "approvals"],
-    "auditor": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs", "approvals"],
+                 "approvals", "programme"],
+    "auditor": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs", "approvals",
+                "programme"],
     "evaluator": ["assignments", "jobs"],
 }
 

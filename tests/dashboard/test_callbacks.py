@@ -50,9 +50,11 @@ def test_overview_headline_matches_the_services(official: Any) -> None:
     text = texts(tiles)
     assert "2,925.0억원" in text and "292,500,000,000원" in text
     assert "의무 고용 (공고 기준) 7,020" in text  # required hires on the call (2.4 rule on the total budget)
-    assert "의무 고용 (협약 기준) 5,815" in text  # and on the grants awarded, each labelled
     pid = data.main_program_id()
     h = data.headline(pid)
+    # and on the grants awarded, each labelled: 5,815 on the seed (tests/test_one_truth.py, on a database of its
+    # own); this database is shared with the workflow tests, which award more, so the service says how many now
+    assert f"의무 고용 (협약 기준) {h['hires_required_awards']:,}" in text and h["hires_required_awards"] >= 5_815
     assert f"{h['projects_awarded']:,}" in text and h["projects_awarded"] > 0
     assert hist.data and fields.data
     assert sum(fields.data[0].customdata[i][1] for i in range(6)) == 150  # projects per field add up to 150
