@@ -233,18 +233,22 @@ def test_budget_line_holds_against_concurrent_line_transfers(server, session):
 
 def test_envelopes_hold_against_concurrent_envelope_transfers(server, session):
     """Finding 2: moving money out of an envelope never takes it below what it has (or awards)."""
-    program, _ = make_funded_program(session)  # 10B: HEALTH 6B, LANG 4B
+    program, (health_project, _) = make_funded_program(session)  # 10B: HEALTH 6B, LANG 4B
+    award = make_award(session, health_project)  # HEALTH awards 1.9B of its 6B: 4.1B may move
     envs = {e.code: e for e in session.exec(select(Envelope).where(Envelope.program_id == program.id)).all()}
     fresh(session)
     health, lang = envs["designated-HEALTH"], envs["designated-LANG"]
+    assert award.envelope_id == health.id
     start = health.amount_krw
     h = _login(server, session)
-    step = start // 10
+    # Ten steps empty what is not awarded; each stays within the free share of what the source then
+    # holds (410M <= 0.5 x 2.31B at the last), so all apply at once and none waits in the queue.
+    step = (start - award.grant_krw) // 10
     calls = [("POST", f"/api/v1/budgeting/programs/{program.id}/envelope-transfers",
               {"from_envelope_id": health.id, "to_envelope_id": lang.id, "amount_krw": step,
                "reason": f"재배분 {i}"}) for i in range(N)]
     _expect("envelope transfers", _fire(server, h, calls), 201, 10)
-    assert _fresh_row(session, Envelope, health.id).amount_krw == start - 10 * step >= 0
+    assert _fresh_row(session, Envelope, health.id).amount_krw == start - 10 * step == award.grant_krw
     assert _sum(session, Envelope.amount_krw, Envelope.program_id == program.id) == _fresh_row(
         session, Program, program.id).total_budget_krw
     assert _sum(session, EnvelopeTransfer.amount_krw, EnvelopeTransfer.program_id == program.id) == 10 * step
