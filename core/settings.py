@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     job_retention_days: int = 7
     job_max_attempts: int = 2  # a job whose worker stopped is run again once, then marked failed
     job_heartbeat_seconds: float = 15.0
-    job_modules: str = "reports.jobs,compliance.jobs,opendata.jobs"
+    job_modules: str = "reports.jobs,compliance.jobs,opendata.jobs,program.jobs,core.audit_jobs,seed_data.jobs"
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.audit_checkpoint_file:
