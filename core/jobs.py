@@ -11,7 +11,15 @@
   language, the result file. The queue carries only the job's id, so a message lost with a killed
   worker is recovered from the row: a job found ``running`` whose worker is gone (its process is dead
   on this host, or its heartbeat is stale) is queued again up to ``JOB_MAX_ATTEMPTS`` times, then
-  marked failed with the reason.
+  marked failed with the reason. A job ``queued`` for longer than ``LOST_AFTER`` whose message is on
+  no queue (Redis flushed, a message lost between the commit and the queue) is put on the queue once
+  more, and failed with the reason when it is lost again. Only ``_claim`` starts a job (one conditional
+  UPDATE), so a message put twice never runs the job twice.
+- **Periodic work** on every consumer (``run_worker``): ``housekeeping`` every five minutes, and a daily
+  signed audit checkpoint (kind ``audit.checkpoint`` of ``core/audit_jobs.py``, once a day however many
+  workers there are).
+- **The command line** runs long commands as jobs too: ``run_here`` runs a job in the calling process
+  (the same ``run_job``), ``follow`` shows its progress as a tqdm bar until it finishes.
 - **Kinds** are registered by the packages that own the work (``reports/jobs.py``,
   ``compliance/jobs.py``, ``opendata/jobs.py``) with ``register``; the worker imports
   ``JOB_MODULES``. Each kind names the roles that may ask for it.
@@ -85,6 +93,12 @@ i18n.register_messages({
     "job.writing": ("파일을 쓰는 중입니다", "Writing the file"),
     "job.checking": ("점검을 실행하는 중입니다", "Running the checks"),
     "job.step": ("{step} 진행 중입니다", "{step} in progress"),
+    "job.requeued": ("대기열에서 작업 요청이 사라져 다시 넣었습니다", "The job's message was lost from the queue; "
+                     "queued again"),
+    "job.lost": ("대기열에서 작업 요청이 두 번 사라져 작업을 실패로 마쳤습니다. 다시 요청하세요",
+                 "The job's message was lost from the queue twice; the job is marked failed. Ask for it again"),
+    "job.waiting_worker": ("작업 처리기를 기다리는 중입니다(main.py worker)",
+                           "Waiting for a job worker (main.py worker)"),
 })
 
 
@@ -269,6 +283,8 @@ def configure(url: str | None = None, name: str | None = None) -> Huey:
     global _background_task
     _background_task = queue.task(name="grants.background", retries=1, retry_delay=5)(run_background)
     queue.periodic_task(crontab(minute="*/5"), name="grants.housekeeping")(housekeeping)
+    # 03:10 KST (18:10 UTC), when nobody works: one signed checkpoint a day as a job (progress, audit)
+    queue.periodic_task(crontab(minute="10", hour="18"), name="grants.daily_checkpoint")(_daily_checkpoint_task)
     _queue = queue
     return queue
 
@@ -290,8 +306,9 @@ def _actor(user: User | Actor) -> Actor:
 
 
 def enqueue(session: Session, user: User | Actor, kind: str, params: dict[str, Any], *,
-            reason: str | None = None) -> Job:
-    """Record the job and its audit event (one commit), then put its id on the queue."""
+            reason: str | None = None, put: bool = True) -> Job:
+    """Record the job and its audit event (one commit), then put its id on the queue (`put=False`: the caller
+    runs it itself with `run_here`, as the command line does when no worker is asked for)."""
     if kind not in KINDS:
         load_kinds()  # the kinds of JOB_MODULES, imported on first need (the web process imports few of them)
     spec = KINDS.get(kind)
@@ -315,7 +332,8 @@ def enqueue(session: Session, user: User | Actor, kind: str, params: dict[str, A
     audit.record(session, actor, "job.enqueue", "job", job.id, after={"kind": kind, "params": job.params},
                  reason=reason)
     session.commit()
-    _put(job.id)  # type: ignore[arg-type]
+    if put:
+        _put(job.id)  # type: ignore[arg-type]
     session.refresh(job)
     return job
 
@@ -418,6 +436,7 @@ class Context:
     _cancel: threading.Event = field(default_factory=threading.Event)
     _last_write: float = 0.0
     _last: tuple[int, str] = (-1, "")
+    live: tuple[int, str, dict[str, Any]] = (0, "job.started", {})  # the latest progress, before it is written
 
     @property
     def by(self) -> str:
@@ -440,6 +459,7 @@ class Context:
         """Report progress (0–100) with a message key; raises JobCancelled when cancellation was asked."""
         self.check_cancelled()
         percent = max(0, min(100, int(percent)))
+        self.live = (percent, key, params)
         now = time.monotonic()
         if (percent, key) == self._last or (now - self._last_write < 0.5 and key == self._last[1]
                                             and percent < 100):
@@ -450,6 +470,13 @@ class Context:
                          .values(progress=percent, message_key=key, heartbeat_at=utcnow(),
                                  message_params=json.dumps(params, ensure_ascii=False, default=str)))
             session.commit()
+
+    def note(self, percent: int, key: str = "job.step", **params: Any) -> None:
+        """Progress kept in memory only (a follower in this process sees it): for a handler whose own open
+        write transaction holds SQLite's lock, where writing the job row would wait for that very transaction.
+        Raises JobCancelled when cancellation was asked, like `progress`."""
+        self.check_cancelled()
+        self.live = (max(0, min(100, int(percent))), key, params)
 
     def rows(self, low: int, high: int) -> Callable[[str, int, int | None], None]:
         """A (what, done, total) callback for the report builders that maps rows onto low…high percent."""
@@ -479,12 +506,15 @@ def _heartbeat(job_id: int, ctx: Context, stop: threading.Event, every: float) -
     """Beat the job's heartbeat while it runs, and notice a cancellation request."""
     while not stop.wait(every):
         try:
-            with db.session_scope(write=True) as session:
-                session.exec(update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utcnow()))
-                session.commit()
+            # the flag first: a read does not wait for a writer (SQLite WAL), so a handler holding the write
+            # lock in a long transaction still learns of a cancellation
+            with db.session_scope() as session:
                 flag = session.exec(select(Job.cancel_requested).where(Job.id == job_id)).first()
             if flag:
                 ctx._cancel.set()
+            with db.session_scope(write=True) as session:
+                session.exec(update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utcnow()))
+                session.commit()
         except Exception:  # a missed beat is retried; the job itself goes on
             log.exception("heartbeat of job %s", job_id)
 
@@ -516,6 +546,10 @@ def _finish(job_id: int, status: JobStatus, key: str, params: dict[str, Any], *,
         session.commit()
 
 
+# The jobs running in this process, by id (a follower in the same process reads their live progress).
+RUNNING: dict[int, Context] = {}
+
+
 def run_job(job_id: int) -> str:
     """The one huey task: run the job `job_id` if it is still queued; return its final status."""
     job = _claim(job_id)
@@ -527,6 +561,7 @@ def run_job(job_id: int) -> str:
     ctx = Context(job_id=job_id, kind=job.kind, params=job.params, requested_by=job.requested_by,
                   requester_role=job.requester_role, requested_by_id=job.requested_by_id, reason=job.reason,
                   folder=folder)
+    RUNNING[job_id] = ctx
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(job_id, ctx, stop, get_settings().job_heartbeat_seconds),
                             daemon=True, name=f"job-{job_id}-heartbeat")
@@ -563,6 +598,7 @@ def run_job(job_id: int) -> str:
         return "failed"
     finally:
         stop.set()
+        RUNNING.pop(job_id, None)
 
 
 # --- recovery and retention ----------------------------------------------------------------------
@@ -589,8 +625,84 @@ def _worker_gone(job: Job, now: datetime, stale: timedelta) -> bool:
     return beat is None or now - beat > stale
 
 
+# A job queued this long whose message is on no queue was lost (a worker takes a message within seconds).
+LOST_AFTER = timedelta(minutes=10)
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _waiting_ids(q: Huey) -> set[int] | None:
+    """The job ids whose `run_job` message is on the queue (waiting or scheduled); None when the queue
+    cannot be read (then no queued job is judged lost)."""
+    if q.immediate or _run_task is None:
+        return None
+    try:
+        name = q._registry.task_to_string(_run_task.task_class)
+        raw = list(q.storage.enqueued_items()) + list(q.storage.scheduled_items())
+    except Exception:  # an unreachable queue: try again at the next housekeeping
+        log.exception("the job queue could not be read")
+        return None
+    ids: set[int] = set()
+    for item in raw:
+        try:
+            message = q.serializer.deserialize(item)
+        except Exception:
+            continue
+        if message.name == name and message.args:
+            ids.add(int(message.args[0]))
+    return ids
+
+
+def _queued_since(job: Job) -> datetime:
+    """When the job was last put on the queue: its creation, or the time recovery put it back (kept in
+    `heartbeat_at`, which a queued job does not otherwise use)."""
+    return _aware(job.heartbeat_at or job.created_at)
+
+
+def recover_lost(now: datetime | None = None, lost_after: timedelta = LOST_AFTER) -> tuple[list[int], list[int]]:
+    """Jobs `queued` for longer than `lost_after` whose message is on no queue: put each back on the queue
+    once (message ``job.requeued``), and fail it when it is lost again (``job.lost``). Each change is a
+    conditional UPDATE on a still-queued row, so a worker claiming the job at the same moment wins, and a
+    message put twice runs the job once (`_claim`). Returns (requeued, failed)."""
+    now = _aware(now or utcnow())
+    waiting = _waiting_ids(queue())
+    if waiting is None:
+        return [], []
+    requeued: list[int] = []
+    failed: list[int] = []
+    with db.session_scope(write=True) as session:
+        queued = session.exec(select(Job).where(Job.status == JobStatus.queued)).all()
+        for job in queued:
+            if job.id in waiting or now - _queued_since(job) < lost_after:
+                continue
+            again = job.message_key != "job.requeued"
+            values: dict[str, Any] = (
+                {"message_key": "job.requeued", "message_params": "{}", "heartbeat_at": now} if again else
+                {"status": JobStatus.failed, "finished_at": now, "message_key": "job.lost", "message_params": "{}"})
+            result = session.exec(update(Job).where(col(Job.id) == job.id, col(Job.status) == JobStatus.queued,
+                                                    col(Job.message_key) == job.message_key).values(**values))
+            if result.rowcount != 1:
+                continue  # claimed (or cancelled) meanwhile
+            audit.record(session, SYSTEM, "job.requeue" if again else "job.finish", "job", job.id,
+                         before={"status": "queued", "since": _queued_since(job).isoformat()},
+                         after={"status": "queued" if again else "failed", "kind": job.kind,
+                                "message": i18n.render(str(values["message_key"]), {}, "en")},
+                         reason="the job's message was on no queue after "
+                                f"{int(lost_after.total_seconds())} s")
+            (requeued if again else failed).append(job.id)  # type: ignore[arg-type]
+        session.commit()
+    for job_id in requeued:
+        _put(job_id)
+    return requeued, failed
+
+
 def recover(now: datetime | None = None) -> list[int]:
-    """Jobs left `running` by a worker that is gone: queue them again, or fail them after the last attempt."""
+    """Jobs left `running` by a worker that is gone: queue them again, or fail them after the last attempt;
+    then the queued jobs whose message was lost (`recover_lost`)."""
     settings = get_settings()
     now = now or utcnow()
     stale = timedelta(seconds=max(settings.job_heartbeat_seconds * 4, 60))
@@ -603,6 +715,7 @@ def recover(now: datetime | None = None) -> list[int]:
             before = {"status": job.status, "worker": job.worker, "attempts": job.attempts}
             if job.attempts < settings.job_max_attempts and not job.cancel_requested:
                 job.status, job.worker, job.progress = JobStatus.queued, None, 0
+                job.heartbeat_at = now  # queued again now (see _queued_since)
                 job.message_key = "job.resumed"
                 job.message_params = json.dumps({"attempt": job.attempts + 1})
                 action = "job.resume"
@@ -619,7 +732,8 @@ def recover(now: datetime | None = None) -> list[int]:
         session.commit()
     for job_id in requeued:
         _put(job_id)
-    return requeued
+    again, _failed = recover_lost(now)
+    return requeued + again
 
 
 def cleanup(now: datetime | None = None) -> int:
@@ -637,9 +751,26 @@ def cleanup(now: datetime | None = None) -> int:
 
 
 def housekeeping() -> None:
-    """Periodic (every five minutes on a worker): recover stopped jobs, delete expired ones."""
+    """Periodic (every five minutes on a worker): recover stopped and lost jobs, delete expired ones."""
     recover()
     cleanup()
+
+
+def daily_checkpoint(now: datetime | None = None) -> Job | None:
+    """Periodic (daily on a worker): ask for an ``audit.checkpoint`` job in the system's name, unless one
+    was asked for by the system in the last 20 hours (every consumer runs the periodic tasks)."""
+    now = _aware(now or utcnow())
+    with db.session_scope(write=True) as session:
+        recent = session.exec(select(Job.id, Job.created_at).where(Job.kind == "audit.checkpoint",
+                                                                   Job.requested_by == SYSTEM.username)
+                              .order_by(col(Job.id).desc()).limit(1)).first()
+        if recent is not None and now - _aware(recent[1]) < timedelta(hours=20):
+            return None
+        return enqueue(session, SYSTEM, "audit.checkpoint", {"note": "daily"}, reason="daily audit checkpoint")
+
+
+def _daily_checkpoint_task() -> None:
+    daily_checkpoint()
 
 
 def run_worker(*, workers: int = 1) -> None:
@@ -654,3 +785,100 @@ def run_worker(*, workers: int = 1) -> None:
     consumer = q.create_consumer(workers=workers, worker_type="thread", periodic=True, initial_delay=0.1,
                                  max_delay=1.0)
     consumer.run()
+
+
+# --- the command line: run a job here, or follow one a worker runs ---------------------------------
+
+def run_here(job_id: int) -> threading.Thread:
+    """Run a job (enqueued with `put=False`) in this process on a thread, through the same `run_job` a
+    worker uses: the caller follows it with `follow`."""
+    load_kinds()
+    thread = threading.Thread(target=run_job, args=(job_id,), name=f"job-{job_id}", daemon=False)
+    thread.start()
+    return thread
+
+
+def _snapshot(job_id: int, lang: str) -> tuple[JobStatus, int, str] | None:
+    ctx = RUNNING.get(job_id)
+    with db.session_scope() as session:
+        job = session.exec(select(Job).where(Job.id == job_id).execution_options(populate_existing=True)).first()
+        if job is None:
+            return None
+        if ctx is not None and job.status == JobStatus.running:  # this process runs it: its live progress
+            percent, key, params = ctx.live
+            try:
+                return job.status, percent, i18n.render(key, params, lang)
+            except (KeyError, ValueError):
+                return job.status, percent, job.message(lang)
+        message = job.message(lang)
+        if job.status == JobStatus.queued and job.message_key == "job.queued" and not embedded():
+            message = i18n.render("job.waiting_worker", {}, lang)
+        return job.status, job.progress, message
+
+
+def follow(job_id: int, *, lang: str = i18n.DEFAULT_LANG, file: Any = None, show: bool = True,
+           poll: float = 0.2, thread: threading.Thread | None = None) -> Job:
+    """Show a job's progress as a tqdm bar (0–100 %, its message in `lang`) until it is finished; return the
+    finished row. Ctrl-C asks for its cancellation (audited) and follows it to the end; a second Ctrl-C
+    stops following (the job goes on, or stops at its next progress report)."""
+    import sys
+
+    from tqdm import tqdm
+
+    out = file if file is not None else sys.stderr
+    bar = tqdm(total=100, file=out, disable=not show, unit="%", leave=True, dynamic_ncols=True,
+               bar_format="{desc} |{bar}| {n:.0f}% [{elapsed}]")
+    interrupted = False
+    try:
+        while True:
+            try:
+                snap = _snapshot(job_id, lang)
+                if snap is None:
+                    raise NotFound(f"job {job_id} not found")
+                status, percent, message = snap
+                bar.set_description_str(message[:60], refresh=False)
+                if status == JobStatus.done:
+                    percent = 100
+                bar.update(max(0, percent - bar.n))
+                if status in FINISHED and (thread is None or not thread.is_alive()):
+                    bar.refresh()
+                    break
+                time.sleep(poll)
+            except KeyboardInterrupt:
+                if interrupted:
+                    raise
+                interrupted = True
+                _cancel_here(job_id)
+    finally:
+        bar.close()
+    with db.session_scope() as session:
+        job = session.exec(select(Job).where(Job.id == job_id).execution_options(populate_existing=True)).first()
+        assert job is not None
+        return job
+
+
+def _cancel_here(job_id: int) -> None:
+    """Ctrl-C while following: stop the job at its next progress report and record the cancellation."""
+    ctx = RUNNING.get(job_id)
+    if ctx is not None:
+        ctx._cancel.set()  # at once, even while the job's own transaction holds SQLite's write lock
+    try:
+        with db.session_scope(write=True) as session:
+            cancel(session, SYSTEM, job_id, reason="interrupted on the command line")
+    except DomainError:  # already finished
+        pass
+
+
+def submit(kind: str, params: dict[str, Any], *, reason: str | None, on_worker: bool, lang: str,
+           show: bool = True, user: User | Actor = SYSTEM) -> Job:
+    """What a long command-line command does: record the job (who asked, why), run it here — or, with
+    `on_worker`, let a worker run it — and follow it with a progress bar; the finished row."""
+    with db.session_scope(write=True) as session:
+        job = enqueue(session, user, kind, params, reason=reason, put=on_worker)
+    assert job.id is not None
+    thread = None if on_worker else run_here(job.id)
+    try:
+        return follow(job.id, lang=lang, show=show, thread=thread)
+    finally:
+        if thread is not None:
+            thread.join()
