@@ -16,10 +16,12 @@ from core.auth import AnyStaff, OfficialUser, ReaderUser, require_roles_on_loop
 from core.bounded import Code, Id, Offset, SearchText
 from core.db import get_session, get_write_session, session_scope
 from core.fastjson import model_response
+from core.jobs_api import ACCEPTED, accepted
 from core.models import Role, User
 from core.pagination import Page
 from core.settings import get_settings
 from program import documents, intake, service
+from program import jobs as intake_jobs
 from program.lifecycle import ActionIn, OfficialAction, WithdrawIn
 from program.models import (
     CallActionResult,
@@ -308,15 +310,26 @@ def intake_template(program_id: Id, _: ReaderUser, session: Session = Depends(ge
 
 
 @router.post("/programs/{program_id}/intake", response_model=IntakeResult, status_code=201,
-             openapi_extra=UPLOAD_BODY, responses={413: {"description": "The file is larger than the upload limit"}})
-async def import_intake(program_id: Id, user: OfficialUser, request: Request) -> IntakeResult:
+             openapi_extra=UPLOAD_BODY,
+             responses={413: {"description": "The file is larger than the upload limit"}, **ACCEPTED})
+async def import_intake(program_id: Id, user: OfficialUser, request: Request,
+                        job: bool = Query(False, description="import as a job: 202 with Location "
+                                                             "/api/v1/jobs/{id}; outcome at …/intake/jobs/{id}"),
+                        ) -> IntakeResult | Response:
     """Import proposals with their consortia (multipart field `file`, .xlsx or .csv from the template).
 
-    The whole file is checked first: any problem → 422 listing sheet, row, column and reason (Korean),
-    nothing written. The same file twice → 409. The token and role are checked before the body is read.
+    The whole file is checked first: any problem → 422 listing sheet, row, column and reason (in the
+    caller's language), nothing written. The same file twice → 409. The token and role are checked before
+    the body is read. With `job=true` the file is stored and imported by a job (program/jobs.py): 202.
     """
     upload = await uploads.receive_upload(request, max_bytes=get_settings().max_upload_bytes)
     actor = Actor.of(user)
+    if job:
+        def enqueue() -> Response:
+            with session_scope(write=True) as session:
+                return accepted(intake_jobs.enqueue_import(session, user, program_id, upload), request)
+
+        return await run_in_threadpool(enqueue)
 
     def work() -> IntakeResult:
         with session_scope(write=True) as session:
@@ -324,6 +337,17 @@ async def import_intake(program_id: Id, user: OfficialUser, request: Request) ->
                                            max_rows=min(get_settings().max_import_rows, 20_000))
 
     return await run_in_threadpool(work)
+
+
+@router.get("/programs/{program_id}/intake/jobs/{job_id}", response_model=intake_jobs.IntakeJobOutcome)
+def intake_job(program_id: Id, job_id: Id, request: Request, user: OfficialUser,
+               session: Session = Depends(get_session)) -> intake_jobs.IntakeJobOutcome:
+    """An intake job of the caller: status and progress, then the counts imported or every problem (sheet, row,
+    column, reason in the caller's language). Another person's job, or another programme's: 404."""
+    from core.http_errors import request_lang
+
+    found = intake_jobs.outcome(session, job_id, user, request_lang(request), program_id=program_id)
+    return intake_jobs.IntakeJobOutcome.model_validate(found)
 
 
 # --------------------------------------------------------------------------- proposal documents

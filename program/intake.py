@@ -27,8 +27,8 @@ from sqlmodel import Session, select
 from core import audit
 from core.audit import Actor
 from core.db import lock_limit, lock_rows
-from core.errors import Conflict, RuleViolation, Term
-from core.i18n import code_label, render
+from core.errors import Conflict, InvalidValue, RuleViolation, Term
+from core.i18n import as_lang, code_label
 from core.timeutil import utcnow
 from core.uploads import MAX_CELLS, MAX_COLUMNS, MAX_SECONDS, Upload, _check_zip, _Deadline, _scan_parts
 from program import lifecycle
@@ -248,8 +248,23 @@ class _Problems:
         self.items: list[dict[str, Any]] = []
 
     def add(self, sheet: str, row: int, column: str, key: str, **params: Any) -> None:
+        # the reason keeps its key: the API renders it in the caller's language (core.http_errors), the
+        # dashboard and the intake job in the page's (`problem_rows`)
         self.items.append({"sheet": sheet, "row": row, "column": column, "field": f"{sheet}.{column}",
-                           "reason": render(key, params, "ko")})
+                           "reason": InvalidValue(key, **params)})
+
+
+def problem_rows(details: Any, lang: str | None) -> list[dict[str, Any]]:
+    """An intake refusal's problems (sheet, row, column, reason) with each reason in `lang`, as plain JSON values."""
+    if not isinstance(details, list):
+        return []
+    out: list[dict[str, Any]] = []
+    for d in details:
+        if isinstance(d, dict):
+            reason = d.get("reason")
+            out.append({**d, "reason": reason.render(as_lang(lang)) if isinstance(reason, InvalidValue)
+                        else str(reason or "")})
+    return out
 
 
 def _check_header(sheets: dict[str, list[list[Any]]], name: str, columns: tuple[tuple[str, str, str], ...]) -> None:
@@ -307,7 +322,7 @@ def _cell(problems: _Problems, sheet: str, row: int, header: str, kind: str, raw
 
 
 def _parse(session: Session, program: Program, sheets: dict[str, list[list[Any]]],
-           problems: _Problems) -> list[_Proposal]:
+           problems: _Problems, progress: Progress | None = None) -> list[_Proposal]:
     is_csv = "_csv" in sheets
     prop_sheet = "CSV" if is_csv else PROPOSAL_SHEET
     member_sheet = "CSV" if is_csv else MEMBER_SHEET
@@ -315,7 +330,17 @@ def _parse(session: Session, program: Program, sheets: dict[str, list[list[Any]]
     kinds = _code_choices("org_kind", [k.value for k in OrgKind])
     roles = _code_choices("member_role", [r.value for r in MemberRole])
     proposals: dict[str, _Proposal] = {}
+    n_rows = len(sheets[PROPOSAL_SHEET]) + len(sheets[MEMBER_SHEET]) - 2
+    checked = 0
+
+    def tick() -> None:
+        nonlocal checked
+        checked += 1
+        if progress is not None and (checked % 50 == 0 or checked == n_rows):
+            progress(checked, n_rows)
+
     for number, raw in enumerate(sheets[PROPOSAL_SHEET][1:], start=2):
+        tick()
         if not raw or not any(_text(v) for v in raw):
             continue
         key = _text(raw[0])
@@ -344,6 +369,7 @@ def _parse(session: Session, program: Program, sheets: dict[str, list[list[Any]]
         else:
             proposals[key] = _Proposal(key=key, row=-number, values=values)  # known key, refused row
     for number, raw in enumerate(sheets[MEMBER_SHEET][1:], start=2):
+        tick()
         if not raw or not any(_text(v) for v in raw):
             continue
         key = _text(raw[0])
@@ -406,14 +432,9 @@ def _parse(session: Session, program: Program, sheets: dict[str, list[list[Any]]
 # --------------------------------------------------------------------------- import
 
 
-def import_proposals(session: Session, actor: Actor, program_id: int, upload: Upload, *,
-                     max_rows: int = 20_000, progress: Progress | None = None) -> IntakeResult:
-    """Import the proposals, consortia and members of an intake file into a programme whose call is open.
-
-    The whole file is checked first; any problem refuses it (422, every problem with sheet, row,
-    column and a Korean reason) and nothing is written. The same file twice → 409. One commit.
-    Blocking: run it in a worker thread (or as a job, passing `progress`).
-    """
+def _checked(session: Session, program_id: int, upload: Upload, max_rows: int,
+             progress: Progress | None) -> tuple[Program, list[_Proposal]]:
+    """The programme (locked in a write session) and the file's proposals, every cell and rule checked."""
     name = (upload.filename or "").lower()
     program = lock_limit(session, Program, program_id)  # serialises with closing the call
     if program is None:
@@ -433,13 +454,38 @@ def import_proposals(session: Session, actor: Actor, program_id: int, upload: Up
     else:
         raise RuleViolation("intake.type", field="file", name=upload.filename[:100])
     problems = _Problems()
-    parsed = _parse(session, program, sheets, problems)
+    parsed = _parse(session, program, sheets, problems, progress)
     if problems.items:
         first = problems.items[0]
         raise RuleViolation("intake.invalid", field="file", details=problems.items[:500], n=len(problems.items),
-                            first=render("intake.cell", first, "ko"))
+                            first=InvalidValue("intake.cell", sheet=first["sheet"], row=first["row"],
+                                               column=first["column"], reason=first["reason"]))
     if not parsed:
         raise RuleViolation("intake.no_rows", field="file")
+    return program, parsed
+
+
+def check_proposals(session: Session, program_id: int, upload: Upload, *, max_rows: int = 20_000,
+                    progress: Progress | None = None) -> int:
+    """Check an intake file without writing (a read session): how many proposals it would import.
+
+    Raises what `import_proposals` would (every problem listed); `progress(done, total)` counts the rows
+    checked. A job runs this first, outside the write transaction, so its progress can be stored while the
+    file is read; `import_proposals` checks again under the lock (the state may have changed since).
+    """
+    return len(_checked(session, program_id, upload, max_rows, progress)[1])
+
+
+def import_proposals(session: Session, actor: Actor, program_id: int, upload: Upload, *,
+                     max_rows: int = 20_000, progress: Progress | None = None) -> IntakeResult:
+    """Import the proposals, consortia and members of an intake file into a programme whose call is open.
+
+    The whole file is checked first; any problem refuses it (422, every problem with sheet, row,
+    column and a reason in the caller's language) and nothing is written. The same file twice → 409.
+    One commit. Blocking: run it in a worker thread (or as a job, program/jobs.py). `progress(done, total)`
+    counts the proposals written (inside the write transaction: on SQLite it must not write to the database).
+    """
+    _, parsed = _checked(session, program_id, upload, max_rows, None)
     total = len(parsed)
     if progress is not None:
         progress(0, total)

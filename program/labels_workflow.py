@@ -89,4 +89,13 @@ register_messages({
     "intake.org_mismatch": ("등록된 기관 '{existing}'과(와) 사업자등록번호가 같지만 이름이 다릅니다",
                             "the business number belongs to the registered '{existing}' under another name"),
     "intake.share": ("0에서 100 사이의 비율(%)이어야 합니다", "a share between 0 and 100 (%)"),
+    # the intake as a job (program/jobs.py)
+    "intake.job.reading": ("파일을 읽는 중입니다", "Reading the file"),
+    "intake.job.checking": ("파일을 검사하는 중입니다({done:n}/{total:n}행)",
+                            "Checking the file ({done:n}/{total:n} rows)"),
+    "intake.job.writing": ("제안서를 등록하는 중입니다({done:n}/{total:n}건)",
+                           "Importing the proposals ({done:n}/{total:n})"),
+    "intake.job.input_gone": ("올린 파일을 찾을 수 없습니다(이미 처리했거나 보관 기간이 지났습니다). 다시 올리세요.",
+                              "the uploaded file is gone (already processed or past its retention); upload it again"),
+    "intake.job.empty": ("빈 파일입니다.", "the file is empty"),
 })
