@@ -96,8 +96,13 @@ def _redact(url: str) -> str:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from core import db, migrate
-    from seed_data.run import is_empty, run_seed
+    """Seed as a ``seed.scale`` job: after the reset and the migration (a reset wipes the job table too), the
+    job row is made and run here — or by a worker with ``--job`` — with a progress bar fed by the job."""
+    import json
+
+    from core import db, jobs, migrate
+    from core.labels import cli_lang
+    from seed_data.run import is_empty
 
     url = _settings().database_url
     if args.reset:
@@ -107,11 +112,21 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if not is_empty(engine):
         print(_say(args, "cli.already_seeded"))
         return 0
-    report = run_seed(engine, scale=args.scale, seed=args.seed, progress=not args.quiet)
-    print(_say(args, "cli.seeded", scale=report.scale, seed=report.seed))
-    for table, n in sorted(report.counts.items()):
+    lang = cli_lang(getattr(args, "lang", None))
+    reason = f"main.py seed --scale {args.scale} --seed {args.seed}" + (" --reset" if args.reset else "")
+    job = jobs.submit("seed.scale", {"scale": args.scale, "seed": args.seed}, reason=reason,
+                      on_worker=bool(getattr(args, "job", False)), lang=lang, show=not args.quiet)
+    if job.status != jobs.JobStatus.done or not job.result_path:
+        print(_say(args, "cli.job_ended", id=job.id, status=jobs.i18n.code_label("job_status", job.status, lang),
+                   message=job.message(lang)), file=sys.stderr)
+        if not is_empty(engine):
+            print(_say(args, "cli.seed_partial"), file=sys.stderr)
+        return 1
+    report = json.loads(jobs.result_file(job).read_text(encoding="utf-8"))
+    print(_say(args, "cli.seeded", scale=report["scale"], seed=report["seed"]))
+    for table, n in sorted(report["counts"].items()):
         print(f"  {table:<24} {n:>10,}")
-    for step, secs in report.seconds.items():
+    for step, secs in report["seconds"].items():
         print(f"  {step:<24} {secs:>9.1f}s")
     return _store_findings(args)
 
@@ -381,6 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_int_in(0, INT32_MAX, "seed"), default=2021)
     p.add_argument("--reset", action="store_true", help="drop all tables first")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--job", action="store_true",
+                   help="put the seed job on the queue for a worker (default: run the job in this process)")
     p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser("create-user", help="create an account")

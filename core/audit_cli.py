@@ -74,10 +74,13 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
-    """Sign the log's head now and append it to the checkpoint file."""
+    """Sign the log's head now and append it to the checkpoint file (`--job`: as an ``audit.checkpoint`` job
+    a worker runs, followed with a progress bar)."""
     from core import checkpoint, db
     from core.settings import get_settings
 
+    if getattr(args, "job", False):
+        return _checkpoint_job(args)
     try:
         with db.session_scope() as session:
             cp = checkpoint.write(session, note=args.note or "cli")
@@ -85,6 +88,28 @@ def run_checkpoint(args: argparse.Namespace) -> int:
         print(_error(args, exc), file=sys.stderr)
         return 2
     print(_say(args, "cli.checkpoint_appended", footer=cp.footer(), path=get_settings().audit_checkpoint_file))
+    return 0
+
+
+def _checkpoint_job(args: argparse.Namespace) -> int:
+    import json
+
+    from core import db, jobs
+    from core.labels import cli_lang
+    from core.settings import get_settings
+
+    lang = cli_lang(getattr(args, "lang", None))
+    db.configure(get_settings().database_url)
+    job = jobs.submit("audit.checkpoint", {"note": args.note or "cli"},
+                      reason=args.reason or "main.py audit checkpoint --job", on_worker=True, lang=lang)
+    if job.status != jobs.JobStatus.done or not job.result_path:
+        print(_say(args, "cli.job_ended", id=job.id, status=jobs.i18n.code_label("job_status", job.status, lang),
+                   message=job.message(lang)), file=sys.stderr)
+        return 1
+    written = json.loads(jobs.result_file(job).read_text(encoding="utf-8"))
+    print(_say(args, "cli.checkpoint_appended", footer=written["footer"][lang],
+               path=get_settings().audit_checkpoint_file))
+    print(_say(args, "cli.job_done", id=job.id))
     return 0
 
 
@@ -154,6 +179,9 @@ def add_commands(asub: argparse._SubParsersAction,
     v.set_defaults(func=mk("core.audit_cli", "run_verify"))
     c = asub.add_parser("checkpoint", help="sign the log's head now and append it to the checkpoint file")
     c.add_argument("--note", default="")
+    c.add_argument("--job", action="store_true",
+                   help="as an audit.checkpoint job on the queue (a worker runs it; progress shown, audited)")
+    c.add_argument("--reason", default=None, help="why (kept in the audit log with the job)")
     c.set_defaults(func=mk("core.audit_cli", "run_checkpoint"))
     r = asub.add_parser("rebaseline", help="re-record digests after a migration that added columns")
     r.add_argument("--added", action="append", metavar="TABLE.COLUMN", help="a column the migration added")

@@ -437,6 +437,9 @@ class Context:
     _last_write: float = 0.0
     _last: tuple[int, str] = (-1, "")
     live: tuple[int, str, dict[str, Any]] = (0, "job.started", {})  # the latest progress, before it is written
+    # Set by a handler whose long transactions hold SQLite's write lock: the heartbeat then only reads (a beat
+    # would wait for that transaction). The worker is on this host then, and recovery asks its process.
+    holds_write_lock: bool = False
 
     @property
     def by(self) -> str:
@@ -512,6 +515,8 @@ def _heartbeat(job_id: int, ctx: Context, stop: threading.Event, every: float) -
                 flag = session.exec(select(Job.cancel_requested).where(Job.id == job_id)).first()
             if flag:
                 ctx._cancel.set()
+            if ctx.holds_write_lock:
+                continue
             with db.session_scope(write=True) as session:
                 session.exec(update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utcnow()))
                 session.commit()

@@ -154,6 +154,19 @@ register_messages({
                          "wrote {path} (mode 600); key id {key_id}"),
 })
 
+# --- long commands run as jobs (main.py, core/audit_cli.py; issue 14)
+register_messages({
+    "cli.job_done": ("작업 {id}번을 마쳤습니다", "job {id} done"),
+    "cli.job_ended": ("작업 {id}번: {status} — {message}", "job {id}: {status} — {message}"),
+    "cli.job_wrote": ("작업 {id}번의 파일을 {path}에 썼습니다({size}바이트)",
+                      "wrote the file of job {id} to {path} ({size} bytes)"),
+    "cli.seed_partial": ("초기 자료를 끝까지 넣지 못해 데이터베이스에 일부만 들어 있습니다. "
+                         "main.py seed --reset으로 다시 넣으세요",
+                         "the seed did not finish and the database holds part of it; run main.py seed --reset"),
+    "cli.job_needs_store": ("--job은 --store와 함께만 쓸 수 있습니다(전체 점검 작업)",
+                            "--job needs --store (a full compliance run job)"),
+})
+
 
 # --- H10: core.uploads, the checks of a received spreadsheet file (issue 13)
 register_messages({

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,15 +51,22 @@ def is_empty(engine: Engine) -> bool:
         return session.exec(select(func.count()).select_from(Program)).one() == 0
 
 
-def run_seed(engine: Engine, *, scale: str = "program", seed: int = 2021, progress: bool = False) -> SeedReport:
-    """Fill an empty database with the programme at `scale` ('program' or 'national')."""
+def run_seed(engine: Engine, *, scale: str = "program", seed: int = 2021, progress: bool = False,
+             context: SeedContext | None = None,
+             on_step: Callable[[int, int, str], None] | None = None) -> SeedReport:
+    """Fill an empty database with the programme at `scale` ('program' or 'national').
+
+    `context` replaces the default SeedContext (the seed job's reports its progress); `on_step(i, n, name)`
+    is called before each step, outside its transaction (the job writes its progress and may stop there)."""
     if scale not in ("program", "national"):
         raise ValueError("scale must be 'program' or 'national'")
     if not is_empty(engine):
         raise RuntimeError("the database already holds a programme; use --reset to start over")
-    ctx = SeedContext(scale=scale, seed=seed, progress=progress)
+    ctx = context if context is not None else SeedContext(scale=scale, seed=seed, progress=progress)
     seconds: dict[str, float] = {}
-    for module_name, func_name in STEPS:
+    for index, (module_name, func_name) in enumerate(STEPS):
+        if on_step is not None:
+            on_step(index, len(STEPS), func_name)
         step = getattr(importlib.import_module(module_name), func_name)
         started = time.perf_counter()
         with Session(engine.execution_options(sqlite_immediate=True)) as session:
