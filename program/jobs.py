@@ -141,13 +141,27 @@ def import_intake(ctx: Context) -> Output:
         with db.session_scope(write=True) as session:
             result = intake.import_proposals(session, ctx.actor, program_id, upload, max_rows=max_rows,
                                              progress=wrote)
+            members = _members(session, result.proposal_ids)
     except DomainError as exc:
         problems = _problems_path(token)
         problems.write_text(json.dumps(_refusal(exc), ensure_ascii=False), encoding="utf-8")
         raise
     finally:
         path.unlink(missing_ok=True)
-    return Output(RESULT_NAME, "application/json", result.model_dump_json().encode("utf-8"))
+    body = {**result.model_dump(mode="json"), "members": members}
+    return Output(RESULT_NAME, "application/json", json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+def _members(session: Session, proposal_ids: list[int]) -> int:
+    """How many consortium members the imported proposals brought (one row an organisation in a consortium)."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from program.models import ConsortiumMember, Proposal
+
+    consortia = select(Proposal.consortium_id).where(col(Proposal.id).in_(proposal_ids))
+    return int(session.exec(select(func.count()).select_from(ConsortiumMember)
+                            .where(col(ConsortiumMember.consortium_id).in_(consortia))).one())
 
 
 class IntakeProblem(BaseModel):
@@ -162,6 +176,7 @@ class IntakeJobOutcome(BaseModel):
 
     job: JobRead
     result: IntakeResult | None = None
+    members: int | None = None  # consortium members imported (organisations in the new consortia)
     detail: str | None = None
     problems: list[IntakeProblem] = []
 
@@ -174,9 +189,12 @@ def outcome(session: Session, job_id: int, user: User, lang: str | None, *,
     if job.kind != KIND or (program_id is not None and job.params.get("program_id") != program_id):
         raise NotFound(f"job {job_id} not found")
     view = jobs.read(job, lang or "ko")
-    out: dict[str, Any] = {"job": view.model_dump(mode="json"), "result": None, "problems": [], "detail": None}
+    out: dict[str, Any] = {"job": view.model_dump(mode="json"), "result": None, "members": None, "problems": [],
+                           "detail": None}
     if job.status == JobStatus.done:
-        out["result"] = json.loads(jobs.result_file(job).read_text(encoding="utf-8"))
+        saved = json.loads(jobs.result_file(job).read_text(encoding="utf-8"))
+        out["members"] = saved.pop("members", None)
+        out["result"] = saved
     elif job.status == JobStatus.failed:
         token = str(job.params.get("token", ""))
         refusal = _problems_path(token) if _TOKEN.match(token) else None

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from budgeting.schemas import EnvelopeTransferCreate
 from core.audit import Actor
 from core.db import session_scope
 from core.models import User
 from core.uploads import Upload
-from program.models import ProgramCopyIn, SlotCreate, SlotUpdate
+from program.models import ProgramCopyIn, ProgramRulesUpdate, SlotCreate, SlotUpdate
 
 
 def states() -> list[dict[str, Any]]:
@@ -111,3 +112,85 @@ def set_approval_limit(admin: User, user_id: int, limit_krw: int | None) -> dict
     with session_scope(write=True) as session:
         user = set_limit(session, Actor.of(admin), user_id, limit_krw)
         return UserRead.model_validate(user, from_attributes=True).model_dump(mode="json")
+
+
+def _draft_only(session: Any, program_id: int) -> None:
+    """Refuse unless the programme is before its call (its rules and envelopes are fixed once it opens)."""
+    from core.errors import Conflict, Term
+    from program import service
+    from program.models import ProgramStatus
+
+    program = service.get_program(session, program_id)
+    if ProgramStatus(program.status) != ProgramStatus.draft:
+        raise Conflict("program.not_draft", field="status", status=Term("program_status", program.status))
+
+
+def rules(program_id: int) -> dict[str, Any]:
+    """The programme's rule values (ProgramRules) as JSON values."""
+    from program import service
+
+    with session_scope() as session:
+        return service.get_program(session, program_id).rules.model_dump(mode="json")
+
+
+def update_rules(user: User, program_id: int, data: ProgramRulesUpdate) -> dict[str, Any]:
+    """Change a draft programme's rules (program.service.update_rules, as PATCH /programs/{id}/rules: merged set
+    re-validated, audited); refused once the call is open."""
+    from program import service
+
+    with session_scope(write=True) as session:  # on SQLite the write lock is held from the first read
+        _draft_only(session, program_id)
+        return service.update_rules(session, Actor.of(user), program_id, data.changes()).rules.model_dump(mode="json")
+
+
+def envelopes(program_id: int) -> list[dict[str, Any]]:
+    """The programme's envelopes (budgeting.service.list_envelopes) with their names in Korean and English."""
+    from budgeting import service as budgeting
+    from program import service
+
+    with session_scope() as session:
+        types = {c.id: c for c in service.list_call_types(session)}
+        fields = {f.id: f for f in service.list_fields(session)}
+        out = []
+        for e in budgeting.list_envelopes(session, program_id):
+            ct, fl = types.get(e.call_type_id), fields.get(e.field_id) if e.field_id is not None else None
+            name_en = " · ".join(x for x in ((ct.name_en if ct else ""), (fl.name_en if fl else "")) if x)
+            out.append({**e.model_dump(mode="json"), "name_en": name_en or e.name_ko})
+        return out
+
+
+def transfer_envelope(user: User, program_id: int, data: EnvelopeTransferCreate) -> dict[str, Any]:
+    """Move money between two envelopes of a draft programme (budgeting.service.transfer_between_envelopes, as
+    POST /programs/{id}/envelope-transfers: the total stays the same; above the free share it waits for
+    approval)."""
+    from budgeting import service as budgeting
+
+    with session_scope(write=True) as session:
+        _draft_only(session, program_id)
+        return budgeting.transfer_between_envelopes(session, Actor.of(user), program_id, data).model_dump(mode="json")
+
+
+def delete_slot(user: User, project_id: int) -> None:
+    """Remove an unpublished slot of a draft programme (program.service.delete_slot, as DELETE /slots/{id})."""
+    from program import service
+
+    with session_scope(write=True) as session:
+        service.delete_slot(session, Actor.of(user), project_id)
+
+
+def start_import(user: User, program_id: int, filename: str, content: bytes) -> int:
+    """Store the intake file and queue its import as a job (program.jobs.enqueue_import); the job's id."""
+    from program import jobs
+
+    with session_scope(write=True) as session:
+        job = jobs.enqueue_import(session, user, program_id, Upload(filename=filename[:255], content=content))
+        assert job.id is not None
+        return job.id
+
+
+def import_outcome(user: User, job_id: int, lang: str | None) -> dict[str, Any]:
+    """The intake job's progress, then its counts or its problems in `lang` (only for its requester)."""
+    from program import jobs
+
+    with session_scope() as session:
+        return jobs.outcome(session, job_id, user, lang)

@@ -1,16 +1,20 @@
 """Programme (officials; auditors read): the programme's call state (before the call, open, closed) and its
-project slots; next year's programme made from this one; a slot added or edited within the programme total
-and published; the call opened and closed; proposals imported from the intake template.
+project slots; next year's programme made from this one; a slot added, edited within the programme total,
+deleted or published; a draft's rules and envelopes changed; the call opened and closed; proposals imported
+from the intake template as a job (progress bar, then the counts or every problem in the page's language).
 
 Every change is the service function the API calls (dashboard.data.programme_life), audited there; each asks
 for confirmation and its callback re-checks on the server that the caller is an official (access.register,
-then `_official`). Values are parsed through the API's request schemas (ProgramCopyIn, SlotCreate, SlotUpdate).
+then `_official`). Values are parsed through the API's request schemas (ProgramCopyIn, SlotCreate, SlotUpdate,
+ProgramRulesUpdate, EnvelopeTransferCreate). Rules and envelopes change only before the call (checked again by
+the data layer in the same transaction).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import dash
@@ -18,6 +22,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
+from budgeting.schemas import EnvelopeTransferCreate
 from core import auth
 from core.errors import DomainError, RuleViolation
 from core.models import Role, User
@@ -27,10 +32,16 @@ from dashboard.data import programme_life as life
 from dashboard.i18n import LABELS, t
 from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
 from dashboard.pages.common import parse_id
-from program.models import ProgramCopyIn, SlotCreate, SlotUpdate
+from program.models import ProgramCopyIn, ProgramRulesUpdate, SlotCreate, SlotUpdate
 
 PAGE = "programme"
 MAX_UPLOAD_BYTES = 20 * 2**20  # an intake file (the API's upload limit is the same order)
+POLL_MS = 700
+#: the rule values the page edits: (ProgramRules field, shown as a percentage)
+RULE_FIELDS: tuple[tuple[str, bool], ...] = (
+    ("hires_per_100m_krw", False), ("pass_threshold", False), ("transfer_free_ratio", True),
+    ("envelope_transfer_free_ratio", True), ("comment_required_below", True),
+)
 
 LABELS.update({
     "nav.programme": ("사업 운영", "Programme"),
@@ -95,8 +106,47 @@ LABELS.update({
     "pg.template_csv": ("양식 내려받기 (CSV)", "Template (CSV)"),
     "pg.upload": ("파일을 끌어다 놓거나 눌러서 고르세요 (.xlsx, .csv)",
                   "Drop a file here or click to choose (.xlsx, .csv)"),
-    "pg.imported": ("'{f}': 제안서 {p}건, 새 기관 {o}곳을 등록했습니다",
-                    "'{f}': imported {p} proposals, {o} new organisations"),
+    "pg.imported": ("'{f}': 제안서 {p}건, 컨소시엄 {c}개, 구성원 {m}개 기관을 등록했습니다 (새 기관 {o}곳)",
+                    "'{f}': imported {p} proposals, {c} consortia, {m} members ({o} new organisations)"),
+    "pg.intake_started": ("'{f}'을(를) 검사하고 등록하는 중입니다", "Checking and importing '{f}'"),
+    "pg.rules": ("사업 규칙", "Programme rules"),
+    "pg.rules_hint": ("공고 전에만 고칠 수 있습니다. 비율은 % 단위입니다.",
+                      "Editable only before the call. Shares are in %."),
+    "pg.rule.hires_per_100m_krw": ("정부출연금 1억원당 직접고용(명)", "Direct hires per 100M won of grant"),
+    "pg.rule.pass_threshold": ("선정 기준 점수(점)", "Pass threshold (points)"),
+    "pg.rule.transfer_free_ratio": ("비목 간 자유 전용 한도(%)", "Budget-line transfer without approval (%)"),
+    "pg.rule.envelope_transfer_free_ratio": ("예산 봉투 간 자유 이동 한도(%)",
+                                             "Envelope transfer without approval (%)"),
+    "pg.rule.comment_required_below": ("평가 의견 필수 기준(배점 대비 %)",
+                                       "Comment required below (% of a criterion's maximum)"),
+    "pg.rules_button": ("규칙 저장", "Save the rules"),
+    "pg.rules_confirm": ("사업 규칙을 바꿉니다. 계속할까요?", "Change the programme's rules?"),
+    "pg.rules_done": ("사업 규칙을 저장했습니다: {c}", "Saved the rules: {c}"),
+    "pg.rules_same": ("바뀐 값이 없습니다", "Nothing changed"),
+    "pg.not_draft": ("이 사업은 '{s}' 상태입니다. 규칙, 예산 봉투와 과제는 공고 전에만 고칠 수 있습니다.",
+                     "This programme is '{s}': its rules, envelopes and slots can be changed only before the call."),
+    "pg.envelopes": ("예산 봉투", "Budget envelopes"),
+    "pg.no_envelopes": ("예산 봉투가 없습니다", "No envelope yet"),
+    "pg.env_total": ("합계", "Total"),
+    "col.envelope": ("봉투", "Envelope"),
+    "col.amount": ("배정액", "Amount"),
+    "col.awarded": ("협약액", "Awarded"),
+    "col.available": ("잔액", "Available"),
+    "pg.env_move": ("봉투 금액 조정", "Move money between envelopes"),
+    "pg.env_hint": ("한 봉투에서 다른 봉투로 옮깁니다. 사업 총액은 그대로입니다.",
+                    "Moves money from one envelope to another; the programme total stays the same."),
+    "pg.env_from": ("보내는 봉투", "From"),
+    "pg.env_to": ("받는 봉투", "To"),
+    "pg.env_amount": ("옮길 금액", "Amount to move"),
+    "pg.env_button": ("금액 옮기기", "Move the amount"),
+    "pg.env_confirm": ("예산 봉투 사이에 금액을 옮깁니다. 계속할까요?", "Move this amount between the envelopes?"),
+    "pg.env_done": ("{f}에서 {to}(으)로 {a}을(를) 옮겼습니다", "Moved {a} from {f} to {to}"),
+    "pg.env_pending": ("{a} 이동은 자유 이동 한도를 넘어 승인을 기다립니다", "Moving {a} exceeds the free share: "
+                       "it waits for approval"),
+    "pg.delete": ("과제 삭제", "Delete the slot"),
+    "pg.delete_confirm": ("이 과제를 삭제합니다. 되돌릴 수 없습니다. 계속할까요?",
+                          "Delete this slot? This cannot be undone."),
+    "pg.deleted": ("과제 {c}을(를) 삭제했습니다", "Deleted the slot {c}"),
     "pg.intake_refused": ("파일을 등록하지 않았습니다 (문제 {n}건)", "The file was not imported ({n} problems)"),
     "pg.too_large": ("파일이 너무 큽니다", "The file is too large"),
     "pg.bad_upload": ("파일을 읽을 수 없습니다", "The file cannot be read"),
@@ -133,7 +183,15 @@ LABELS.update({
     "field.program_id": ("사업", "programme"),
     "field.file": ("파일", "file"),
     "field.approval_limit_krw": ("승인 한도", "approval limit"),
+    "field.rules": ("사업 규칙", "rules"),
+    "field.from_envelope_id": ("보내는 봉투", "source envelope"),
+    "field.to_envelope_id": ("받는 봉투", "target envelope"),
+    "field.amount_krw": ("금액", "amount"),
+    "field.reason": ("사유", "reason"),
+    "field.status": ("진행 상태", "state"),
 })
+for _k, _ in RULE_FIELDS:  # a refused rule value is named by its label
+    LABELS[f"field.{_k}"] = LABELS[f"pg.rule.{_k}"]
 
 
 def _official(user: User | None) -> bool:
@@ -244,7 +302,9 @@ def _forms(pid: int, st: dict[str, Any], rows: list[dict[str, Any]], ch: dict[st
         _field(t("col.volume", lang), _number("programme-edit-volume"), "programme-edit-volume"),
         html.Div([confirm("programme-edit", t("pg.edit_button", lang), t("pg.edit_confirm", lang), disabled=not draft),
                   confirm("programme-publish", t("pg.publish", lang), t("pg.publish_confirm", lang),
-                          disabled=not draft)], className="form-row"),
+                          disabled=not draft),
+                  confirm("programme-delete", t("pg.delete", lang), t("pg.delete_confirm", lang),
+                          disabled=not draft, cls="danger")], className="form-row"),
     ], className="card form", id="programme-edit-form")
     call_form = html.Div([
         html.H3(t("pg.call", lang)),
@@ -252,7 +312,77 @@ def _forms(pid: int, st: dict[str, Any], rows: list[dict[str, Any]], ch: dict[st
                   confirm("programme-close", t("pg.close_call", lang), t("pg.close_confirm", lang),
                           disabled=st["status"] != "call_open", cls="danger")], className="form-row"),
     ], className="card form", id="programme-call-form")
-    return [html.Div([copy_form, call_form], className="grid2"), html.Div([add_form, edit_form], className="grid2")]
+    parts: list[Any] = [html.Div([copy_form, call_form], className="grid2")]
+    if not draft:
+        parts.append(html.P(t("pg.not_draft", lang).format(s=_status(st["status"], lang)), className="hint",
+                            id="programme-not-draft"))
+    parts += [html.Div([add_form, edit_form], className="grid2"),
+              html.Div([_rules_form(pid, draft, lang), _envelope_form(pid, draft, lang)], className="grid2")]
+    return parts
+
+
+def _rule_shown(value: Any, percent: bool) -> float | None:
+    """A stored rule value as the form shows it (a share as a percentage)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return float(number * 100) if percent else float(number)
+
+
+def _rules_form(pid: int, draft: bool, lang: str | None) -> html.Div:
+    values = life.rules(pid)
+    fields = [_field(t(f"pg.rule.{k}", lang),
+                     # no min/max in the browser: an out-of-range number would silently become empty there;
+                     # the server refuses it, naming the rule (ProgramRules bounds, as the API)
+                     dcc.Input(id=f"programme-rule-{k}", type="number", step="any",
+                               value=_rule_shown(values.get(k), pct), disabled=not draft),
+                     f"programme-rule-{k}") for k, pct in RULE_FIELDS]
+    return html.Div([
+        html.H3(t("pg.rules", lang)), html.P(t("pg.rules_hint", lang), className="hint"), *fields,
+        confirm("programme-rules", t("pg.rules_button", lang), t("pg.rules_confirm", lang), disabled=not draft),
+    ], className="card form", id="programme-rules-form")
+
+
+def _envelope_name(e: dict[str, Any], lang: str | None) -> str:
+    return str(e.get("name_en") or e["name_ko"]) if lang == "en" else str(e["name_ko"])
+
+
+def envelopes_table(rows: list[dict[str, Any]], lang: str | None) -> Any:
+    if not rows:
+        return html.P(t("pg.no_envelopes", lang), className="hint", id="programme-no-envelopes")
+    head = html.Tr([html.Th(t(k, lang)) for k in ("col.envelope", "col.amount", "col.awarded", "col.available")])
+    body = [html.Tr([html.Td(_envelope_name(e, lang)),
+                     *[html.Td(format_krw(e[k], "won"), className="num")
+                       for k in ("amount_krw", "awarded_krw", "available_krw")]], id=f"programme-envelope-{e['id']}")
+            for e in rows]
+    total = html.Tr([html.Th(t("pg.env_total", lang)),
+                     *[html.Th(format_krw(sum(e[k] for e in rows), "won"), className="num")
+                       for k in ("amount_krw", "awarded_krw", "available_krw")]])
+    return html.Table([html.Thead(head), html.Tbody([*body, total])], className="simple",
+                      id="programme-envelopes-table")
+
+
+def _envelope_form(pid: int, draft: bool, lang: str | None) -> html.Div:
+    rows = life.envelopes(pid)
+    options = [{"label": f"{_envelope_name(e, lang)} ({format_krw(e['amount_krw'], 'auto')})", "value": e["id"]}
+               for e in rows]
+    parts: list[Any] = [html.H3(t("pg.envelopes", lang)), envelopes_table(rows, lang)]
+    # the controls are always there, even with no envelope yet (the page's one action callback reads them)
+    off = not draft or not rows
+    parts += [
+        html.H4(t("pg.env_move", lang)), html.P(t("pg.env_hint", lang), className="hint"),
+        _field(t("pg.env_from", lang), dcc.Dropdown(id="programme-env-from", options=options, disabled=off),
+               "programme-env-from"),
+        _field(t("pg.env_to", lang), dcc.Dropdown(id="programme-env-to", options=options, disabled=off),
+               "programme-env-to"),
+        _field(t("pg.env_amount", lang), _number("programme-env-amount", disabled=off), "programme-env-amount",
+               t("pg.ceiling_hint", lang)),
+        _field(t("act.reason", lang), _text("programme-env-reason", 500, disabled=off), "programme-env-reason",
+               t("act.reason_hint", lang)),
+        confirm("programme-envelope", t("pg.env_button", lang), t("pg.env_confirm", lang), disabled=off),
+    ]
+    return html.Div(parts, className="card form", id="programme-envelope-form")
 
 
 def _intake(pid: int, official: bool, lang: str | None) -> html.Div:
@@ -269,7 +399,9 @@ def _intake(pid: int, official: bool, lang: str | None) -> html.Div:
                              max_size=MAX_UPLOAD_BYTES, multiple=False, className="upload",
                              style={"border": "2px dashed #8a99ad", "borderRadius": "6px", "padding": "18px",
                                     "textAlign": "center", "cursor": "pointer", "marginTop": "8px"}),
-                  dcc.Loading(html.Div(id="programme-intake-result", role="status"), type="circle")]
+                  dcc.Store(id="programme-intake-job"),
+                  dcc.Interval(id="programme-intake-poll", interval=POLL_MS, disabled=True),
+                  html.Div(id="programme-intake-result", role="status", style={"marginTop": "8px"})]
     return html.Div(parts, className="card", id="programme-intake")
 
 
@@ -324,10 +456,42 @@ def _int_or_none(value: Any) -> int | None:
     return int(number)
 
 
+def _rule_values(values: tuple[Any, ...], current: dict[str, Any]) -> dict[str, Any]:
+    """The rule values typed in the form that differ from the stored ones (shares back from % to 0–1)."""
+    changes: dict[str, Any] = {}
+    for (name, percent), raw in zip(RULE_FIELDS, values, strict=True):
+        if raw is None or raw == "":
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise RuleViolation("not a number", field=name)
+        try:
+            number = Decimal(str(raw))
+        except InvalidOperation:
+            raise RuleViolation("not a number", field=name) from None
+        if not number.is_finite():
+            raise RuleViolation("not a number", field=name)
+        value = number / 100 if percent else number
+        if Decimal(str(current.get(name))) != value:
+            changes[name] = str(value.normalize()) if value == value.to_integral() else str(value)
+    return changes
+
+
+def _rules_text(changes: dict[str, Any], saved: dict[str, Any], lang: str | None) -> str:
+    shown = []
+    for name, percent in RULE_FIELDS:
+        if name in changes:
+            value = _rule_shown(saved.get(name), percent)
+            number = f"{value:g}" if value is not None else "–"
+            shown.append(f"{t(f'pg.rule.{name}', lang)} {number}")
+    return ", ".join(shown)
+
+
 def act(user: User | None, _copy: Any, _add: Any, _edit: Any, _publish: Any, _open: Any, _close: Any,
+        _delete: Any, _rules: Any, _envelope: Any,
         key: dict[str, Any] | None, year: Any, name_ko: Any, name_en: Any, total: Any,
         code: Any, title: Any, field_code: Any, call_type: Any, region: Any, ceiling: Any, volume: Any, unit: Any,
-        edit_slot: Any, edit_title: Any, edit_ceiling: Any, edit_volume: Any) -> tuple[Any, Any]:
+        edit_slot: Any, edit_title: Any, edit_ceiling: Any, edit_volume: Any,
+        env_from: Any, env_to: Any, env_amount: Any, env_reason: Any, *rule_values: Any) -> tuple[Any, Any]:
     """Carry out the confirmed action for an official (the caller was checked by access.register, re-checked here).
 
     Returns (message, page body).
@@ -359,11 +523,15 @@ def act(user: User | None, _copy: Any, _add: Any, _edit: Any, _publish: Any, _op
                 "planned_volume": _int_or_none(volume) or 0, "volume_unit": unit or "건"}))
             message = done(t("pg.added", lang).format(c=slot["code"], a=format_krw(slot["ceiling_krw"], "won")),
                            "programme-done")
-        elif action in ("programme-edit", "programme-publish"):
+        elif action in ("programme-edit", "programme-publish", "programme-delete"):
             slot_id = parse_id(edit_slot)
-            if slot_id is None or slot_id not in {s["id"] for s in life.slots(pid)}:
+            known = {s["id"]: s for s in life.slots(pid)}
+            if slot_id is None or slot_id not in known:
                 return refused(t("pg.pick_slot", lang), "programme-error"), keep
-            if action == "programme-edit":
+            if action == "programme-delete":
+                life.delete_slot(user, slot_id)
+                message = done(t("pg.deleted", lang).format(c=known[slot_id]["code"]), "programme-done")
+            elif action == "programme-edit":
                 changes = {k: v for k, v in {"title_ko": edit_title or None,
                                              "ceiling_krw": _int_or_none(edit_ceiling),
                                              "planned_volume": _int_or_none(edit_volume)}.items() if v is not None}
@@ -372,6 +540,28 @@ def act(user: User | None, _copy: Any, _add: Any, _edit: Any, _publish: Any, _op
             else:
                 slot = life.publish_slot(user, slot_id)
                 message = done(t("pg.published_done", lang).format(c=slot["code"]), "programme-done")
+        elif action == "programme-rules":
+            changes = _rule_values(tuple(rule_values), life.rules(pid))
+            if not changes:
+                return refused(t("pg.rules_same", lang), "programme-error"), keep
+            patch = ProgramRulesUpdate.model_fields["rules"].annotation
+            assert isinstance(patch, type)
+            data = ProgramRulesUpdate(rules=patch.model_validate(changes))
+            saved = life.update_rules(user, pid, data)
+            message = done(t("pg.rules_done", lang).format(c=_rules_text(changes, saved, lang)), "programme-done")
+        elif action == "programme-envelope":
+            transfer = EnvelopeTransferCreate.model_validate({
+                "from_envelope_id": parse_id(env_from), "to_envelope_id": parse_id(env_to),
+                "amount_krw": _int_or_none(env_amount), "reason": env_reason or ""})
+            names = {e["id"]: _envelope_name(e, lang) for e in life.envelopes(pid)}
+            moved = life.transfer_envelope(user, pid, transfer)
+            amount = format_krw(moved["amount_krw"], "won")
+            if moved.get("status") == "pending":
+                message = done(t("pg.env_pending", lang).format(a=amount), "programme-done")
+            else:
+                message = done(t("pg.env_done", lang).format(f=names.get(transfer.from_envelope_id, ""),
+                                                             to=names.get(transfer.to_envelope_id, ""), a=amount),
+                               "programme-done")
         elif action == "programme-open":
             result = life.open_call(user, pid)
             message = done(t("pg.opened_done", lang).format(n=result["program"]["slots"]), "programme-done")
@@ -394,8 +584,29 @@ def problems_table(items: list[dict[str, Any]], lang: str | None) -> html.Table:
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="programme-intake-problems")
 
 
-def upload(user: User | None, contents: Any, filename: Any, key: dict[str, Any] | None) -> Any:
-    """Import the uploaded intake file for an official; the domain's problems (sheet, row, column, reason) listed."""
+def intake_status(out: dict[str, Any], lang: str | None) -> Any:
+    """An intake job on the page: a progress bar while it runs, then the counts or every problem."""
+    job = out["job"]
+    if out.get("result"):
+        r = out["result"]
+        return done(t("pg.imported", lang).format(f=r["filename"], p=r["proposals"], c=r["consortia"],
+                                                  m=out.get("members", 0), o=r["organizations"]),
+                    "programme-intake-done")
+    if job["status"] in ("failed", "cancelled"):
+        items = out.get("problems") or []
+        text = (t("pg.intake_refused", lang).format(n=len(items)) if items
+                else f"{t('act.refused', lang)}: {out.get('detail') or job['message']}")
+        parts: list[Any] = [refused(text, "programme-intake-error")]
+        if items:
+            parts.append(problems_table(items, lang))
+        return html.Div(parts)
+    return html.Div([html.Progress(value=str(job["progress"]), max="100", id="programme-intake-progress",
+                                   title=f"{job['progress']}%", style={"width": "240px"}),
+                     html.Span(f" {job['progress']}% · {job['message']}", id="programme-intake-message")])
+
+
+def upload(user: User | None, contents: Any, filename: Any, key: dict[str, Any] | None) -> tuple[Any, bool, Any]:
+    """Store the uploaded intake file and start its import job for an official; (job id, stop polling, shown)."""
     lang = (key or {}).get("lang")
     if not _official(user) or not isinstance(contents, str) or not contents:
         raise PreventUpdate
@@ -405,23 +616,32 @@ def upload(user: User | None, contents: Any, filename: Any, key: dict[str, Any] 
         raise PreventUpdate
     name = str(filename or "")[:255]
     if len(contents) > MAX_UPLOAD_BYTES * 4 // 3 + 1000:
-        return refused(t("pg.too_large", lang), "programme-intake-error")
+        return None, True, refused(t("pg.too_large", lang), "programme-intake-error")
     try:
         raw = base64.b64decode(contents.split(",", 1)[1] if "," in contents else contents, validate=True)
     except (binascii.Error, ValueError):
-        return refused(t("pg.bad_upload", lang), "programme-intake-error")
+        return None, True, refused(t("pg.bad_upload", lang), "programme-intake-error")
     try:
-        result = life.import_file(user, pid, name, raw)
+        job_id = life.start_import(user, pid, name, raw)
+        out = life.import_outcome(user, job_id, lang)
     except DomainError as exc:
-        items = exc.details if isinstance(exc.details, list) else []
-        parts: list[Any] = [refused(t("pg.intake_refused", lang).format(n=len(items)) if items
-                                    else f"{t('act.refused', lang)}: {refusal_text(exc, lang)}",
-                                    "programme-intake-error")]
-        if items:
-            parts.append(problems_table(items, lang))
-        return html.Div(parts)
-    return done(t("pg.imported", lang).format(f=result["filename"], p=result["proposals"], o=result["organizations"]),
-                "programme-intake-done")
+        return None, True, refused(f"{t('act.refused', lang)}: {refusal_text(exc, lang)}", "programme-intake-error")
+    finished = out["job"]["status"] in ("done", "failed", "cancelled")
+    return job_id, finished, html.Div([html.P(t("pg.intake_started", lang).format(f=name), className="hint"),
+                                       intake_status(out, lang)])
+
+
+def poll(user: User | None, _: Any, job_id: Any, key: dict[str, Any] | None) -> tuple[Any, bool]:
+    """The intake job's progress for its requester; polling stops once it is finished."""
+    lang = (key or {}).get("lang")
+    if not _official(user) or not isinstance(job_id, int) or isinstance(job_id, bool) or not 0 < job_id < 2**31:
+        raise PreventUpdate
+    assert user is not None
+    try:
+        out = life.import_outcome(user, job_id, lang)
+    except DomainError:
+        raise PreventUpdate from None
+    return intake_status(out, lang), out["job"]["status"] in ("done", "failed", "cancelled")
 
 
 def register(dash_app: Any) -> None:
@@ -431,6 +651,8 @@ def register(dash_app: Any) -> None:
         Input("programme-copy", "submit_n_clicks"), Input("programme-add", "submit_n_clicks"),
         Input("programme-edit", "submit_n_clicks"), Input("programme-publish", "submit_n_clicks"),
         Input("programme-open", "submit_n_clicks"), Input("programme-close", "submit_n_clicks"),
+        Input("programme-delete", "submit_n_clicks"), Input("programme-rules", "submit_n_clicks"),
+        Input("programme-envelope", "submit_n_clicks"),
         State("programme-key", "data"),
         State("programme-copy-year", "value"), State("programme-copy-name-ko", "value"),
         State("programme-copy-name-en", "value"), State("programme-copy-total", "value"),
@@ -440,9 +662,19 @@ def register(dash_app: Any) -> None:
         State("programme-slot-volume", "value"), State("programme-slot-unit", "value"),
         State("programme-edit-slot", "value"), State("programme-edit-title", "value"),
         State("programme-edit-ceiling", "value"), State("programme-edit-volume", "value"),
+        State("programme-env-from", "value"), State("programme-env-to", "value"),
+        State("programme-env-amount", "value"), State("programme-env-reason", "value"),
+        *[State(f"programme-rule-{k}", "value") for k, _ in RULE_FIELDS],
         page=PAGE, prevent_initial_call=True)
     access.register(
         dash_app, upload,
+        Output("programme-intake-job", "data"), Output("programme-intake-poll", "disabled"),
         Output("programme-intake-result", "children"),
         Input("programme-upload", "contents"), State("programme-upload", "filename"), State("programme-key", "data"),
         page=PAGE, prevent_initial_call=True)
+    access.register(
+        dash_app, poll,
+        Output("programme-intake-result", "children", allow_duplicate=True),
+        Output("programme-intake-poll", "disabled", allow_duplicate=True),
+        Input("programme-intake-poll", "n_intervals"), State("programme-intake-job", "data"),
+        State("programme-key", "data"), page=PAGE, prevent_initial_call=True)

@@ -1,6 +1,7 @@
 """The programme page in headless Chromium: an official creates next year's programme from the seeded one and
-opens its call; an official imports proposals from the intake template (a bad file lists its problems, a good
-one is imported). Each result is read back from the page and from the API."""
+opens its call; an official imports proposals from the intake template as a job (a progress bar, then a bad
+file's problems in the page's language, or the counts of a good one); an official edits a draft's rules, moves
+money between its envelopes and deletes a slot. Each result is read back from the page and from the API."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from selenium.webdriver.common.by import By
 from program import intake
 from tests.dashboard.browser import login, open_page, page_errors, wait_for, wait_idle
 from tests.dashboard.conftest import Live
-from tests.dashboard.test_browser_workflow import api, confirm_click, message, set_value, shot
+from tests.dashboard.test_browser_workflow import api, choose, confirm_click, message, set_value, shot
 
 pytestmark = pytest.mark.browser
 
@@ -99,6 +100,15 @@ def _workbook(path: Path, code: str, *, bad: bool) -> Path:
     return path
 
 
+def _upload(browser: Any, path: Path) -> None:
+    upload = browser.find_element(By.CSS_SELECTOR, "#programme-upload input[type=file]")
+    upload.send_keys(str(path))
+
+
+def _intake_jobs(client: httpx.Client) -> list[dict[str, Any]]:
+    return [j for j in client.get("/jobs", params={"limit": 200}).json()["items"] if j["kind"] == "intake.import"]
+
+
 def test_official_imports_proposals_from_the_template(browser: Any, live_server: Live, tmp_path: Path) -> None:
     client = api(live_server, "official")
     pid, code = _programme_with_a_published_slot(client, 2052, open_call=True)
@@ -107,19 +117,115 @@ def test_official_imports_proposals_from_the_template(browser: Any, live_server:
     href = browser.find_element(By.ID, "programme-template-xlsx").get_attribute("href")
     r = httpx.get(href, cookies={c["name"]: c["value"] for c in browser.get_cookies()})
     assert r.status_code == 200 and r.content[:2] == b"PK"  # the template, through the browser's cookie
+    # the call is open: the page says why rules, envelopes and slots are no longer edited
+    assert "공고 전에만" in browser.find_element(By.ID, "programme-not-draft").text
+    assert browser.find_element(By.ID, "programme-rules-button").get_attribute("disabled") is not None
+    jobs_before = len(_intake_jobs(client))
 
-    upload = browser.find_element(By.CSS_SELECTOR, "#programme-upload input[type=file]")
-    upload.send_keys(str(_workbook(tmp_path / "bad.xlsx", code, bad=True)))
+    _upload(browser, _workbook(tmp_path / "bad.xlsx", code, bad=True))
+    wait_for(browser, "#programme-intake-progress, #programme-intake-problems")  # the job's bar (or its end)
     wait_for(browser, "#programme-intake-problems")
     wait_idle(browser)
     table = browser.find_element(By.ID, "programme-intake-problems").text
-    assert "제안서" in table and "정부출연금" in table
+    assert "제안서" in table and "정부출연금" in table and "0보다 큰 정수" in table, table
+    assert "파일을 등록하지 않았습니다 (문제 1건)" in browser.find_element(By.ID, "programme-intake-error").text
     shot(browser, "official-programme-intake-refused-ko")
     assert client.get("/proposals", params={"program_id": pid}).json()["total"] == 0
+    failed = _intake_jobs(client)[0]
+    assert failed["status"] == "failed" and len(_intake_jobs(client)) == jobs_before + 1
+    out = client.get(f"/programs/{pid}/intake/jobs/{failed['id']}").json()
+    assert [(p["sheet"], p["row"], p["column"]) for p in out["problems"]] == [("제안서", 3, "정부출연금 신청액(원)")]
 
-    upload = browser.find_element(By.CSS_SELECTOR, "#programme-upload input[type=file]")
-    upload.send_keys(str(_workbook(tmp_path / "good.xlsx", code, bad=False)))
+    # the English page gives the reasons in English
+    browser.find_element(By.ID, "shell-lang-toggle").click()
+    wait_for(browser, "#programme-intake")
+    wait_idle(browser)
+    _upload(browser, _workbook(tmp_path / "bad-en.xlsx", code, bad=True))
+    wait_for(browser, "#programme-intake-problems")
+    wait_idle(browser)
+    table = browser.find_element(By.ID, "programme-intake-problems").text
+    assert "whole number above 0" in table and "Reason" in table and "정수" not in table, table
+    shot(browser, "official-programme-intake-refused-en")
+    browser.find_element(By.ID, "shell-lang-toggle").click()
+    wait_for(browser, "#programme-intake")
+    wait_idle(browser)
+
+    _upload(browser, _workbook(tmp_path / "good.xlsx", code, bad=False))
     done = wait_for(browser, "#programme-intake-done")
-    assert "제안서 1건" in done.text, done.text
+    assert "제안서 1건, 컨소시엄 1개, 구성원 1개 기관을 등록했습니다" in done.text, done.text
+    shot(browser, "official-programme-intake-done-ko")
     assert client.get("/proposals", params={"program_id": pid}).json()["total"] == 1
+    finished = _intake_jobs(client)[0]
+    assert finished["status"] == "done" and finished["progress"] == 100 and finished["message"] == "완료했습니다"
+    result = client.get(f"/programs/{pid}/intake/jobs/{finished['id']}").json()
+    assert result["result"]["proposals"] == 1 and result["members"] == 1
+    assert page_errors(browser) == []
+
+
+def test_official_edits_a_draft_rules_envelopes_and_deletes_a_slot(browser: Any, live_server: Live) -> None:
+    client = api(live_server, "official")
+    r = client.post("/programs", json={"from_program_id": _seeded_id(client), "year": 2053,
+                                       "name_ko": "2053년 데이터 구축"})
+    assert r.status_code == 201, r.text
+    pid = int(r.json()["id"])
+    r = client.post(f"/programs/{pid}/slots", json={"code": "2053-X", "field_code": "HEALTH",
+                                                   "call_type": "designated", "title_ko": "지울 과제",
+                                                   "ceiling_krw": 1_000_000_000})
+    assert r.status_code == 201, r.text
+    slot_id = r.json()["id"]
+    login(browser, live_server.url, "official")
+    open_page(browser, live_server.url, f"programme?program={pid}", "#programme-rules-form")
+    wait_idle(browser)
+    assert not browser.find_elements(By.ID, "programme-not-draft")
+
+    # the rules: hire rate, free transfer shares, comment threshold
+    set_value(browser, "programme-rule-hires_per_100m_krw", "3.1")
+    set_value(browser, "programme-rule-transfer_free_ratio", "25")
+    set_value(browser, "programme-rule-envelope_transfer_free_ratio", "40")
+    set_value(browser, "programme-rule-comment_required_below", "35")
+    assert "사업 규칙을 바꿉니다" in confirm_click(browser, "programme-rules")
+    text = message(browser, "programme-done")
+    assert "사업 규칙을 저장했습니다" in text and "정부출연금 1억원당 직접고용(명) 3.1" in text, text
+    rules = client.get(f"/programs/{pid}").json()["rules"]
+    assert (rules["hires_per_100m_krw"], rules["transfer_free_ratio"], rules["envelope_transfer_free_ratio"],
+            rules["comment_required_below"]) == ("3.1", "0.25", "0.4", "0.35"), rules
+    # out of bounds: refused, nothing changed
+    set_value(browser, "programme-rule-transfer_free_ratio", "150")
+    confirm_click(browser, "programme-rules")
+    text = message(browser, "programme-error")
+    assert "처리하지 않았습니다" in text and "비목 간 자유 전용 한도" in text, text
+    assert client.get(f"/programs/{pid}").json()["rules"]["transfer_free_ratio"] == "0.25"
+
+    # an envelope's amount: moved from one to another, the total the same
+    envs = client.get(f"/budgeting/programs/{pid}/envelopes").json()
+    assert len(envs) >= 2
+    source, target = envs[0], envs[1]
+    total = sum(e["amount_krw"] for e in envs)
+    choose(browser, "programme-env-from", source["name_ko"])
+    choose(browser, "programme-env-to", target["name_ko"])
+    set_value(browser, "programme-env-amount", "100000000")
+    set_value(browser, "programme-env-reason", "과제 구성 변경")
+    assert "옮깁니다" in confirm_click(browser, "programme-envelope")
+    text = message(browser, "programme-done")
+    assert "100,000,000원을(를) 옮겼습니다" in text, text
+    after = {e["id"]: e["amount_krw"] for e in client.get(f"/budgeting/programs/{pid}/envelopes").json()}
+    assert after[source["id"]] == source["amount_krw"] - 100_000_000
+    assert after[target["id"]] == target["amount_krw"] + 100_000_000 and sum(after.values()) == total
+    shot(browser, "official-programme-draft-ko")
+
+    # a slot deleted, after confirmation
+    choose(browser, "programme-edit-slot", "2053-X")
+    assert "되돌릴 수 없습니다" in confirm_click(browser, "programme-delete")
+    text = message(browser, "programme-done")
+    assert "과제 2053-X을(를) 삭제했습니다" in text, text
+    assert [s for s in client.get(f"/programs/{pid}/slots").json() if s["id"] == slot_id] == []
+    assert not browser.find_elements(By.ID, "programme-slot-2053-X")
+
+    browser.find_element(By.ID, "shell-lang-toggle").click()
+    wait_for(browser, "#programme-rules-form")
+    wait_idle(browser)
+    assert "Direct hires per 100M won" in browser.find_element(By.ID, "programme-rules-form").text
+    shot(browser, "official-programme-draft-en")
+    browser.find_element(By.ID, "shell-lang-toggle").click()
+    wait_idle(browser)
     assert page_errors(browser) == []

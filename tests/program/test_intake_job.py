@@ -17,7 +17,6 @@ from core import jobs
 from core.jobs import Job
 from core.models import AuditEvent, Role
 from core.settings import get_settings
-from program import jobs as intake_jobs
 from program.models import Organization, Proposal, ProposalImport
 from tests.builders import count, fresh, make_user, token_for
 from tests.program.test_intake import API, XLSX, _good_rows, _setup, _workbook
@@ -55,7 +54,7 @@ def test_intake_job_imports_with_progress_and_refuses_the_same_file(client, sess
     assert view["status"] == "done" and view["progress"] == 100 and view["kind_label"] == "제안서 일괄 접수"
     out = client.get(f"{API}/programs/{program.id}/intake/jobs/{job_id}", headers=h).json()
     assert out["result"]["proposals"] == 2 and out["result"]["consortia"] == 2
-    assert out["result"]["organizations"] == 2 and out["problems"] == []
+    assert out["result"]["organizations"] == 2 and out["members"] == 4 and out["problems"] == []
     fresh(session)
     assert count(session, Proposal) == 2 and count(session, ProposalImport) == 1
     # the job's parameters: the programme, a random token and the name as sent; no path
