@@ -77,6 +77,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     """Sign the log's head now and append it to the checkpoint file (`--job`: as an ``audit.checkpoint`` job
     a worker runs, followed with a progress bar)."""
     from core import checkpoint, db
+    from core.labels import cli_lang
     from core.settings import get_settings
 
     if getattr(args, "job", False):
@@ -87,7 +88,8 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     except (OSError, checkpoint.KeyMissing) as exc:
         print(_error(args, exc), file=sys.stderr)
         return 2
-    print(_say(args, "cli.checkpoint_appended", footer=cp.footer(), path=get_settings().audit_checkpoint_file))
+    print(_say(args, "cli.checkpoint_appended", footer=cp.footer(cli_lang(getattr(args, "lang", None))),
+               path=get_settings().audit_checkpoint_file))
     return 0
 
 

@@ -20,10 +20,12 @@ from core.settings import get_settings
 i18n.register_messages({
     "job.checkpoint_reading": ("감사 기록의 마지막 해시를 읽는 중입니다", "Reading the head of the audit log"),
     "job.checkpoint_signing": ("체크포인트에 서명하는 중입니다", "Signing the checkpoint"),
-    "job.checkpoint_key": ("감사 서명 키를 쓸 수 없어 체크포인트를 쓰지 못했습니다: {reason}",
+    # the Korean sentences leave out the English detail of the key or the file (it is in the English one)
+    "job.checkpoint_key": ("감사 서명 키가 없거나 다른 사람이 읽을 수 있어 체크포인트를 쓰지 못했습니다. "
+                           "관리자가 main.py audit keygen으로 키를 만들고 권한을 600으로 두어야 합니다",
                            "the audit signing key cannot be used; no checkpoint written: {reason}"),
-    "job.checkpoint_file": ("체크포인트 파일에 쓰지 못했습니다: {reason}",
-                            "the checkpoint file could not be written: {reason}"),
+    "job.checkpoint_file": ("체크포인트 파일 {path}에 쓰지 못했습니다",
+                            "the checkpoint file {path} could not be written: {reason}"),
 })
 
 
@@ -44,7 +46,8 @@ def write_checkpoint(ctx: Context) -> Output:
     except checkpoint.KeyMissing as exc:
         raise RuleViolation("job.checkpoint_key", reason=str(exc)[:300]) from None
     except OSError as exc:
-        raise RuleViolation("job.checkpoint_file", reason=str(exc)[:300]) from None
+        raise RuleViolation("job.checkpoint_file", path=get_settings().audit_checkpoint_file,
+                            reason=str(exc)[:300]) from None
     ctx.progress(80, "job.writing")
     with db.session_scope(write=True) as session:  # who asked and why, beside the checkpoint it made
         audit.record(session, ctx.actor, "audit.checkpoint", "audit_checkpoint", cp.seq,

@@ -831,8 +831,9 @@ def follow(job_id: int, *, lang: str = i18n.DEFAULT_LANG, file: Any = None, show
     from tqdm import tqdm
 
     out = file if file is not None else sys.stderr
+    first = _snapshot(job_id, lang)
     bar = tqdm(total=100, file=out, disable=not show, unit="%", leave=True, dynamic_ncols=True,
-               bar_format="{desc} |{bar}| {n:.0f}% [{elapsed}]")
+               desc=first[2][:60] if first else "", bar_format="{desc} |{bar}| {n:.0f}% [{elapsed}]")
     interrupted = False
     try:
         while True:
@@ -846,7 +847,6 @@ def follow(job_id: int, *, lang: str = i18n.DEFAULT_LANG, file: Any = None, show
                     percent = 100
                 bar.update(max(0, percent - bar.n))
                 if status in FINISHED and (thread is None or not thread.is_alive()):
-                    bar.refresh()
                     break
                 time.sleep(poll)
             except KeyboardInterrupt:
