@@ -336,8 +336,13 @@ def cmd_set_active(args: argparse.Namespace) -> int:
 
 
 def cmd_export_open_data(args: argparse.Namespace) -> int:
-    """Write the awards in a published standard (public data only); the file appears only when complete."""
+    """Write the awards in a published standard (public data only); the file appears only when complete
+    (`--job`: an opendata.export job on a worker, followed with a progress bar)."""
     import os
+
+    if getattr(args, "job", False):
+        return _job_to_file(args, "opendata.export", {"standard": args.standard, "program_id": args.program_id,
+                                                      "as_of": args.as_of}, "main.py export open-data --job")
 
     from core import db
     from opendata import giving360, ocds
@@ -356,6 +361,86 @@ def cmd_export_open_data(args: argparse.Namespace) -> int:
         if os.path.exists(partial):
             os.remove(partial)
     print(_say(args, "cli.exported", standard=args.standard, chars=f"{written:,}", path=args.out))
+    return 0
+
+
+def _follow_job(args: argparse.Namespace, kind: str, params: dict[str, Any], reason: str) -> Any:
+    """Put a job on the queue for a worker (`--job`) in the system's name and follow it with a progress bar;
+    the finished row, or None after printing why it did not finish."""
+    from core import db, jobs
+    from core.labels import cli_lang
+
+    lang = cli_lang(getattr(args, "lang", None))
+    db.configure(_settings().database_url)
+    job = jobs.submit(kind, params, reason=reason, on_worker=True, lang=lang)
+    if job.status != jobs.JobStatus.done:
+        print(_say(args, "cli.job_ended", id=job.id, status=jobs.i18n.code_label("job_status", job.status, lang),
+                   message=job.message(lang)), file=sys.stderr)
+        return None
+    return job
+
+
+def _job_to_file(args: argparse.Namespace, kind: str, params: dict[str, Any], reason: str) -> int:
+    """`--job` of a command that writes a file: the job's file, copied to `--out` (complete or not at all)."""
+    import os
+    import shutil
+
+    from core import jobs
+
+    out = Path(args.out)
+    if not out.resolve().parent.is_dir():
+        print(_say(args, "cli.error", message=_say(args, "cli.no_directory", path=out.parent)), file=sys.stderr)
+        return 2
+    job = _follow_job(args, kind, params, reason)
+    if job is None:
+        return 1
+    partial = out.with_name(out.name + ".part")
+    shutil.copyfile(jobs.result_file(job), partial)
+    os.replace(partial, out)
+    print(_say(args, "cli.job_wrote", id=job.id, path=out, size=f"{out.stat().st_size:,}"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """`report`: rendered here (reports/cli.py, reports/decision_cli.py), or with `--job` by a worker."""
+    if not getattr(args, "job", False):
+        return _command("reports.decision_cli", "run_report")(args)
+    from core import db
+    from reports.cli import resolve_project
+
+    if args.kind == "decision" and not args.call_type:
+        print(_say(args, "cli.error", message=_say(args, "cli.decision_needs_call_type")), file=sys.stderr)
+        return 2
+    db.configure(_settings().database_url)
+    with db.session_scope() as session:
+        project_id = resolve_project(session, args.project)
+    params: dict[str, Any] = {"format": args.format, "program_id": args.program_id, "project_id": project_id}
+    if args.kind == "decision":
+        params["call_type"] = args.call_type
+    else:
+        params["as_of"] = args.as_of
+    return _job_to_file(args, f"report.{args.kind}", params, f"main.py report {args.kind} --job")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """`check`: computed here (compliance/cli.py), or with `--store --job` as a full-run job on a worker."""
+    if not getattr(args, "job", False):
+        return _command("compliance.cli", "run_check")(args)
+    import json
+
+    from core import jobs
+
+    if not args.store:
+        print(_say(args, "cli.error", message=_say(args, "cli.job_needs_store")), file=sys.stderr)
+        return 2
+    job = _follow_job(args, "compliance.run", {"program_id": args.program_id, "as_of": args.as_of},
+                      "main.py check --store --job")
+    if job is None:
+        return 1
+    stored = json.loads(jobs.result_file(job).read_text(encoding="utf-8"))
+    for report in stored if isinstance(stored, list) else [stored]:
+        print(_say(args, "cli.check_stored", pid=report["program_id"], as_of=report["as_of"], total=report["total"]))
+    print(_say(args, "cli.job_done", id=job.id))
     return 0
 
 
@@ -434,7 +519,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", action="store_true",
                    help="a full run: recompute and store the findings the API and dashboard read")
     p.add_argument("--lang", choices=["ko", "en"], default=argparse.SUPPRESS)  # the global --lang, also here
-    p.set_defaults(func=_command("compliance.cli", "run_check"))
+    p.add_argument("--job", action="store_true",
+                   help="with --store: a compliance.run job on the queue (a worker runs it; progress shown)")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("report", help="render a report to a file")
     p.add_argument("kind", choices=["status", "evaluation", "compliance", "decision"])
@@ -444,7 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--program-id", type=_ID)
     p.add_argument("--as-of", type=_iso_date, help="judge deadlines as of this date (YYYY-MM-DD; default today)")
     p.add_argument("--call-type", choices=["designated", "regional", "free"], help="decision: the call type")
-    p.set_defaults(func=_command("reports.decision_cli", "run_report"))  # decision, else reports.cli
+    p.add_argument("--job", action="store_true",
+                   help="as a report job on the queue (a worker renders it; progress shown)")
+    p.set_defaults(func=cmd_report)  # reports/decision_cli.py: decision, else reports/cli.py
 
     p = sub.add_parser("export", help="export data in a published standard")
     esub = p.add_subparsers(dest="export_command", required=True)
@@ -453,6 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the JSON file to write")
     p.add_argument("--program-id", type=_ID, help="one programme (default: every programme)")
     p.add_argument("--as-of", type=_iso_date, help="what was decided and spent by then (YYYY-MM-DD; default today)")
+    p.add_argument("--job", action="store_true",
+                   help="as an opendata.export job on the queue (a worker writes it; progress shown)")
     p.set_defaults(func=cmd_export_open_data)
     return parser
 

@@ -165,6 +165,11 @@ register_messages({
                          "the seed did not finish and the database holds part of it; run main.py seed --reset"),
     "cli.job_needs_store": ("--job은 --store와 함께만 쓸 수 있습니다(전체 점검 작업)",
                             "--job needs --store (a full compliance run job)"),
+    "cli.no_directory": ("{path} 폴더가 없습니다", "directory {path} does not exist"),
+    "cli.check_stored": ("점검 결과 저장: 사업 {pid}, 기준일 {as_of}, 지적 {total}건",
+                         "stored findings: programme {pid} as of {as_of}, {total} finding(s)"),
+    "cli.decision_needs_call_type": ("선정 심의 자료에는 --call-type(designated, regional, free)이 필요합니다",
+                                     "report decision needs --call-type (designated, regional or free)"),
 })
 
 
