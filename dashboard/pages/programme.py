@@ -147,7 +147,7 @@ LABELS.update({
     "pg.delete_confirm": ("이 과제를 삭제합니다. 되돌릴 수 없습니다. 계속할까요?",
                           "Delete this slot? This cannot be undone."),
     "pg.deleted": ("과제 {c}을(를) 삭제했습니다", "Deleted the slot {c}"),
-    "pg.intake_refused": ("파일을 등록하지 않았습니다 (문제 {n}건)", "The file was not imported ({n} problems)"),
+    "pg.intake_refused": ("파일을 등록하지 않았습니다 (문제 {n}건)", "The file was not imported ({n} problem(s))"),
     "pg.too_large": ("파일이 너무 큽니다", "The file is too large"),
     "pg.bad_upload": ("파일을 읽을 수 없습니다", "The file cannot be read"),
     "pg.pick_slot": ("먼저 과제를 고르세요", "Choose a slot first"),
@@ -351,13 +351,15 @@ def _envelope_name(e: dict[str, Any], lang: str | None) -> str:
 def envelopes_table(rows: list[dict[str, Any]], lang: str | None) -> Any:
     if not rows:
         return html.P(t("pg.no_envelopes", lang), className="hint", id="programme-no-envelopes")
-    head = html.Tr([html.Th(t(k, lang)) for k in ("col.envelope", "col.amount", "col.awarded", "col.available")])
+    nowrap = {"whiteSpace": "nowrap"}
+    head = html.Tr([html.Th(t("col.envelope", lang)),
+                    *[html.Th(t(k, lang), className="num") for k in ("col.amount", "col.awarded", "col.available")]])
     body = [html.Tr([html.Td(_envelope_name(e, lang)),
-                     *[html.Td(format_krw(e[k], "won"), className="num")
+                     *[html.Td(format_krw(e[k], "won"), className="num", style=nowrap)
                        for k in ("amount_krw", "awarded_krw", "available_krw")]], id=f"programme-envelope-{e['id']}")
             for e in rows]
     total = html.Tr([html.Th(t("pg.env_total", lang)),
-                     *[html.Th(format_krw(sum(e[k] for e in rows), "won"), className="num")
+                     *[html.Th(format_krw(sum(e[k] for e in rows), "won"), className="num", style=nowrap)
                        for k in ("amount_krw", "awarded_krw", "available_krw")]])
     return html.Table([html.Thead(head), html.Tbody([*body, total])], className="simple",
                       id="programme-envelopes-table")

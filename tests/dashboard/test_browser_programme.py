@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from program import intake
 from tests.dashboard.browser import login, open_page, page_errors, wait_for, wait_idle
 from tests.dashboard.conftest import Live
-from tests.dashboard.test_browser_workflow import api, choose, confirm_click, message, set_value, shot
+from tests.dashboard.test_browser_workflow import SHOTS, api, choose, confirm_click, message, set_value, shot
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +100,14 @@ def _workbook(path: Path, code: str, *, bad: bool) -> Path:
     return path
 
 
+def _card_shot(browser: Any, cid: str, name: str) -> None:
+    """A screenshot of one card (the page scrolls inside its shell, so a full-page shot may cut it off)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    card = browser.find_element(By.ID, cid)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", card)
+    card.screenshot(str(SHOTS / f"{name}.png"))
+
+
 def _upload(browser: Any, path: Path) -> None:
     upload = browser.find_element(By.CSS_SELECTOR, "#programme-upload input[type=file]")
     upload.send_keys(str(path))
@@ -129,7 +137,7 @@ def test_official_imports_proposals_from_the_template(browser: Any, live_server:
     table = browser.find_element(By.ID, "programme-intake-problems").text
     assert "제안서" in table and "정부출연금" in table and "0보다 큰 정수" in table, table
     assert "파일을 등록하지 않았습니다 (문제 1건)" in browser.find_element(By.ID, "programme-intake-error").text
-    shot(browser, "official-programme-intake-refused-ko")
+    _card_shot(browser, "programme-intake", "official-programme-intake-refused-ko")
     assert client.get("/proposals", params={"program_id": pid}).json()["total"] == 0
     failed = _intake_jobs(client)[0]
     assert failed["status"] == "failed" and len(_intake_jobs(client)) == jobs_before + 1
@@ -145,15 +153,17 @@ def test_official_imports_proposals_from_the_template(browser: Any, live_server:
     wait_idle(browser)
     table = browser.find_element(By.ID, "programme-intake-problems").text
     assert "whole number above 0" in table and "Reason" in table and "정수" not in table, table
-    shot(browser, "official-programme-intake-refused-en")
+    _card_shot(browser, "programme-intake", "official-programme-intake-refused-en")
     browser.find_element(By.ID, "shell-lang-toggle").click()
     wait_for(browser, "#programme-intake")
     wait_idle(browser)
 
     _upload(browser, _workbook(tmp_path / "good.xlsx", code, bad=False))
+    wait_for(browser, "#programme-intake-progress, #programme-intake-done")
+    _card_shot(browser, "programme-intake", "official-programme-intake-progress-ko")  # to look at, not asserted
     done = wait_for(browser, "#programme-intake-done")
     assert "제안서 1건, 컨소시엄 1개, 구성원 1개 기관을 등록했습니다" in done.text, done.text
-    shot(browser, "official-programme-intake-done-ko")
+    _card_shot(browser, "programme-intake", "official-programme-intake-done-ko")
     assert client.get("/proposals", params={"program_id": pid}).json()["total"] == 1
     finished = _intake_jobs(client)[0]
     assert finished["status"] == "done" and finished["progress"] == 100 and finished["message"] == "완료했습니다"
