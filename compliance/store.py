@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, func, select, update
 
 from compliance.models import (
     CheckOutcome,
@@ -169,6 +169,18 @@ def _compute_apart(session: Session, **kw: Any) -> tuple[int | None, Computed]:
         return version, compute(reader, version=version, **kw)
 
 
+def _lock_set(session: Session, fs: FindingSet, now: datetime) -> None:
+    """Hold the set's write lock until the refresh commits: two refreshes of one set (two workers'
+    re-checks, two first reads) write one after the other, the second on what the first stored.
+
+    The UPDATE is the transaction's first statement: a row lock on PostgreSQL, the database's write
+    lock on SQLite (taken before anything is read, so the snapshot is the newest).
+    """
+    session.commit()  # end the read transaction the computation may have left open
+    session.exec(update(FindingSet).where(col(FindingSet.id) == fs.id).values(updated_at=now))
+    session.refresh(fs)
+
+
 def refresh(session: Session, fs: FindingSet, *, check_ids: Iterable[str] | None = None,
             project_ids: Iterable[int] | None = None, kind: str = "incremental",
             requested_by: str = "system") -> FindingRun:
@@ -183,6 +195,7 @@ def refresh(session: Session, fs: FindingSet, *, check_ids: Iterable[str] | None
                                        project_ids=scope)
     now = utcnow()
     assert fs.id is not None
+    _lock_set(session, fs, now)
     run = FindingRun(set_id=fs.id, kind=kind, checks=[c.id for c in wanted], project_ids=scope,
                      requested_by=requested_by[:64], started_at=started, finished_at=now, data_event_id=version)
     session.add(run)
@@ -250,6 +263,7 @@ def full_run(session: Session, *, program_id: int, as_of: date, requested_by: st
     if fs is None:
         now = utcnow()
         fs = FindingSet(program_id=program_id, as_of_date=as_of, created_at=now, updated_at=now)
+        session.commit()  # the INSERT starts its own transaction (SQLite: no read lock to upgrade, so it waits)
         try:
             session.add(fs)
             session.flush()

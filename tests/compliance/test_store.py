@@ -160,3 +160,51 @@ def test_the_recheck_is_queued_for_a_worker_not_run_in_the_committing_request(se
     finally:
         monkeypatch.undo()
         jobs.configure()
+
+
+def test_concurrent_first_reads_store_one_set_once(clean_engine, session: Session, two_awards, monkeypatch):
+    """Two auditors open a new date at once: both get the findings, one set is stored, nothing twice.
+
+    Both computations finish before either writes (a barrier), so the two refreshes meet in the write.
+    Before the set's write lock, the second refresh inserted the check states again (409) or the
+    findings a second time."""
+    import threading
+
+    program, _, _ = two_awards
+    when = date(2023, 6, 30)
+    barrier = threading.Barrier(2, timeout=30)
+    real = store.compute
+
+    def compute_then_meet(*args, **kwargs):
+        out = real(*args, **kwargs)
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return out
+
+    monkeypatch.setattr(store, "compute", compute_then_meet)
+    results: list[object] = []
+
+    def read() -> None:
+        try:
+            with Session(clean_engine, expire_on_commit=False) as s:
+                results.append(service.stored_findings(s, program_id=program.id, as_of=when))
+        except Exception as exc:  # noqa: BLE001 - the failure is the result
+            results.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [type(r).__name__ for r in results] == ["FindingsReport", "FindingsReport"], results
+    monkeypatch.setattr(store, "compute", real)
+    session.expire_all()
+    sets = session.exec(select(FindingSet).where(FindingSet.program_id == program.id,
+                                                 FindingSet.as_of_date == when)).all()
+    assert len(sets) == 1
+    stored = session.exec(select(StoredFinding).where(StoredFinding.set_id == sets[0].id)).all()
+    full = service.run_checks(session, today=when, program_id=program.id)
+    assert full.total > 0 and sorted(map(_key, (store._finding(r, program.id, store.load_checks()) for r in stored))) \
+        == sorted(map(_key, full.findings))
