@@ -349,6 +349,10 @@ class ProposalSummary(BaseModel):
     private_matching_krw: int
     planned_direct_hires: int
     planned_crowd_payment_krw: int
+    planned_crowd_workers: int = 0
+    planned_training_hours: int = 0  # growth support: hours of training for crowd workers
+    planned_volume: int = 0
+    volume_unit: str = "건"  # the project's unit of the volume
     vulnerable_hiring_plan: bool
 
 

@@ -200,6 +200,8 @@ def get_assignment(session: Session, user: User, sheet_id: int) -> AssignmentDet
                            .where(ConsortiumMember.consortium_id == consortium.id)
                            .order_by(ConsortiumMember.id)).all()
     rubric, _, _ = _rubric_of_sheet(session, sheet)
+    project = session.get(Project, sheet.project_id)
+    unit = project.volume_unit if project is not None else "건"
     return AssignmentDetail(
         assignment=assignment,
         proposal=ProposalSummary(id=proposal.id, title=proposal.title, consortium_name=consortium.name,
@@ -208,6 +210,9 @@ def get_assignment(session: Session, user: User, sheet_id: int) -> AssignmentDet
                                  private_matching_krw=proposal.private_matching_krw,
                                  planned_direct_hires=proposal.planned_direct_hires,
                                  planned_crowd_payment_krw=proposal.planned_crowd_payment_krw,
+                                 planned_crowd_workers=proposal.planned_crowd_workers,
+                                 planned_training_hours=proposal.planned_training_hours,
+                                 planned_volume=proposal.planned_volume, volume_unit=unit,
                                  vulnerable_hiring_plan=proposal.vulnerable_hiring_plan),
         rubric=rubric_read(session, rubric),
         sheet=_sheet_read(session, sheet))

@@ -44,6 +44,11 @@ LABELS.update({
     "as.hires_value": ("{p}명 계획 / 의무 {r}명", "{p} planned / {r} required"),
     "as.crowd": ("크라우드소싱 지급 계획", "Planned crowdsourcing payments"),
     "as.vulnerable": ("취약계층 고용 계획", "Hiring plan for vulnerable groups"),
+    "as.crowd_workers": ("크라우드 작업자 참여 계획", "Planned crowd workers"),
+    "as.training": ("작업자 교육 계획 (성장 지원)", "Planned training of crowd workers (growth support)"),
+    "as.volume": ("구축 계획 물량", "Planned volume"),
+    "as.persons": ("{n}명", "{n} persons"),
+    "as.hours": ("{n}시간", "{n} hours"),
     "as.lead": ("주관기관", "Lead organisation"),
     "yes": ("예", "yes"),
     "no": ("아니오", "no"),
@@ -116,11 +121,11 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
     existing = {s["criterion_code"]: s for s in sheet["scores"]}
     locked = sheet["status"] == "submitted"
     rows = []
-    for c in rubric["criteria"]:
+    for n, c in enumerate(rubric["criteria"], start=1):
         s = existing.get(c["code"], {})
         label = c["name_en"] if lang == "en" else c["name_ko"]
         rows.append(html.Div([
-            html.Div([html.B(f"{c['code']} "), label,
+            html.Div([html.B(f"{n}. "), label,  # a number, not the criterion's code (PLAN…): no code on the page
                       html.Span(f" (0–{_num(c['max_points'])})", className="hint score-max"),
                       dcc.Textarea(id={"type": "assignments-comment", "code": c["code"]}, value=s.get("comment") or "",
                                    placeholder=t("as.comment", lang), disabled=locked,
@@ -128,7 +133,7 @@ def form(user: User | None, sheet_id: int | None, lang: str | None) -> tuple[Any
             # step="any" and no min/max: the browser would silently drop an invalid number (value None);
             # the rubric's own rules judge it below, with a message saying why.
             html.Label([  # the input's accessible name (axe: every form field has a label)
-                html.Span(f"{c['code']} {label} ({'points' if lang == 'en' else '점수'})", className="sr-only"),
+                html.Span(f"{n}. {label} ({'points' if lang == 'en' else '점수'})", className="sr-only"),
                 dcc.Input(id={"type": "assignments-points", "code": c["code"]}, type="number", step="any",
                           disabled=locked, debounce=False, className="score-input",
                           value=float(s["points"]) if s.get("points") is not None else None)]),
@@ -194,6 +199,11 @@ def _status(code: Any, lang: str | None) -> str:
     return t(f"sheet.{code}", lang) if f"sheet.{code}" in LABELS else label
 
 
+def _unit(unit: str, lang: str | None) -> str:
+    """The project's unit of volume as typed by officials; the default 건 reads "items" in English."""
+    return "items" if unit == "건" and (lang or "ko") == "en" else unit
+
+
 def _facts(detail: dict[str, Any], lang: str | None) -> html.Dl:
     """What the evaluator must know of the proposal: money, planned hires against the rule, crowdsourcing."""
     p = detail["proposal"]
@@ -208,6 +218,9 @@ def _facts(detail: dict[str, Any], lang: str | None) -> html.Dl:
          html.Span(t("as.hires_value", lang).format(p=f"{p['planned_direct_hires']:,}", r=f"{required:,}"),
                    className="ok" if hires_ok else "error", id="assignments-hires")),
         (t("as.crowd", lang), format_krw(p["planned_crowd_payment_krw"], "won")),
+        (t("as.crowd_workers", lang), t("as.persons", lang).format(n=f"{p['planned_crowd_workers']:,}")),
+        (t("as.training", lang), t("as.hours", lang).format(n=f"{p['planned_training_hours']:,}")),
+        (t("as.volume", lang), f"{p['planned_volume']:,} {_unit(p['volume_unit'], lang)}"),
         (t("as.vulnerable", lang), t("yes" if p["vulnerable_hiring_plan"] else "no", lang)),
         (t("as.lead", lang), p["lead_org_name"]),
     ]

@@ -577,6 +577,10 @@ def test_evaluator_reads_the_proposal_and_confirms_the_submission(browser: Any, 
     assert "[" not in options and "assigned" not in options and "draft" not in options  # statuses are words
     facts = browser.find_element(By.ID, "assignments-facts").text
     assert "직접고용 계획" in facts and "의무" in facts and "민간부담금" in facts
+    planned = mine.get(f"/scoring/assignments/{sheet['id']}").json()["proposal"]
+    assert "작업자 교육 계획" in facts and f"{planned['planned_training_hours']:,}시간" in facts
+    assert f"{planned['planned_crowd_workers']:,}명" in facts
+    assert f"구축 계획 물량\n{planned['planned_volume']:,} {planned['volume_unit']}" in facts
     inputs = browser.find_elements(By.CSS_SELECTOR, "#assignments-rows input[type=number]")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", inputs[0])
     inputs[0].clear()
