@@ -36,10 +36,11 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "accounts": (Role.admin,),
     "approvals": (OFF, AUD),
     "programme": (OFF, AUD),
+    "evaluators": (OFF,),  # the registry holds private contact details: officials only
 }
 # Order of the navigation bar.
 NAV_ORDER = ["overview", "allocation", "evaluation", "whatif", "assignments", "obligations", "delivery", "compliance",
-             "programme", "jobs", "approvals", "accounts"]
+             "programme", "evaluators", "jobs", "approvals", "accounts"]
 
 
 class Denied(Exception):

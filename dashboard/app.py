@@ -31,6 +31,7 @@ from dashboard.pages import (
     compliance,
     delivery,
     evaluation,
+    evaluators,
     glossary,
     jobs,
     login,
@@ -47,7 +48,7 @@ PAGES: dict[str, Any] = {
     "login": login, "overview": overview, "allocation": allocation, "award": award, "evaluation": evaluation,
     "assignments": assignments, "obligations": obligations, "delivery": delivery, "compliance": compliance,
     "jobs": jobs, "whatif": whatif, "glossary": glossary, "accounts": accounts,
-    "approvals": approvals, "programme": programme,
+    "approvals": approvals, "programme": programme, "evaluators": evaluators,
 }
 PAGE_MODULES = list(PAGES)
 

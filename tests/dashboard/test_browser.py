@@ -28,10 +28,11 @@ MARKERS = {
     "compliance": "#compliance-count-high",
     "jobs": "#jobs-by-field .main-svg",
     "whatif": "#whatif-threshold",
+    "evaluators": "#evaluators-table",
 }
 ROLE_PAGES = {
     "official": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "whatif", "jobs",
-                 "approvals", "programme"],
+                 "approvals", "programme", "evaluators"],
     "auditor": ["overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs", "approvals",
                 "programme"],
     "evaluator": ["assignments", "jobs"],

@@ -249,9 +249,9 @@ def test_role_check_runs_before_every_callback(official: Any, evaluator: Any) ->
 
 @pytest.mark.parametrize(("role", "pages"), [
     ("official", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs",
-                  "approvals", "programme"}),
+                  "approvals", "programme", "evaluators"}),
     ("admin", {"overview", "allocation", "evaluation", "whatif", "obligations", "delivery", "compliance", "jobs",
-               "approvals", "accounts", "programme"}),
+               "approvals", "accounts", "programme", "evaluators"}),
     ("auditor", {"overview", "allocation", "evaluation", "obligations", "delivery", "compliance", "jobs",
                  "approvals", "programme"}),  # read all
     ("evaluator", {"assignments", "jobs"}),
