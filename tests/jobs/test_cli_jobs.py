@@ -5,6 +5,7 @@ On the embedded SQLite queue and on Redis (required under CI=true)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,22 @@ def test_bad_job_commands_change_nothing(queue: Queue, cli_db: None, session: Se
     assert main.main(["--lang", "en", "report", "decision", "--out", str(tmp_path / "d.pdf"), "--job"]) == 2
     assert "report decision needs --call-type" in capsys.readouterr().err
     assert _jobs(session) == [] and not missing.parent.exists()
+
+
+def test_seed_job_on_a_worker(queue: Queue, cli_db: None, session: Session, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]):
+    """`main.py seed --job`: a worker runs the seed job (the test database has its schema already, so the
+    migration step is a no-op here); the command follows it and prints the counts."""
+    from core import migrate
+
+    monkeypatch.setattr(migrate, "upgrade", lambda url: None)
+    queue.start_worker()
+    assert main.main(["seed", "--job"]) == 0
+    captured = capsys.readouterr()
+    assert "초기 자료를 넣었습니다: 규모 program, 시드 2021" in captured.out
+    assert "  project                         150" in captured.out
+    assert "완료했습니다 |██████████| 100%" in captured.err.replace("\r", "\n")
+    ((kind, status, reason),) = _jobs(session)
+    assert (kind, status, reason) == ("seed.scale", JobStatus.done, "main.py seed --scale program --seed 2021")
+    worker = session.exec(select(Job.worker)).one()
+    assert worker is not None and not worker.endswith(f":{os.getpid()}")  # a worker ran it, not this process
