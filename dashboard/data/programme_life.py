@@ -13,6 +13,7 @@ from core.db import session_scope
 from core.models import User
 from core.uploads import Upload
 from program.models import ProgramCopyIn, ProgramRulesUpdate, SlotCreate, SlotUpdate
+from scoring.models import RubricIn
 
 
 def states() -> list[dict[str, Any]]:
@@ -194,3 +195,30 @@ def import_outcome(user: User, job_id: int, lang: str | None) -> dict[str, Any]:
 
     with session_scope() as session:
         return jobs.outcome(session, job_id, user, lang)
+
+
+def rubrics(program_id: int) -> list[dict[str, Any]]:
+    """The programme's rubrics, one per call type that has one (scoring.service.get_rubric)."""
+    from core.errors import NotFound
+    from program import service
+    from scoring import service as scoring
+
+    with session_scope() as session:
+        out = []
+        for ct in service.list_call_types(session):
+            try:
+                rubric = scoring.get_rubric(session, program_id, str(ct.code))
+            except NotFound:
+                continue
+            out.append({**rubric.model_dump(mode="json"), "name_ko": ct.name_ko, "name_en": ct.name_en})
+        return out
+
+
+def put_rubric(user: User, program_id: int, call_type: str, data: RubricIn) -> dict[str, Any]:
+    """Replace a draft programme's rubric of `call_type` (scoring.service.put_rubric, as PUT /scoring/rubrics/…:
+    maxima summing to 100, audited; refused once scores exist)."""
+    from scoring import service as scoring
+
+    with session_scope(write=True) as session:
+        _draft_only(session, program_id)
+        return scoring.put_rubric(session, Actor.of(user), program_id, call_type, data).model_dump(mode="json")

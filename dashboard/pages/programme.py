@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
@@ -33,6 +33,7 @@ from dashboard.i18n import LABELS, t
 from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
 from dashboard.pages.common import parse_id
 from program.models import ProgramCopyIn, ProgramRulesUpdate, SlotCreate, SlotUpdate
+from scoring.models import RubricIn
 
 PAGE = "programme"
 MAX_UPLOAD_BYTES = 20 * 2**20  # an intake file (the API's upload limit is the same order)
@@ -143,6 +144,23 @@ LABELS.update({
     "pg.env_done": ("{f}에서 {to}(으)로 {a}을(를) 옮겼습니다", "Moved {a} from {f} to {to}"),
     "pg.env_pending": ("{a} 이동은 자유 이동 한도를 넘어 승인을 기다립니다", "Moving {a} exceeds the free share: "
                        "it waits for approval"),
+    "pg.rubric": ("평가표", "Rubric"),
+    "pg.rubric_hint": ("공모유형별 평가 항목과 배점입니다. 배점 합계는 100점이어야 합니다. 배점을 비우면 그 항목을 "
+                       "빼고, 마지막 빈 줄에 적으면 항목을 더합니다.",
+                       "Criteria and maximum points by call type; the maxima add up to 100. Empty a maximum to "
+                       "remove its criterion; fill in the last, empty row to add one."),
+    "pg.rubric_sum": ("현재 배점 합계: {n}점", "Current total: {n} points"),
+    "pg.no_rubric": ("평가표가 없습니다", "No rubric yet"),
+    "col.criterion_ko": ("평가 항목", "Criterion (Korean)"),
+    "col.criterion_en": ("평가 항목 (영어)", "Criterion (English)"),
+    "col.max_points": ("배점", "Maximum"),
+    "pg.rubric_button": ("평가표 저장", "Save the rubric"),
+    "pg.rubric_confirm": ("이 공모유형의 평가표를 바꿉니다. 계속할까요?", "Replace this call type's rubric?"),
+    "pg.rubric_done": ("{t} 평가표를 저장했습니다 (항목 {n}개, 합계 {s}점)",
+                       "Saved the {t} rubric ({n} criteria, {s} points)"),
+    "pg.pick_rubric": ("먼저 공모유형을 고르세요", "Choose a call type first"),
+    "pg.rubric_names": ("{n}번째 항목의 이름을 한국어와 영어로 모두 적으세요",
+                        "Give criterion {n} a name in Korean and in English"),
     "pg.delete": ("과제 삭제", "Delete the slot"),
     "pg.delete_confirm": ("이 과제를 삭제합니다. 되돌릴 수 없습니다. 계속할까요?",
                           "Delete this slot? This cannot be undone."),
@@ -189,6 +207,8 @@ LABELS.update({
     "field.amount_krw": ("금액", "amount"),
     "field.reason": ("사유", "reason"),
     "field.status": ("진행 상태", "state"),
+    "field.criteria": ("평가 항목", "criteria"),
+    "field.max_points": ("배점", "maximum"),
 })
 for _k, _ in RULE_FIELDS:  # a refused rule value is named by its label
     LABELS[f"field.{_k}"] = LABELS[f"pg.rule.{_k}"]
@@ -317,8 +337,104 @@ def _forms(pid: int, st: dict[str, Any], rows: list[dict[str, Any]], ch: dict[st
         parts.append(html.P(t("pg.not_draft", lang).format(s=_status(st["status"], lang)), className="hint",
                             id="programme-not-draft"))
     parts += [html.Div([add_form, edit_form], className="grid2"),
-              html.Div([_rules_form(pid, draft, lang), _envelope_form(pid, draft, lang)], className="grid2")]
+              html.Div([_rules_form(pid, draft, lang), _envelope_form(pid, draft, lang)], className="grid2"),
+              _rubric_form(pid, draft, lang)]
     return parts
+
+
+def _points(value: Any) -> str:
+    number = Decimal(str(value))
+    return f"{number.normalize():f}" if number == number.to_integral() else f"{number:f}".rstrip("0")
+
+
+def _labelled(name: str, control: Any) -> html.Label:
+    """A table cell's input with its accessible name (axe: every form field has a label)."""
+    return html.Label([html.Span(name, className="sr-only"), control])
+
+
+def rubric_rows(rubric: dict[str, Any] | None, draft: bool, lang: str | None) -> Any:
+    """The criteria of one rubric as editable rows (names, maximum), plus an empty row to add one."""
+    if rubric is None:
+        return html.P(t("pg.no_rubric", lang), className="hint", id="programme-no-rubric")
+    criteria = list(rubric["criteria"]) + [{"name_ko": "", "name_en": "", "max_points": None}]
+    head = html.Tr([html.Th(t(k, lang)) for k in ("col.criterion_ko", "col.criterion_en", "col.max_points")])
+    body = []
+    for i, c in enumerate(criteria):
+        body.append(html.Tr([
+            html.Td(_labelled(f"{t('col.criterion_ko', lang)} {i + 1}", dcc.Input(
+                id={"type": "programme-crit-ko", "i": i}, type="text", maxLength=200, value=c["name_ko"],
+                disabled=not draft))),
+            html.Td(_labelled(f"{t('col.criterion_en', lang)} {i + 1}", dcc.Input(
+                id={"type": "programme-crit-en", "i": i}, type="text", maxLength=200, value=c["name_en"],
+                disabled=not draft))),
+            # step="any", no min/max: the browser would silently drop an out-of-range number; the server judges
+            html.Td(_labelled(f"{t('col.max_points', lang)} {i + 1}", dcc.Input(
+                id={"type": "programme-crit-max", "i": i}, type="number", step="any", disabled=not draft,
+                value=float(c["max_points"]) if c["max_points"] is not None else None, style={"width": "7em"}))),
+        ]))
+    total = sum(Decimal(str(c["max_points"])) for c in rubric["criteria"])
+    return html.Div([html.Table([html.Thead(head), html.Tbody(body)], className="simple",
+                                id="programme-rubric-table"),
+                     html.P(t("pg.rubric_sum", lang).format(n=_points(total)), className="hint",
+                            id="programme-rubric-sum")])
+
+
+def _rubric_name(r: dict[str, Any], lang: str | None) -> str:
+    return str(r.get("name_en") or r["name_ko"]) if lang == "en" else str(r["name_ko"])
+
+
+def _rubric_form(pid: int, draft: bool, lang: str | None) -> html.Div:
+    rubrics = life.rubrics(pid)
+    first = rubrics[0] if rubrics else None
+    return html.Div([
+        html.H3(t("pg.rubric", lang)), html.P(t("pg.rubric_hint", lang), className="hint"),
+        _field(t("col.call_type", lang), dcc.Dropdown(
+            id="programme-rubric-type", clearable=False, value=first["call_type"] if first else None,
+            options=[{"label": _rubric_name(r, lang), "value": r["call_type"]} for r in rubrics]),
+            "programme-rubric-type"),
+        html.Div(rubric_rows(first, draft, lang), id="programme-rubric-rows"),
+        confirm("programme-rubric", t("pg.rubric_button", lang), t("pg.rubric_confirm", lang),
+                disabled=not draft or first is None),
+    ], className="card form", id="programme-rubric-form")
+
+
+def show_rubric(user: User | None, call_type: Any, key: dict[str, Any] | None) -> Any:
+    """The rows of the rubric chosen in the dropdown."""
+    lang = (key or {}).get("lang")
+    pid = _pid(key)
+    if not _official(user) or pid is None:
+        raise PreventUpdate
+    found = next((r for r in life.rubrics(pid) if r["call_type"] == call_type), None)
+    return rubric_rows(found, life.state(pid)["status"] == "draft", lang)
+
+
+class _PageRefusal(Exception):
+    """A refusal the page words itself (already in the page's language)."""
+
+
+def _rubric_in(rubric: dict[str, Any], names_ko: list[Any], names_en: list[Any], maxima: list[Any],
+               lang: str | None) -> RubricIn:
+    """The rubric as typed: existing criteria keep their codes (from the server, by row), an emptied maximum
+    removes one, a filled extra row adds one; the step and the bonus items stay as they are."""
+    codes = [str(c["code"]) for c in rubric["criteria"]]
+    criteria: list[dict[str, Any]] = []
+    for i, (ko, en, top) in enumerate(list(zip(names_ko, names_en, maxima, strict=False))[:51]):
+        if top is None or top == "":
+            continue
+        if isinstance(top, bool) or not isinstance(top, int | float | str):
+            raise RuleViolation("not a number", field="max_points")
+        if i < len(codes):
+            code = codes[i]
+        else:
+            taken = set(codes) | {c["code"] for c in criteria}
+            code = next(f"C{n}" for n in range(len(taken) + 1, len(taken) + 60) if f"C{n}" not in taken)
+        if not str(ko or "").strip() or not str(en or "").strip():
+            raise _PageRefusal(t("pg.rubric_names", lang).format(n=i + 1))
+        criteria.append({"code": code, "name_ko": ko or "", "name_en": en or "", "max_points": str(top)})
+    return RubricIn.model_validate({
+        "step": rubric["step"], "criteria": criteria,
+        "bonus_items": [{"code": b["code"], "name_ko": b["name_ko"], "name_en": b["name_en"]}
+                        for b in rubric["bonus_items"]]})
 
 
 def _rule_shown(value: Any, percent: bool) -> float | None:
@@ -489,11 +605,12 @@ def _rules_text(changes: dict[str, Any], saved: dict[str, Any], lang: str | None
 
 
 def act(user: User | None, _copy: Any, _add: Any, _edit: Any, _publish: Any, _open: Any, _close: Any,
-        _delete: Any, _rules: Any, _envelope: Any,
+        _delete: Any, _rules: Any, _envelope: Any, _rubric: Any,
         key: dict[str, Any] | None, year: Any, name_ko: Any, name_en: Any, total: Any,
         code: Any, title: Any, field_code: Any, call_type: Any, region: Any, ceiling: Any, volume: Any, unit: Any,
         edit_slot: Any, edit_title: Any, edit_ceiling: Any, edit_volume: Any,
-        env_from: Any, env_to: Any, env_amount: Any, env_reason: Any, *rule_values: Any) -> tuple[Any, Any]:
+        env_from: Any, env_to: Any, env_amount: Any, env_reason: Any, rubric_type: Any = None,
+        crit_ko: Any = None, crit_en: Any = None, crit_max: Any = None, *rule_values: Any) -> tuple[Any, Any]:
     """Carry out the confirmed action for an official (the caller was checked by access.register, re-checked here).
 
     Returns (message, page body).
@@ -551,6 +668,19 @@ def act(user: User | None, _copy: Any, _add: Any, _edit: Any, _publish: Any, _op
             data = ProgramRulesUpdate(rules=patch.model_validate(changes))
             saved = life.update_rules(user, pid, data)
             message = done(t("pg.rules_done", lang).format(c=_rules_text(changes, saved, lang)), "programme-done")
+        elif action == "programme-rubric":
+            found = next((r for r in life.rubrics(pid) if r["call_type"] == rubric_type), None)
+            if found is None:
+                return refused(t("pg.pick_rubric", lang), "programme-error"), keep
+            names_ko, names_en, maxima = (list(v) if isinstance(v, list) else [] for v in (crit_ko, crit_en, crit_max))
+            try:
+                rubric = _rubric_in(found, names_ko, names_en, maxima, lang)
+            except _PageRefusal as exc:
+                return refused(f"{t('act.refused', lang)}: {exc}", "programme-error"), keep
+            saved = life.put_rubric(user, pid, str(found["call_type"]), rubric)
+            message = done(t("pg.rubric_done", lang).format(
+                t=_rubric_name(found, lang), n=len(saved["criteria"]),
+                s=_points(sum(Decimal(str(c["max_points"])) for c in saved["criteria"]))), "programme-done")
         elif action == "programme-envelope":
             transfer = EnvelopeTransferCreate.model_validate({
                 "from_envelope_id": parse_id(env_from), "to_envelope_id": parse_id(env_to),
@@ -654,7 +784,7 @@ def register(dash_app: Any) -> None:
         Input("programme-edit", "submit_n_clicks"), Input("programme-publish", "submit_n_clicks"),
         Input("programme-open", "submit_n_clicks"), Input("programme-close", "submit_n_clicks"),
         Input("programme-delete", "submit_n_clicks"), Input("programme-rules", "submit_n_clicks"),
-        Input("programme-envelope", "submit_n_clicks"),
+        Input("programme-envelope", "submit_n_clicks"), Input("programme-rubric", "submit_n_clicks"),
         State("programme-key", "data"),
         State("programme-copy-year", "value"), State("programme-copy-name-ko", "value"),
         State("programme-copy-name-en", "value"), State("programme-copy-total", "value"),
@@ -666,8 +796,15 @@ def register(dash_app: Any) -> None:
         State("programme-edit-ceiling", "value"), State("programme-edit-volume", "value"),
         State("programme-env-from", "value"), State("programme-env-to", "value"),
         State("programme-env-amount", "value"), State("programme-env-reason", "value"),
+        State("programme-rubric-type", "value"), State({"type": "programme-crit-ko", "i": ALL}, "value"),
+        State({"type": "programme-crit-en", "i": ALL}, "value"),
+        State({"type": "programme-crit-max", "i": ALL}, "value"),
         *[State(f"programme-rule-{k}", "value") for k, _ in RULE_FIELDS],
         page=PAGE, prevent_initial_call=True)
+    access.register(
+        dash_app, show_rubric, Output("programme-rubric-rows", "children"),
+        Input("programme-rubric-type", "value"), State("programme-key", "data"), page=PAGE,
+        prevent_initial_call=True)
     access.register(
         dash_app, upload,
         Output("programme-intake-job", "data"), Output("programme-intake-poll", "disabled"),

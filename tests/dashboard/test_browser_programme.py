@@ -108,6 +108,14 @@ def _card_shot(browser: Any, cid: str, name: str) -> None:
     card.screenshot(str(SHOTS / f"{name}.png"))
 
 
+def _set_maximum(browser: Any, row: int, value: str) -> None:
+    """Type into the rubric row's maximum (a pattern-matching id: found by XPath, not By.ID's CSS)."""
+    el = browser.find_element(By.XPATH, f"//input[@id='{{\"i\":{row},\"type\":\"programme-crit-max\"}}']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    el.clear()
+    el.send_keys(value)
+
+
 def _upload(browser: Any, path: Path) -> None:
     upload = browser.find_element(By.CSS_SELECTOR, "#programme-upload input[type=file]")
     upload.send_keys(str(path))
@@ -222,6 +230,30 @@ def test_official_edits_a_draft_rules_envelopes_and_deletes_a_slot(browser: Any,
     assert after[source["id"]] == source["amount_krw"] - 100_000_000
     assert after[target["id"]] == target["amount_krw"] + 100_000_000 and sum(after.values()) == total
     shot(browser, "official-programme-draft-ko")
+
+    # the rubric of the first call type: five points moved from its first criterion to its second
+    first_type = browser.find_element(By.ID, "programme-rubric-type").text
+    rubric_types = [ct for ct in ("designated", "regional", "free")
+                    if client.get(f"/scoring/rubrics/{ct}", params={"program_id": pid}).status_code == 200]
+    ct = rubric_types[0]
+    before = client.get(f"/scoring/rubrics/{ct}", params={"program_id": pid}).json()
+    a, b = (float(c["max_points"]) for c in before["criteria"][:2])
+    _set_maximum(browser, 0, f"{a - 5:g}")
+    _set_maximum(browser, 1, f"{b + 5:g}")
+    assert "평가표를 바꿉니다" in confirm_click(browser, "programme-rubric")
+    text = message(browser, "programme-done")
+    assert "평가표를 저장했습니다" in text and "합계 100점" in text, (first_type, text)
+    after_rubric = client.get(f"/scoring/rubrics/{ct}", params={"program_id": pid}).json()
+    assert [float(c["max_points"]) for c in after_rubric["criteria"][:2]] == [a - 5, b + 5]
+    assert [c["code"] for c in after_rubric["criteria"]] == [c["code"] for c in before["criteria"]]
+    assert after_rubric["bonus_items"] == before["bonus_items"]
+    # maxima that do not add up to 100: refused with the reason, the rubric as it was
+    _set_maximum(browser, 0, f"{a + 10:g}")
+    confirm_click(browser, "programme-rubric")
+    text = message(browser, "programme-error")
+    assert "처리하지 않았습니다" in text and "100" in text, text
+    assert client.get(f"/scoring/rubrics/{ct}", params={"program_id": pid}).json()["criteria"] == \
+        after_rubric["criteria"]
 
     # a slot deleted, after confirmation
     choose(browser, "programme-edit-slot", "2053-X")

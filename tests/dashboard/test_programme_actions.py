@@ -61,3 +61,43 @@ def test_a_drafts_rules_change_through_the_service_with_shares_in_percent(sessio
     assert "비목 간 자유 전용 한도" in str(message)
     fresh(session).expire_all()
     assert session.get(Program, program.id).rules_json["transfer_free_ratio"] == "0.25"  # type: ignore[union-attr]
+
+
+def _rubric(session: Session, program: Program) -> None:
+    from core.audit import SYSTEM
+    from scoring import service as scoring
+    from scoring.models import RubricIn
+
+    scoring.put_rubric(session, SYSTEM, program.id, "designated", RubricIn.model_validate({
+        "step": "0.5", "criteria": [{"code": "PLAN", "name_ko": "계획", "name_en": "Plan", "max_points": "60"},
+                                    {"code": "TEAM", "name_ko": "수행역량", "name_en": "Team", "max_points": "40"}],
+        "bonus_items": [{"code": "VULNERABLE", "name_ko": "취약계층 고용", "name_en": "Vulnerable hiring"}]}))
+
+
+def test_a_drafts_rubric_is_replaced_with_codes_kept_one_removed_one_added(session: Session,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring import service as scoring
+
+    program = make_program(session, status=ProgramStatus.draft)
+    _rubric(session, program)
+    official = make_user(session, Role.official)
+    monkeypatch.setattr(programme, "fired", lambda: "programme-rubric")
+    key = {"pid": program.id, "lang": "ko"}
+    # the second criterion emptied (removed), a new one typed in the extra row
+    message, _ = _act(official, key, rubric_type="designated", crit_ko=["계획", "수행역량", "활용"],
+                      crit_en=["Plan", "Team", "Use"], crit_max=[70, None, 30])
+    assert "평가표를 저장했습니다 (항목 2개, 합계 100점)" in str(message), message
+    fresh(session).expire_all()
+    rubric = scoring.get_rubric(session, program.id, "designated")
+    assert [(c.code, c.name_ko, c.max_points) for c in rubric.criteria] == [("PLAN", "계획", 70), ("C3", "활용", 30)]
+    assert [b.code for b in rubric.bonus_items] == ["VULNERABLE"]
+    # maxima that do not add up to 100: refused, the rubric as it was
+    message, _ = _act(official, key, rubric_type="designated", crit_ko=["계획", "활용", ""],
+                      crit_en=["Plan", "Use", ""], crit_max=[70, 40, None])
+    assert "처리하지 않았습니다" in str(message) and "100" in str(message), message
+    # a criterion without its English name: the page says which
+    message, _ = _act(official, key, rubric_type="designated", crit_ko=["계획", "활용", ""],
+                      crit_en=["Plan", "", ""], crit_max=[70, 30, None])
+    assert "2번째 항목의 이름을 한국어와 영어로" in str(message), message
+    fresh(session).expire_all()
+    assert [c.max_points for c in scoring.get_rubric(session, program.id, "designated").criteria] == [70, 30]
