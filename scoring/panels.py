@@ -119,8 +119,12 @@ def put_rubric(session: Session, actor: Actor, program_id: int, call_type: str, 
             .where(RubricCriterion.rubric_id == rubric.id)).one()
         if used:
             raise Conflict("scoring.err.rubric_in_use")
+        old = {m: list(session.exec(select(m.id).where(m.rubric_id == rubric.id)).all())
+               for m in (RubricCriterion, BonusItem)}
         session.execute(delete(RubricCriterion).where(RubricCriterion.rubric_id == rubric.id))
         session.execute(delete(BonusItem).where(BonusItem.rubric_id == rubric.id))
+        for m, ids in old.items():  # guarded tables: cover the bulk deletes (else the commit is refused)
+            audit.record_bulk(session, actor, m, ids)
         rubric.step = data.step
         rubric.updated_at = utcnow()
     else:
