@@ -96,15 +96,6 @@ def close_call(user: User, program_id: int) -> dict[str, Any]:
         return service.close_call(session, Actor.of(user), program_id).model_dump(mode="json")
 
 
-def import_file(user: User, program_id: int, filename: str, content: bytes) -> dict[str, Any]:
-    """Import an intake file (program.intake.import_proposals: all checked first, nothing half-imported)."""
-    from program import intake
-
-    with session_scope(write=True) as session:
-        return intake.import_proposals(session, Actor.of(user), program_id,
-                                       Upload(filename=filename[:255], content=content)).model_dump(mode="json")
-
-
 def set_approval_limit(admin: User, user_id: int, limit_krw: int | None) -> dict[str, Any]:
     """An official's approval limit in won (None: no limit), core.approval_limits.set_approval_limit."""
     from core.approval_limits import set_approval_limit as set_limit
