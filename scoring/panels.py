@@ -208,6 +208,7 @@ def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: li
         sheet_ids = session.exec(select(ScoreSheet.id).where(ScoreSheet.panel_member_id == pm.id)).all()
         if sheet_ids:
             session.execute(delete(ScoreSheet).where(ScoreSheet.id.in_(sheet_ids)))  # type: ignore[union-attr]
+            audit.record_bulk(session, actor, ScoreSheet, list(sheet_ids))  # score_sheet is guarded: cover the delete
         session.delete(pm)
     session.flush()
     used = {pm.code for ev, pm in current.items() if ev in ids}

@@ -85,6 +85,16 @@ def envelopes(program_id: int) -> list[dict[str, Any]]:
         return [e.model_dump(mode="json") for e in budgeting.list_envelopes(session, program_id)]
 
 
+def envelope_transfers(program_id: int) -> list[dict[str, Any]]:
+    """The programme's envelope transfers (recorded, pending and decided), as GET /envelope-transfers."""
+    from budgeting import service as budgeting
+    from budgeting.schemas import EnvelopeTransferRead
+
+    with session_scope() as session:
+        return [EnvelopeTransferRead(**t.model_dump()).model_dump(mode="json")
+                for t in budgeting.list_envelope_transfers(session, program_id)]
+
+
 def envelope_transfer(user: Any, program_id: int, data: Any) -> dict[str, Any]:
     from budgeting import service as budgeting
 

@@ -63,9 +63,16 @@ def _official(user: User | None) -> bool:
     return user is not None and auth.allows(user.role, (Role.official,))
 
 
-def _side(item: dict[str, Any], which: str, lang: str | None) -> str:
+def _side(item: dict[str, Any], which: str, lang: str | None, envelopes: dict[str, str] | None = None) -> str:
+    """A line's category in words; an envelope's name (the queue carries its code, never shown)."""
     code = item[which]
-    return category(code, lang) if item["kind"] == "line" else str(code)
+    if item["kind"] == "line":
+        return category(code, lang)
+    return (envelopes or {}).get(str(code)) or t("ap.kind.envelope", lang)
+
+
+def _envelope_names(program_id: int | None) -> dict[str, str]:
+    return {} if program_id is None else {str(e["code"]): str(e["name_ko"]) for e in wf_data.envelopes(program_id)}
 
 
 def _why(item: dict[str, Any], lang: str | None) -> str:
@@ -77,14 +84,14 @@ def _why(item: dict[str, Any], lang: str | None) -> str:
     return t("ap.same" if why and "same" in why else "ap.own", lang) if why else "–"
 
 
-def queue_table(items: list[dict[str, Any]], lang: str | None) -> Any:
+def queue_table(items: list[dict[str, Any]], lang: str | None, envelopes: dict[str, str] | None = None) -> Any:
     if not items:
         return html.P(t("ap.none", lang), className="hint", id="approvals-empty")
     head = html.Tr([html.Th(t(k, lang)) for k in ("col.kind", "col.project", "col.from", "col.to", "col.amount",
                                                    "col.requested_by", "col.first", "act.reason", "col.you")])
     rows = [html.Tr([
         html.Td(t(f"ap.kind.{i['kind']}", lang)), html.Td(i.get("project_code") or "–"),
-        html.Td(_side(i, "source", lang)), html.Td(_side(i, "target", lang)),
+        html.Td(_side(i, "source", lang, envelopes)), html.Td(_side(i, "target", lang, envelopes)),
         html.Td(format_krw(i["amount_krw"], "won"), className="num"),
         html.Td(f"{i['requested_by']} · {when(i['requested_at'], lang)}"),
         html.Td(html.Span(f"{i['first_approved_by']} · {t('ap.second', lang)}", className="flag")
@@ -117,10 +124,11 @@ def body(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any:
     items = wf_data.approval_queue(user, pid) if pid is not None and user is not None else None
     if items is None:
         return html.P(t("ap.unavailable", lang), className="hint")
-    parts: list[Any] = [html.Div(queue_table(items, lang), className="card")]
+    names = _envelope_names(pid) if any(i["kind"] == "envelope" for i in items) else {}
+    parts: list[Any] = [html.Div(queue_table(items, lang, names), className="card")]
     if _official(user):
         options = [{"label": f"{t('ap.kind.' + i['kind'], lang)} · {i.get('project_code') or '–'} · "
-                             f"{_side(i, 'source', lang)} → {_side(i, 'target', lang)} · "
+                             f"{_side(i, 'source', lang, names)} → {_side(i, 'target', lang, names)} · "
                              f"{format_krw(i['amount_krw'], 'won')}", "value": f"{i['kind']}:{i['id']}"}
                    for i in items if i.get("can_decide")]
         parts.append(html.Div([

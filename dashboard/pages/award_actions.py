@@ -60,6 +60,12 @@ LABELS.update({
     "aw.envelope_done": ("{f}에서 {to}(으)로 {a}을(를) 옮겼습니다", "Moved {a} from {f} to {to}"),
     "aw.envelope_pending": ("{f}에서 {to}(으)로 {a} 이동을 신청했습니다. 승인 대기 중입니다",
                             "Requested moving {a} from {f} to {to}; it waits for approval"),
+    "aw.env_col": ("예산 봉투", "Envelope"),
+    "aw.env_amount": ("봉투 예산", "Envelope budget"),
+    "aw.env_awarded": ("협약 금액", "Awarded"),
+    "aw.env_available": ("남은 금액", "Available"),
+    "aw.env_recent": ("최근 봉투 간 이동", "Recent envelope transfers"),
+    "aw.env_none": ("아직 봉투 간 이동이 없습니다", "No envelope transfer yet"),
     "aw.postings": ("크라우드 작업 공고", "Crowd job postings"),
     "aw.no_postings": ("이 협약의 공고가 없습니다", "This award has no posting"),
     "aw.post": ("공고 게시", "Publish a posting"),
@@ -127,6 +133,33 @@ def _transfer_table(rows: list[dict[str, Any]], lines: dict[int, str], lang: str
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="award-transfers-table")
 
 
+def _envelope_table(envs: list[dict[str, Any]], lang: str | None) -> Any:
+    head = html.Tr([html.Th(t("aw.env_col", lang))] + [html.Th(t(k, lang), className="num") for k in (
+        "aw.env_amount", "aw.env_awarded", "aw.env_available")])
+    body = [html.Tr([html.Td(e["name_ko"]), html.Td(format_krw(e["amount_krw"], "won"), className="num"),
+                     html.Td(format_krw(e["awarded_krw"], "won"), className="num"),
+                     html.Td(format_krw(e["available_krw"], "won"), className="num")], id=f"award-envelope-{e['id']}")
+            for e in envs]
+    return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="award-envelopes-table")
+
+
+def _envelope_transfer_table(rows: list[dict[str, Any]], names: dict[int, str], lang: str | None) -> Any:
+    """The latest envelope transfers (pending first): what the form just did, and what waits for approval."""
+    if not rows:
+        return html.P(t("aw.env_none", lang), className="hint", id="award-envtransfers-none")
+    ordered = sorted(rows, key=lambda r: (r["status"] != "pending", -r["id"]))[:10]
+    body = [html.Tr([html.Td(names.get(r["from_envelope_id"], "–")), html.Td(names.get(r["to_envelope_id"], "–")),
+                     html.Td(format_krw(r["amount_krw"], "won"), className="num"),
+                     html.Td(html.Span(code_text("transfer_status", r["status"], lang),
+                                       className="flag" if r["status"] == "pending" else "")),
+                     html.Td(f"{r['created_by']} · {when(r['created_at'], lang)}"),
+                     html.Td(f"{r['decided_by']} · {when(r['decided_at'], lang)}" if r["decided_by"] else "–"),
+                     html.Td(r["reason"])], id=f"award-envtransfer-{r['id']}") for r in ordered]
+    head = html.Tr([html.Th(t(k, lang)) for k in ("col.from", "col.to", "col.amount", "col.status",
+                                                   "col.requested_by", "col.decided_by", "act.reason")])
+    return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="award-envtransfers-table")
+
+
 def _postings_table(rows: list[dict[str, Any]], lang: str | None) -> Any:
     if not rows:
         return html.P(t("aw.no_postings", lang), className="hint")
@@ -191,8 +224,12 @@ def actions(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any
         envs = wf_data.envelopes(int(detail["award"]["program_id"]))
         env_options = [{"label": f"{e['name_ko']} · {format_krw(e['available_krw'], 'eok')}", "value": e["id"]}
                        for e in envs]
+        names = {int(e["id"]): str(e["name_ko"]) for e in envs}
         envelope_part = [
             html.H4(t("aw.envelopes", lang)),
+            _envelope_table(envs, lang),
+            html.H5(t("aw.env_recent", lang)),
+            _envelope_transfer_table(wf_data.envelope_transfers(int(detail["award"]["program_id"])), names, lang),
             html.Div([
                 _field(t("field.from_envelope_id", lang), dcc.Dropdown(id="award-env-from", options=env_options),
                        "award-env-from"),

@@ -65,6 +65,8 @@ LABELS.update({
     "ev.swap": ("위원 교체", "Swap member"),
     "ev.swap_confirm": ("위원을 교체합니다. 빠지는 위원의 평가표는 지워집니다. 계속할까요?",
                         "Swap this member? The leaving member's unstarted sheets are removed."),
+    "ev.swapped": ("{out}을(를) {inn}(으)로 교체했습니다 (평가위원회 {n}명)",
+                   "Replaced {out} with {inn} (the panel has {n} members)"),
     "ev.manual": ("직접 구성 (위원 선택)", "By hand (choose members)"),
     "ev.manual_button": ("이 위원들로 구성", "Set this panel"),
     "ev.manual_confirm": ("선택한 위원들로 평가위원회를 구성합니다. 계속할까요?", "Set the panel to these evaluators?"),
@@ -623,12 +625,20 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
                 leave, join = parse_id(swap_out), parse_id(swap_in)
                 if leave is None or join is None:
                     raise RuleViolation("choose both evaluators", field="evaluator_ids")
-                current = [m["evaluator_id"] for m in ev_data.panel(project)["members"]]
+                seated = ev_data.panel(project)["members"]
+                swap_names = {m["evaluator_id"]: f"{m['evaluator_code']} · {m['name']}" for m in seated}
+                current = [m["evaluator_id"] for m in seated]
+                if leave not in current or join in current:  # a stale or forged choice: nothing to swap
+                    raise RuleViolation("choose a member and a newcomer", field="evaluator_ids")
                 ids = [join if e == leave else e for e in current]
             else:
                 ids = list(manual or [])[:100]
             panel = ev_data.set_panel(user, project, PanelIn.model_validate({"evaluator_ids": ids}).evaluator_ids)
             text = t("ev.panel_set", lang).format(n=len(panel["members"]))
+            if action == "evaluation-swap":
+                names = {m["evaluator_id"]: f"{m['evaluator_code']} · {m['name']}" for m in panel["members"]}
+                text = t("ev.swapped", lang).format(out=swap_names.get(leave, "–"), inn=names.get(join, "–"),
+                                                    n=len(panel["members"]))
         elif action == "evaluation-reopen":
             sheet = parse_id(reopen_sheet)
             if sheet is None:
