@@ -261,9 +261,13 @@ def likely_unspent(session: Session, program_id: int, *, as_of: date | None = No
     return out[out["likely_unspent"]].reset_index(drop=True) if only_flagged else out
 
 
-def hires_compliance(session: Session, program_id: int) -> pd.DataFrame:
-    """Required, counted, shortfall and hires lacking evidence per award (the 2.4 rule)."""
-    rows = [r.model_dump() for r in queries.hires_table(session, program_id=program_id)]
+def hires_compliance(session: Session, program_id: int, as_of: date | None = None) -> pd.DataFrame:
+    """Required, counted, shortfall and hires lacking evidence per award (the 2.4 rule), as of a date
+    (default: the programme's reporting date, as the headline figures)."""
+    from program.reporting import as_of_for
+
+    day = as_of_for(session, program_id, as_of)
+    rows = [r.model_dump() for r in queries.hires_table(session, program_id=program_id, as_of=day)]
     df = pd.DataFrame(rows, columns=["award_id", "grant_krw", "required", "counted", "shortfall", "lacking_evidence"])
     df["compliant"] = df["shortfall"] == 0
     return df

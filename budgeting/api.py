@@ -314,8 +314,10 @@ def unspent(program_id: Id, _: ReaderUser, session: Session = Depends(get_sessio
 
 
 @router.get("/programs/{program_id}/analytics/hires")
-def hires_compliance(program_id: Id, _: ReaderUser, session: Session = Depends(get_session)) -> list[dict[str, Any]]:
-    return analytics.records(analytics.hires_compliance(session, program_id))
+def hires_compliance(program_id: Id, _: ReaderUser, session: Session = Depends(get_session),
+                     as_of: date | None = None) -> list[dict[str, Any]]:
+    """The 2.4 rule per award as of a date (default: the programme's reporting date, as every other figure)."""
+    return analytics.records(analytics.hires_compliance(session, program_id, as_of=as_of))
 
 
 @router.get("/programs/{program_id}/analytics/crowd")

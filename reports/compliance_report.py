@@ -479,7 +479,7 @@ def _data_tables(
                     yes if h.lacks_evidence else no,
                 )
 
-    hc = {h.award_id: h for pid in pids for h in bq.hires_table(session, program_id=pid)}
+    hc = {h.award_id: h for pid in pids for h in bq.hires_table(session, program_id=pid, as_of=today)}
     crowd_cols = [
         Column("award", w("협약 번호", "Award no."), "id"),
         Column("project", w("과제 코드", "Project code"), "text"),

@@ -185,7 +185,7 @@ def status_document(
 
     # --- hires against the rule (budgeting.queries.hires_table per award), grouped by field
     hires_by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
-    for h in bq.hires_table(session, program_id=pid):
+    for h in bq.hires_table(session, program_id=pid, as_of=fig.as_of):  # as the headline figures count them
         b = hires_by_field[field_of_award.get(h.award_id or 0, "")]
         b[0] += 1
         b[1] += h.grant_krw

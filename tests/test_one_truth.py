@@ -380,3 +380,29 @@ def test_glossary_definitions_are_korean_first_without_code_names() -> None:
         assert re.search(r"[가-힣]", ko), term.key
         assert not re.search(r"[A-Za-z_]{3,}", ko), (term.key, ko)
         assert term.describe("en") == term.definition and term.describe() == ko
+
+
+def test_hires_per_award_are_dated_like_the_headline(api: TestClient, truth_db: Engine, official: User,
+                                                     pid: int) -> None:
+    """The per-award 2.4 table (API analytics, the overview's 'behind' list) counts hires as of the same
+    day as the headline: before, both counted every hire on record whatever the date on screen."""
+    from dashboard import data
+
+    first_month = date(2021, 5, 31)  # the seed's contracts start in May and June 2021
+    counted = {}
+    for day in (first_month, EARLY, REPORTING_DATE):
+        head = from_api(api, pid, day)
+        r = api.get(f"/api/v1/budgeting/programs/{pid}/analytics/hires", params={"as_of": day.isoformat()})
+        assert r.status_code == 200, r.text
+        rows = r.json()
+        assert sum(x["counted"] for x in rows) == head["hires_counted"]
+        assert sum(x["shortfall"] for x in rows) == head["hires_shortfall"]
+        shortfall = {x["award_id"]: x["shortfall"] for x in rows}
+        behind = data.awards_behind(pid, day)
+        assert behind is not None and len(behind) > 0
+        assert {int(b.award_id): int(b.shortfall) for b in behind.itertuples()} == \
+            {int(b.award_id): shortfall[int(b.award_id)] for b in behind.itertuples()}
+        counted[day] = head["hires_counted"]
+    assert 0 < counted[first_month] < counted[EARLY]  # the date matters: June's contracts are not yet counted
+    default = api.get(f"/api/v1/budgeting/programs/{pid}/analytics/hires").json()
+    assert sum(x["counted"] for x in default) == counted[REPORTING_DATE]  # no date: the reporting date's

@@ -26,7 +26,7 @@ def awards_behind(program_id: int, as_of: date | None = None) -> pd.DataFrame | 
     unspent = likely_unspent(program_id, as_of)
     if unspent is None:
         return None
-    hires = hires_frame(program_id)
+    hires = hires_frame(program_id, as_of)  # the hires as that day saw them, like the unspent projection
     awards = awards_frame(program_id)[["id", "project_code"]].rename(columns={"id": "award_id"})
     df = awards.merge(unspent[["award_id", "projected_unspent_rate"]], on="award_id", how="left") \
         .merge(hires[["award_id", "required", "shortfall"]], on="award_id", how="left")
