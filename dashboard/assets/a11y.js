@@ -8,6 +8,7 @@
  * - dcc.RadioItems / dcc.Checklist: a role="listbox" whose role="option" labels hold real radio buttons or
  *   checkboxes (interactive controls nested in options). The native inputs already say everything: the
  *   container becomes a named radiogroup/group and the labels lose the option roles.
+ * - dcc.Upload: its file input is named by the drop zone's words.
  */
 (function () {
   "use strict";
@@ -83,6 +84,13 @@
     }
     var lists = document.querySelectorAll(".dash-options-list");
     for (var j = 0; j < lists.length; j++) { fixOptions(lists[j]); }
+    // dcc.Upload's own file <input> has no label: it takes the words of its drop zone ("파일을 끌어다 놓거나…").
+    var files = document.querySelectorAll("input[type='file']:not([aria-label])");
+    for (var f = 0; f < files.length; f++) {
+      var zone = files[f].parentElement;
+      var words = zone ? zone.textContent.trim() : "";
+      if (words) { files[f].setAttribute("aria-label", words); }
+    }
   }
 
   var queued = false;

@@ -384,7 +384,8 @@ def _decode(contents: str) -> bytes | None:
 
 
 def problems_table(items: list[dict[str, Any]], lang: str | None) -> html.Table:
-    head = html.Tr([html.Th(t(k, lang)) for k in ("ev.col.row", "ev.col.column", "ev.col.reason")])
+    head = html.Tr([html.Th(t(k, lang), className="num" if k == "ev.col.row" else None)
+                    for k in ("ev.col.row", "ev.col.column", "ev.col.reason")])
     body = [html.Tr([html.Td(str(i.get("row", "")), className="num"), html.Td(str(i.get("column", ""))),
                      html.Td(str(i.get("reason", "")))]) for i in items[:500]]
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="evaluators-import-problems")

@@ -276,6 +276,19 @@ def test_the_page_in_english(browser: Any, live_server: Live) -> None:
     assert page_errors(browser) == []
 
 
+@browser_test
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_axe_finds_no_serious_violation(browser: Any, live_server: Live, lang: str) -> None:
+    from tests.dashboard.test_browser_a11y import serious_violations, set_lang
+
+    login(browser, live_server.url, "official")
+    set_lang(browser, live_server.url, lang)
+    open_page(browser, live_server.url, "evaluators", "#evaluators-table")
+    assert browser.execute_script("return document.documentElement.lang") == lang
+    assert serious_violations(browser) == []
+    set_lang(browser, live_server.url, "ko")
+
+
 # --------------------------------------------------------------------------- forged callback requests
 
 
@@ -310,12 +323,15 @@ def test_other_roles_cannot_register_or_deactivate_through_a_forged_request(app_
     deactivate = {"evaluators-deactivate.submit_n_clicks": 1, "evaluators-target.value": target,
                   "evaluators-lang.data": "ko"}
     search = {"evaluators-search.n_clicks": 1, "evaluators-q.value": "", "evaluators-lang.data": "ko"}
+    profile = {"evaluators-target.value": target, "evaluators-version.data": 1, "evaluators-lang.data": "ko"}
     before = _events(on_unit_db)
     for role in (None, "auditor", "evaluator"):
         cookie_login(app_client, role)
         for values in (CREATE, deactivate, search):  # nor do they read the registry (contact is private)
             r = post(app_client, OUTPUT, values)
             assert r.status_code == 204 and r.content == b"", (role, r.text[:200])
+        r = post(app_client, "evaluators-edit-name.value", profile)  # nor one profile
+        assert r.status_code == 204 and r.content == b"", (role, r.text[:200])
     assert not _created(on_unit_db, "위조 평가위원")
     assert _active(on_unit_db, target)
     assert _events(on_unit_db) == before
@@ -327,6 +343,9 @@ def test_an_official_registers_through_the_same_request(app_client: TestClient, 
     r = post(app_client, OUTPUT, {**CREATE, "evaluators-new-name.value": "담당관 평가위원"})
     assert r.status_code == 200 and "등록했습니다" in said(r)
     assert _created(on_unit_db, "담당관 평가위원")
+    r = post(app_client, "evaluators-edit-name.value", {"evaluators-target.value": _some_active(on_unit_db),
+                                                        "evaluators-lang.data": "ko"})
+    assert r.status_code == 200 and "evaluators-edit-name" in r.text  # an official reads the profile
 
 
 def test_an_unclicked_confirmation_and_forged_values_change_nothing(app_client: TestClient,  # noqa: F811
