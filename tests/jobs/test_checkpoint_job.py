@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import main
 from core import audit, checkpoint, db, jobs
@@ -104,7 +104,7 @@ def test_daily_checkpoint_once_a_day_however_many_workers(inline: Any, session: 
     second = jobs.daily_checkpoint(utcnow() + timedelta(hours=21))
     assert second is not None
     session.expire_all()
-    assert [j.status for j in session.exec(select(Job).order_by(Job.id)).all()] == [JobStatus.done] * 2
+    assert [j.status for j in session.exec(select(Job).order_by(col(Job.id))).all()] == [JobStatus.done] * 2
     assert [x["note"].split(" (")[0] for x in _lines()] == ["daily", "daily"]
     # the consumer's periodic tasks: housekeeping every five minutes, the checkpoint daily at 03:10 KST
     q = jobs.configure("sqlite:///" + str(Path(get_settings().job_storage_dir) / "q.db"))
@@ -131,7 +131,7 @@ def test_cli_checkpoint_direct_and_as_a_job(inline: Any, session: Session, capsy
     assert main.main(["--lang", "en", "audit", "checkpoint", "--job"]) == 0
     assert capsys.readouterr().out.startswith("audit checkpoint #3 · ")
     session.rollback()  # a fresh snapshot
-    jobs_made = session.exec(select(Job).order_by(Job.id)).all()
+    jobs_made = session.exec(select(Job).order_by(col(Job.id))).all()
     assert [(j.kind, j.reason, j.status) for j in jobs_made] == [
         ("audit.checkpoint", "월간 점검", JobStatus.done),
         ("audit.checkpoint", "main.py audit checkpoint --job", JobStatus.done)]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import main
 from core.jobs import Job, JobStatus
@@ -28,7 +28,7 @@ def cli_db(clean_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _jobs(session: Session) -> list[tuple[str, JobStatus, str | None]]:
     session.rollback()  # a fresh snapshot: the worker wrote since
-    return [(j.kind, j.status, j.reason) for j in session.exec(select(Job).order_by(Job.id)).all()]
+    return [(j.kind, j.status, j.reason) for j in session.exec(select(Job).order_by(col(Job.id))).all()]
 
 
 def test_export_check_and_report_follow_their_jobs(queue: Queue, cli_db: None, session: Session, tmp_path: Path,

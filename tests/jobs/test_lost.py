@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import db, jobs
 from core.jobs import Job, JobStatus
@@ -34,8 +34,8 @@ def _row(job_id: int) -> Job:
 
 def _actions(session: Session, job_id: int) -> list[str]:
     session.rollback()
-    rows = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "job",
-                                                 AuditEvent.entity_id == str(job_id)).order_by(AuditEvent.id)).all()
+    rows = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "job", AuditEvent.entity_id == str(job_id))
+                        .order_by(col(AuditEvent.id))).all()
     return [e.action for e in rows]
 
 
@@ -133,7 +133,7 @@ def test_claim_is_atomic_and_a_cancelled_job_is_not_put_back(queue: Queue, sessi
     other = _gate(user, tmp_path / "gate2")
     assert other.id is not None
     with db.session_scope(write=True) as write:
-        jobs.cancel(write, user, other.id)  # type: ignore[arg-type]
+        jobs.cancel(write, user, other.id)
     jobs.queue().storage.flush_queue()
     assert jobs.recover_lost(utcnow() + LATER) == ([], [])  # running and cancelled jobs are not "lost"
     assert _row(other.id).status == JobStatus.cancelled

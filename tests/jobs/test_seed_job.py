@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 import main
 import schema
@@ -66,7 +66,7 @@ def _coverage(engine: Engine) -> list[tuple[Any, ...]]:
     from core.models import AuditRow
 
     with Session(engine) as s:
-        ids = s.exec(select(AuditEvent.id).where(AuditEvent.entity_type != "job").order_by(AuditEvent.id)).all()
+        ids = s.exec(select(AuditEvent.id).where(AuditEvent.entity_type != "job").order_by(col(AuditEvent.id))).all()
         place = {event_id: n for n, event_id in enumerate(ids)}
         rows = s.exec(select(AuditRow)).all()
         return sorted((r.table_name, r.row_id, place[r.event_id], r.digest, r.fields) for r in rows)
@@ -74,7 +74,7 @@ def _coverage(engine: Engine) -> list[tuple[Any, ...]]:
 
 def _seed_events(engine: Engine) -> list[tuple[str, str, str, str | None]]:
     with Session(engine) as s:
-        rows = s.exec(select(AuditEvent).where(AuditEvent.entity_type != "job").order_by(AuditEvent.id)).all()
+        rows = s.exec(select(AuditEvent).where(AuditEvent.entity_type != "job").order_by(col(AuditEvent.id))).all()
         return [(e.action, e.entity_type, e.entity_id, e.after_json) for e in rows]
 
 
@@ -158,9 +158,12 @@ def test_seed_job_on_a_seeded_database_fails_in_korean_and_english(own_db: str):
 def _cancel_inside(session: Session, ctx: SeedContext) -> None:
     """A seed step that is cancelled while it runs (as Ctrl-C or the API would ask)."""
     (job_id,) = list(jobs.RUNNING)
+    session.add(Program(year=1999, name_ko="취소될 사업", total_budget_krw=1))
+    session.flush()  # written inside the step's transaction
+    assert session.exec(select(Program).where(Program.year == 1999)).one().id is not None
     jobs.RUNNING[job_id]._cancel.set()
     for _ in ctx.bar(range(1000), "cancelled step"):
-        session.add(Program(year=1999, name="never committed", total_budget_krw=1))
+        pass
 
 
 def test_a_cancelled_seed_rolls_back_its_step_and_says_what_is_left(own_db: str, monkeypatch: pytest.MonkeyPatch,
