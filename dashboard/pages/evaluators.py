@@ -47,7 +47,7 @@ LABELS.update({
     "ev.col.position": ("직위", "Position"),
     "ev.col.field": ("전문분야", "Expertise"),
     "ev.col.org": ("소속기관", "Organisation"),
-    "ev.col.history": ("이전 소속 (기간)", "Earlier affiliations (dates)"),
+    "ev.col.history": ("소속 이력 (기간)", "Affiliation history (dates)"),
     "ev.col.contact": ("연락처", "Contact"),
     "ev.col.panels": ("패널", "Panels"),
     "ev.col.state": ("상태", "State"),
@@ -69,12 +69,12 @@ LABELS.update({
     "ev.phone": ("전화번호", "Phone"),
     "ev.contact_hint": ("담당관에게만 보이며 감사 기록에는 남지 않습니다",
                         "shown to officials only; never kept in the audit log"),
-    "ev.history": ("이전 소속", "Earlier affiliations"),
+    "ev.history": ("소속 이력", "Affiliation history"),
     "ev.history_hint": ("체크를 풀면 저장할 때 지워집니다. 이해충돌 검토가 이 기간을 봅니다.",
                         "untick to remove on saving; the conflict checks read these dates"),
-    "ev.history_none": ("등록된 이전 소속이 없습니다", "No earlier affiliation is recorded"),
-    "ev.add_org": ("이전 소속 추가: 기관", "Add an earlier affiliation: organisation"),
-    "ev.first_org": ("이전 소속: 기관", "Earlier affiliation: organisation"),
+    "ev.history_none": ("등록된 소속 이력이 없습니다", "No affiliation is recorded"),
+    "ev.add_org": ("소속 이력 추가: 기관", "Add to the affiliation history: organisation"),
+    "ev.first_org": ("소속 이력: 기관", "Affiliation history: organisation"),
     "ev.start": ("시작일", "From"),
     "ev.end": ("종료일 (비우면 현재)", "Until (empty: now)"),
     "ev.start_field": ("소속 시작일", "affiliation start date"),
@@ -412,11 +412,12 @@ def _import(user: User, contents: str, filename: Any, lang: str | None) -> tuple
 
 def _answer(message: Any, imported: Any = dash.no_update, listing: Any = dash.no_update,
             options: Any = dash.no_update, chosen: Any = dash.no_update, version: Any = dash.no_update, *,
-            clear_new: bool = False, query: Any = dash.no_update) -> tuple[Any, ...]:
-    """The outputs of `act` in order; the new-profile form is emptied after a registration."""
+            clear_new: bool = False, query: Any = dash.no_update, uploaded: bool = False) -> tuple[Any, ...]:
+    """The outputs of `act` in order; the new-profile form is emptied after a registration, the upload after
+    an import (so that the same file, corrected, can be dropped again)."""
     keep = dash.no_update
     form = ("", "", "", None, "", "", None, "", "") if clear_new else (keep,) * 9
-    return (message, imported, listing, options, chosen, version, *form, query)
+    return (message, imported, listing, options, chosen, version, *form, query, None if uploaded else keep)
 
 
 CONFIRMED = ("evaluators-create", "evaluators-save", "evaluators-deactivate", "evaluators-reactivate")
@@ -432,7 +433,7 @@ def act(user: User | None, _search: Any, _submit: Any, _field_filter: Any, _stat
     """Search, or carry out the confirmed action (the caller may open the page: access.register checked the
     cookie). Returns (message, import result, list, evaluator options, chosen evaluator, version, then the
     new-profile form: name, position, field, organisation, e-mail, phone, earlier organisation, from, until;
-    last the search text: a registration lists the new profile by its number)."""
+    then the search text: a registration lists the new profile by its number; last the upload's contents)."""
     if user is None:
         raise PreventUpdate
     trigger = str(dash.callback_context.triggered_id or "")
@@ -488,7 +489,8 @@ def act(user: User | None, _search: Any, _submit: Any, _field_filter: Any, _stat
                     n=saved["name"], c=saved["code"])
             message, changed = done(text, "evaluators-done"), True
     except (DomainError, ValidationError) as exc:
-        return _answer(refused(f"{t('act.refused', lang)}: {_why(exc, lang)}", "evaluators-error"))
+        return _answer(refused(f"{t('act.refused', lang)}: {_why(exc, lang)}", "evaluators-error"),
+                       uploaded=trigger == "evaluators-upload")
     try:
         rows, total = data.search(user, **filters)
     except DomainError:  # a forged field code: the whole registry
@@ -503,7 +505,8 @@ def act(user: User | None, _search: Any, _submit: Any, _field_filter: Any, _stat
     new_version = (version if isinstance(version, int) and not isinstance(version, bool) else 0) + 1
     cleared = trigger == "evaluators-create"  # the new profile is registered: the form is empty for the next one
     return _answer(message, imported, table(rows, total, lang, contact), options, chosen,
-                   new_version if changed else keep, clear_new=cleared, query=query)
+                   new_version if changed else keep, clear_new=cleared, query=query,
+                   uploaded=trigger == "evaluators-upload")
 
 
 def load(user: User | None, target: Any, _version: Any, lang: str | None) -> tuple[Any, ...]:
@@ -541,6 +544,7 @@ def register(dash_app: Any) -> None:
         Output("evaluators-new-email", "value"), Output("evaluators-new-phone", "value"),
         Output("evaluators-new-aff-org", "value"), Output("evaluators-new-aff-start", "value"),
         Output("evaluators-new-aff-end", "value"), Output("evaluators-q", "value"),
+        Output("evaluators-upload", "contents"),
         Input("evaluators-search", "n_clicks"), Input("evaluators-q", "n_submit"),
         Input("evaluators-filter-field", "value"), Input("evaluators-filter-state", "value"),
         Input("evaluators-create", "submit_n_clicks"), Input("evaluators-save", "submit_n_clicks"),

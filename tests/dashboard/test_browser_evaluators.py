@@ -14,6 +14,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -137,6 +139,7 @@ def test_official_edits_expertise_and_affiliation(browser: Any, live_server: Liv
     assert "교통·물류" in row and second["name"] in row and first["name"] not in row
     history = browser.find_element(By.ID, "evaluators-edit-history").text  # the form shows the stored list again
     assert second["name"] in history and "현재" in history
+    shot(browser, "official-evaluators-edited-ko")
     assert page_errors(browser) == []
 
 
@@ -207,7 +210,9 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
 
 
 def _upload(browser: Any, path: Path) -> None:
-    browser.find_element(By.CSS_SELECTOR, "#evaluators-upload input[type=file]").send_keys(str(path))
+    box = browser.find_element(By.CSS_SELECTOR, "#evaluators-upload input[type=file]")
+    browser.execute_script("arguments[0].value = ''", box)  # as the file dialog does before a choice
+    box.send_keys(str(path))
 
 
 @browser_test
@@ -257,6 +262,11 @@ def test_a_bad_file_lists_its_problems_and_imports_nothing(browser: Any, live_se
     assert "4 소속기관 사업자등록번호 사업자등록번호는 000-00-00000 형식이어야 합니다" in text
     shot(browser, "official-evaluators-import-refused-ko")
     assert _find(client, tag) == []
+    _upload(browser, path)  # the same file dropped again is checked again (the upload was emptied)
+    WebDriverWait(browser, 60).until(ec.staleness_of(table))  # a new answer replaced the old table
+    wait_for(browser, "#evaluators-import-problems")
+    wait_idle(browser)
+    assert "아무것도 등록하지 않았습니다" in browser.find_element(By.ID, "evaluators-import-error").text
     assert client.get("/scoring/evaluators", params={"limit": 1}).json()["total"] == before
     assert page_errors(browser) == []
 
