@@ -25,7 +25,7 @@ from dashboard import access, data
 from dashboard.data import workflow as wf_data
 from dashboard.i18n import LABELS, category, t
 from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
-from dashboard.pages.common import parse_id
+from dashboard.pages.common import dropdown_labels, parse_id
 
 PAGE = "approvals"
 
@@ -57,6 +57,12 @@ LABELS.update({
     "col.first": ("1차 승인", "First approval"),
     "col.you": ("나의 권한", "You"),
 })
+
+
+def _dd(lang: str | None, **kw: Any) -> dcc.Dropdown:
+    """A dropdown whose own words (search box, "no options", the count of chosen items) follow the page's language."""
+    return dcc.Dropdown(**{"labels": dropdown_labels(lang), **kw})
+
 
 
 def _official(user: User | None) -> bool:
@@ -127,13 +133,14 @@ def body(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any:
     names = _envelope_names(pid) if any(i["kind"] == "envelope" for i in items) else {}
     parts: list[Any] = [html.Div(queue_table(items, lang, names), className="card")]
     if _official(user):
-        options = [{"label": f"{t('ap.kind.' + i['kind'], lang)} · {i.get('project_code') or '–'} · "
-                             f"{_side(i, 'source', lang, names)} → {_side(i, 'target', lang, names)} · "
+        options = [{"label": f"{t('ap.kind.' + i['kind'], lang)} · "
+                             + (f"{i['project_code']} · " if i.get("project_code") else "")
+                             + f"{_side(i, 'source', lang, names)} → {_side(i, 'target', lang, names)} · "
                              f"{format_krw(i['amount_krw'], 'won')}", "value": f"{i['kind']}:{i['id']}"}
                    for i in items if i.get("can_decide")]
         parts.append(html.Div([
             html.Div([html.Label(t("ap.pick", lang), htmlFor="approvals-pick"),
-                      dcc.Dropdown(id="approvals-pick", options=options,
+                      _dd(lang, id="approvals-pick", options=options,
                                    value=options[0]["value"] if options else None)], className="form-field"),
             html.Div([html.Label(t("act.reason", lang), htmlFor="approvals-reason"),
                       dcc.Textarea(id="approvals-reason", maxLength=500, style={"width": "100%", "height": "40px"})],

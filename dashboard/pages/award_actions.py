@@ -24,7 +24,7 @@ from dashboard import access, data
 from dashboard.data import workflow as wf_data
 from dashboard.i18n import LABELS, category, t
 from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
-from dashboard.pages.common import parse_id
+from dashboard.pages.common import dropdown_labels, parse_id
 
 PAGE = "award"
 
@@ -97,6 +97,12 @@ LABELS.update({
 })
 
 _FALLBACK = {"award_status": "awst", "transfer_status": "tr"}
+
+
+def _dd(lang: str | None, **kw: Any) -> dcc.Dropdown:
+    """A dropdown whose own words (search box, "no options", the count of chosen items) follow the page's language."""
+    return dcc.Dropdown(**{"labels": dropdown_labels(lang), **kw})
+
 
 
 def code_text(group: str, code: Any, lang: str | None) -> str:
@@ -200,8 +206,8 @@ def actions(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any
                             "value": r["id"]} for r in pending]
         transfer_part += [
             html.Div([
-                _field(t("field.from_category", lang), dcc.Dropdown(id="award-tr-from", options=cats), "award-tr-from"),
-                _field(t("field.to_category", lang), dcc.Dropdown(id="award-tr-to", options=cats), "award-tr-to"),
+                _field(t("field.from_category", lang), _dd(lang, id="award-tr-from", options=cats), "award-tr-from"),
+                _field(t("field.to_category", lang), _dd(lang, id="award-tr-to", options=cats), "award-tr-to"),
                 _field(t("field.amount_krw", lang), dcc.Input(id="award-tr-amount", type="number", min=1, step=1),
                        "award-tr-amount"),
             ], className="form-row"),
@@ -210,7 +216,7 @@ def actions(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any
                    "award-tr-reason"),
             confirm("award-transfer", t("aw.request_button", lang), t("aw.request_confirm", lang)),
             html.H4(t("aw.decide", lang)),
-            html.Div([_field(t("tr.pending", lang), dcc.Dropdown(id="award-decide-transfer", options=pending_options,
+            html.Div([_field(t("tr.pending", lang), _dd(lang, id="award-decide-transfer", options=pending_options,
                                                                  value=pending_options[0]["value"]
                                                                  if pending_options else None),
                              "award-decide-transfer")], className="form-row"),
@@ -231,9 +237,9 @@ def actions(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any
             html.H5(t("aw.env_recent", lang)),
             _envelope_transfer_table(wf_data.envelope_transfers(int(detail["award"]["program_id"])), names, lang),
             html.Div([
-                _field(t("field.from_envelope_id", lang), dcc.Dropdown(id="award-env-from", options=env_options),
+                _field(t("field.from_envelope_id", lang), _dd(lang, id="award-env-from", options=env_options),
                        "award-env-from"),
-                _field(t("field.to_envelope_id", lang), dcc.Dropdown(id="award-env-to", options=env_options),
+                _field(t("field.to_envelope_id", lang), _dd(lang, id="award-env-to", options=env_options),
                        "award-env-to"),
                 _field(t("field.amount_krw", lang), dcc.Input(id="award-env-amount", type="number", min=1, step=1),
                        "award-env-amount"),
@@ -258,7 +264,7 @@ def actions(user: User | None, key: dict[str, Any] | None, _version: Any) -> Any
                        "award-post-close"),
             ], className="form-row"),
             confirm("award-post", t("aw.post", lang), t("aw.post_confirm", lang)),
-            html.Div([_field(t("aw.close_post", lang), dcc.Dropdown(id="award-close-posting", options=open_options),
+            html.Div([_field(t("aw.close_post", lang), _dd(lang, id="award-close-posting", options=open_options),
                              "award-close-posting"),
                       confirm("award-close", t("aw.close_post", lang), t("aw.close_confirm", lang), cls="danger")],
                      className="form-row"),

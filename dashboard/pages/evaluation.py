@@ -30,7 +30,7 @@ from dashboard.data import evaluation as ev_data
 from dashboard.data import workflow as wf_data
 from dashboard.i18n import LABELS, category, t
 from dashboard.pages.actions import bounded, confirm, done, fired, refusal_text, refused, required_text, when
-from dashboard.pages.common import parse_id
+from dashboard.pages.common import dropdown_labels, parse_id
 
 PAGE = "evaluation"
 MIN_LENIENCY_SHEETS = 5  # an evaluator with fewer counted sheets says little about leniency
@@ -69,6 +69,7 @@ LABELS.update({
                    "Replaced {out} with {inn} (the panel has {n} members)"),
     "ev.manual": ("직접 구성 (위원 선택)", "By hand (choose members)"),
     "ev.manual_button": ("이 위원들로 구성", "Set this panel"),
+    "ev.selected_n": ("{num_selected}명 선택", "{num_selected} selected"),
     "ev.manual_confirm": ("선택한 위원들로 평가위원회를 구성합니다. 계속할까요?", "Set the panel to these evaluators?"),
     "ev.no_registry": ("평가위원 명부가 아직 없어 직접 구성·교체는 쓸 수 없습니다 (자동 구성은 가능)",
                        "The evaluator registry is not available yet: building by hand needs it (automatic works)"),
@@ -128,6 +129,12 @@ LABELS.update({
 })
 
 
+def _dd(lang: str | None, **kw: Any) -> dcc.Dropdown:
+    """A dropdown whose own words (search box, "no options", the count of chosen items) follow the page's language."""
+    return dcc.Dropdown(**{"labels": dropdown_labels(lang), **kw})
+
+
+
 def _is_official(user: User | None) -> bool:
     return user is not None and auth.allows(user.role, (Role.official,))
 
@@ -151,7 +158,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         dcc.Store(id="evaluation-version", data=0),
         html.Div([
             html.Div([html.Label(t("filter.field", lang), htmlFor="evaluation-field"),
-                      dcc.Dropdown(id="evaluation-field", options=field_options, value=query.get("field", ""),
+                      _dd(lang, id="evaluation-field", options=field_options, value=query.get("field", ""),
                                    clearable=False)]),
         ], className="filters"),
         html.Div([
@@ -165,7 +172,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         html.Div([
             html.H3(t("ev.ranking", lang)),
             html.Div([html.Label(t("ev.project", lang), htmlFor="evaluation-project"),
-                      dcc.Dropdown(id="evaluation-project", options=options, value=value, clearable=False)],
+                      _dd(lang, id="evaluation-project", options=options, value=value, clearable=False)],
                      style={"maxWidth": "720px", "marginBottom": "8px"}),
             dcc.Loading(html.Div(id="evaluation-ranking")),
         ], className="card"),
@@ -390,7 +397,7 @@ def _screening_section(result: dict[str, Any], screening: list[dict[str, Any]], 
                      className="form-row"),
             html.H4(t("ev.override", lang)),
             html.Div([
-                _field(t("field.proposal_id", lang), dcc.Dropdown(id="evaluation-ovr-proposal", options=options,
+                _field(t("field.proposal_id", lang), _dd(lang, id="evaluation-ovr-proposal", options=options,
                                                                   clearable=False), "evaluation-ovr-proposal"),
                 _field(t("col.eligibility", lang), dcc.RadioItems(id="evaluation-ovr-eligible", options=[
                     {"label": t("ev.eligible", lang), "value": "yes"},
@@ -435,15 +442,16 @@ def _panel_section(project_id: int, pid: int, panel: dict[str, Any], official: b
                 confirm("evaluation-auto", t("ev.auto", lang), t("ev.auto_confirm", lang)),
             ], className="form-row"),
             html.Div([
-                _field(t("ev.swap_out", lang), dcc.Dropdown(id="evaluation-swap-out", options=out_options),
+                _field(t("ev.swap_out", lang), _dd(lang, id="evaluation-swap-out", options=out_options),
                        "evaluation-swap-out"),
-                _field(t("ev.swap_in", lang), dcc.Dropdown(id="evaluation-swap-in", options=in_options,
+                _field(t("ev.swap_in", lang), _dd(lang, id="evaluation-swap-in", options=in_options,
                                                            disabled=candidates is None), "evaluation-swap-in"),
                 confirm("evaluation-swap", t("ev.swap", lang), t("ev.swap_confirm", lang),
                         disabled=candidates is None),
             ], className="form-row"),
             html.Div([
-                _field(t("ev.manual", lang), dcc.Dropdown(id="evaluation-manual", multi=True, options=[
+                _field(t("ev.manual", lang), dcc.Dropdown(labels={**dropdown_labels(lang), "selected_count": t(
+                    "ev.selected_n", lang)}, id="evaluation-manual", multi=True, options=[
                     {"label": f"{c['code']} · {c['name']}", "value": c["id"]} for c in (candidates or [])],
                     value=sorted(member_ids), disabled=candidates is None), "evaluation-manual"),
                 confirm("evaluation-manual-set", t("ev.manual_button", lang), t("ev.manual_confirm", lang),
@@ -451,7 +459,7 @@ def _panel_section(project_id: int, pid: int, panel: dict[str, Any], official: b
             ], className="form-row"),
             html.P(t("ev.no_registry", lang), className="hint") if candidates is None else None,
             html.H4(t("ev.reopen", lang)),
-            html.Div([_field(t("ev.sheets", lang), dcc.Dropdown(id="evaluation-reopen-sheet", options=sheet_options),
+            html.Div([_field(t("ev.sheets", lang), _dd(lang, id="evaluation-reopen-sheet", options=sheet_options),
                              "evaluation-reopen-sheet")], className="form-row"),
             _reason_box("evaluation-reopen-reason", lang),
             confirm("evaluation-reopen", t("ev.reopen_button", lang), t("ev.reopen_confirm", lang)),
@@ -487,7 +495,7 @@ def _confirm_section(result: dict[str, Any], rules: dict[str, Any], official: bo
         body.append(html.Div([
             html.P(t("ev.not_ready", lang), className="hint") if not result["complete"] else None,
             dcc.Store(id="evaluation-rank1", data=top["proposal_id"] if top else None),
-            _field(t("ev.choose", lang), dcc.Dropdown(id="evaluation-confirm-proposal", options=options,
+            _field(t("ev.choose", lang), _dd(lang, id="evaluation-confirm-proposal", options=options,
                                                       value=top["proposal_id"] if top and passing else None,
                                                       clearable=False), "evaluation-confirm-proposal"),
             html.Div(id="evaluation-confirm-flag"),

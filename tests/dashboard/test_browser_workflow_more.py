@@ -242,7 +242,8 @@ def _room_above_the_free_share(live: Live, extra: int = 0) -> tuple[dict[str, An
         wanted = int((ratio * target["amount_krw"] - target["available_krw"]) / (1 - ratio)) \
             + target["amount_krw"] // 50
         for e in sorted((e for e in envs.values() if e["id"] != target["id"]), key=lambda e: -e["available_krw"]):
-            step = min(wanted, e["available_krw"], int(ratio * e["amount_krw"]))
+            # at most half of what a source has left: the other tests still award from every envelope
+            step = min(wanted, e["available_krw"] // 2, int(ratio * e["amount_krw"]))
             if step <= 0:
                 continue
             r = client.post(f"/budgeting/programs/{PROGRAM}/envelope-transfers", json={
