@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from core import audit
 from core.audit import Actor
-from core.errors import Conflict, NotFound, RuleViolation
+from core.errors import Conflict, InvalidValue, NotFound, RuleViolation
 from core.models import Role, User
 from core.uploads import Upload, read_table
 from program.models import BUSINESS_NUMBER_PATTERN, CoreField, Organization
@@ -268,8 +268,6 @@ def import_evaluators(session: Session, actor: Actor, upload: Upload, *, max_row
 
     Any problem (row, column, reason in Korean) refuses the whole file and writes nothing.
     """
-    from core.i18n import render
-
     table = read_table(upload, max_rows=max_rows)
     headers = [label for _, label in EVALUATOR_COLUMNS]
     if not table or [_text(v) for v in table[0][:len(headers)]] != headers:
@@ -277,7 +275,14 @@ def import_evaluators(session: Session, actor: Actor, upload: Upload, *, max_row
     rows = [r for r in table[1:] if any(_text(v) for v in r)]
     if not rows:
         raise RuleViolation("evaluator.import_empty", field="file")
-    fields = {f.code: f.id for f in session.exec(select(CoreField)).all()}
+    # a core field by its code (HEALTH) or its Korean or English name (헬스케어), as the template explains
+    fields: dict[str, int] = {}
+    for f in session.exec(select(CoreField)).all():
+        assert f.id is not None
+        for name in (f.code, f.name_ko, f.name_en):
+            if name:
+                fields[name.strip()] = f.id
+    code_of = {f.id: f.code for f in session.exec(select(CoreField)).all()}
     orgs = dict(session.execute(select(Organization.business_number, Organization.id)).all())
     problems: list[dict[str, Any]] = []
     parsed: list[tuple[EvaluatorCreate, int | None, date | None]] = []
@@ -287,8 +292,9 @@ def import_evaluators(session: Session, actor: Actor, upload: Upload, *, max_row
         cells = {key: _text(raw[i]) if i < len(raw) else "" for i, (key, _) in enumerate(EVALUATOR_COLUMNS)}
 
         def bad(key: str, reason_key: str, number: int = number, **params: Any) -> None:
+            # the reason keeps its key: the API (core.http_errors) and the page render it in the reader's language
             problems.append({"row": number, "column": _LABELS[key], "field": key,
-                             "reason": render(reason_key, params, "ko")})
+                             "reason": InvalidValue(reason_key, **params)})
         if not cells["name"]:
             bad("name", "intake.required")
         elif len(cells["name"]) > 200:
@@ -309,18 +315,20 @@ def import_evaluators(session: Session, actor: Actor, upload: Upload, *, max_row
             try:
                 end = date.fromisoformat(cells["previous_end_date"][:10])
             except ValueError:
-                bad("previous_end_date", "intake.required")
+                bad("previous_end_date", "evaluator.import_date")
         org_id = orgs.get(cells["affiliation_business_number"]) if cells["affiliation_business_number"] else None
         prev = orgs.get(cells["previous_business_number"]) if cells["previous_business_number"] else None
         if not problems or problems[-1]["row"] != number:
             parsed.append((EvaluatorCreate(
-                name=cells["name"], expertise_field_code=cells["expertise_field_code"] or None,
+                name=cells["name"],
+                expertise_field_code=code_of[fields[cells["expertise_field_code"]]]
+                if cells["expertise_field_code"] else None,
                 affiliation_org_id=org_id, title=cells["title"][:200], email=cells["email"] or None,
                 phone=cells["phone"][:32] or None,
                 affiliations=[AffiliationIn(org_id=prev, end_date=end)] if prev else []), org_id, end))
     if problems:
-        first = render("evaluator.import_cell", {"row": problems[0]["row"], "column": problems[0]["column"],
-                                                 "reason": problems[0]["reason"]}, "ko")
+        first = InvalidValue("evaluator.import_cell", row=problems[0]["row"], column=problems[0]["column"],
+                             reason=problems[0]["reason"])
         raise RuleViolation("evaluator.import_invalid", field="file", details=problems[:200], n=len(problems),
                             first=first)
     made: list[int] = []

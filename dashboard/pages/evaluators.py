@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
 from core.bounded import ShortText, check
-from core.errors import DomainError, RuleViolation
+from core.errors import DomainError, InvalidValue, RuleViolation
 from core.models import User
 from dashboard import access
 from dashboard.data import evaluators as data
@@ -107,7 +107,7 @@ LABELS.update({
                        "Upload a .xlsx or .csv file whose first row holds these headers in this order. The whole "
                        "file is checked first; with any problem nothing is registered."),
     "ev.import_columns": ("머리글", "Headers"),
-    "ev.import_fields": ("'전문분야' 열에는 분야 코드를 씁니다", "The '전문분야' column takes a field code"),
+    "ev.import_fields": ("'전문분야' 열에는 분야 이름을 씁니다", "The '전문분야' column takes a field's name"),
     "ev.import_dates": ("사업자등록번호는 000-00-00000, 날짜는 2021-03-31 형식입니다",
                         "business numbers as 000-00-00000, dates as 2021-03-31"),
     "ev.upload": ("파일을 끌어다 놓거나 눌러서 고르세요 (.xlsx, .csv)",
@@ -253,7 +253,7 @@ def _import_card(lang: str | None) -> html.Div:
         html.P(t("ev.import_hint", lang), className="hint"),
         html.P([html.Strong(t("ev.import_columns", lang) + ": "), ", ".join(data.import_columns())],
                id="evaluators-import-columns"),
-        html.P(t("ev.import_fields", lang) + ": " + ", ".join(f"{name} = {code}" for code, name in fields.items()),
+        html.P(t("ev.import_fields", lang) + ": " + ", ".join(fields.values()),  # names; codes are accepted too
                className="hint"),
         html.P(t("ev.import_dates", lang), className="hint"),
         dcc.Upload(html.Div(t("ev.upload", lang)), id="evaluators-upload", accept=".xlsx,.csv",
@@ -383,11 +383,16 @@ def _decode(contents: str) -> bytes | None:
         return None
 
 
+def _reason(reason: Any, lang: str | None) -> str:
+    """A row's reason in the page's language (the service keeps its message key)."""
+    return reason.render(lang or "ko") if isinstance(reason, InvalidValue) else str(reason or "")
+
+
 def problems_table(items: list[dict[str, Any]], lang: str | None) -> html.Table:
     head = html.Tr([html.Th(t(k, lang), className="num" if k == "ev.col.row" else None)
                     for k in ("ev.col.row", "ev.col.column", "ev.col.reason")])
     body = [html.Tr([html.Td(str(i.get("row", "")), className="num"), html.Td(str(i.get("column", ""))),
-                     html.Td(str(i.get("reason", "")))]) for i in items[:500]]
+                     html.Td(_reason(i.get("reason"), lang))]) for i in items[:500]]
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="evaluators-import-problems")
 
 

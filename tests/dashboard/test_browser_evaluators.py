@@ -376,3 +376,31 @@ def test_an_unclicked_confirmation_and_forged_values_change_nothing(app_client: 
     assert not _created(on_unit_db, "분야 위조")
     assert _active(on_unit_db, target)
     assert _events(on_unit_db) == before
+
+
+def test_a_bad_file_is_explained_in_the_pages_language(app_client: TestClient,  # noqa: F811
+                                                       on_unit_db: Engine) -> None:
+    """The English page lists the problems in English (the service keeps each reason's key)."""
+    import base64
+    import json
+
+    from scoring.evaluators import EVALUATOR_COLUMNS
+    from tests.dashboard.dashclient import body
+    from tests.dashboard.test_forged_workflow import UPDATE
+
+    lines = [",".join(h for _, h in EVALUATOR_COLUMNS), "남평가,NOPE,,,not-an-email,,,", "최평가,LANG,,,,,,2019-13-45"]
+    contents = "data:text/csv;base64," + base64.b64encode("\n".join(lines).encode()).decode()
+    before = _events(on_unit_db)
+    cookie_login(app_client, "official")
+    for lang, expected in (("en", ["not an e-mail address", "not a date; write YYYY-MM-DD",
+                                   "unknown core field code 'NOPE'"]),
+                           ("ko", ["이메일 형식이 아닙니다", "날짜가 아닙니다", "전문분야 코드 'NOPE'가 없습니다"])):
+        values = {"evaluators-upload.contents": contents, "evaluators-upload.filename": "bad.csv",
+                  "evaluators-lang.data": lang}
+        r = app_client.post(UPDATE, json=body(app_client.app.state.dash_app, OUTPUT, values,  # type: ignore[attr-defined]
+                                              ["evaluators-upload.contents"]))
+        assert r.status_code == 200, r.text[:300]
+        answer = json.dumps(r.json(), ensure_ascii=False)
+        for text in expected:
+            assert text in answer, (lang, text, answer[:1500])
+    assert _events(on_unit_db) == before

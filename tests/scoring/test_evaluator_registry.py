@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from core.audit import SYSTEM
 from core.models import AuditEvent, Role, User
+from program.models import CoreField
 from scoring import evaluators as registry
 from scoring import service
 from scoring.models import ConflictRecord, Evaluator, EvaluatorEmployment, PanelMember, ScoreSheet
@@ -84,12 +85,23 @@ def test_import_of_evaluators_is_all_or_nothing(client, session):
     where = {(e["row"], e["column"]) for e in r.json()["errors"]}
     assert {(4, "이름"), (4, "전문분야"), (4, "소속기관 사업자등록번호"), (4, "이메일")} <= where
     assert count(session, Evaluator) == 0
+    reasons = {e["column"]: e["reason"] for e in r.json()["errors"]}
+    assert reasons["이메일"] == "이메일 형식이 아닙니다" and "첫 문제: 4행 '이름'" in r.json()["detail"]
+    baddate = [["최평가", "LANG", "", "", "", "", org.business_number, "2019-13-45"]]
+    r = client.post(f"{S}/evaluators/import", headers={**h, "Accept-Language": "en"},
+                    files={"file": ("평가위원.xlsx", book(baddate), "x")})
+    assert r.status_code == 422
+    assert [e["reason"] for e in r.json()["errors"]] == ["not a date; write YYYY-MM-DD (e.g. 2021-12-31)"]
+    assert "First: row 2 '이전 소속 종료일'" in r.json()["detail"] and count(session, Evaluator) == 0
+    good[0][1] = "음성·자연어"  # a core field by its Korean name, as the page's hint allows
     r = client.post(f"{S}/evaluators/import", headers=h, files={"file": ("평가위원.xlsx", book(good), "x")})
     assert r.status_code == 201 and r.json()["created"] == 2
     fresh(session)
     park = session.exec(select(Evaluator).where(Evaluator.name == "박평가")).one()
     job = session.exec(select(EvaluatorEmployment).where(EvaluatorEmployment.evaluator_id == park.id)).one()
     assert job.org_id == org.id and job.end_date == date(2019, 12, 31)
+    lee = session.exec(select(Evaluator).where(Evaluator.name == "이평가")).one()
+    assert lee.expertise_field_id == session.exec(select(CoreField.id).where(CoreField.code == "LANG")).one()
 
 
 def test_a_sheet_opens_only_after_the_no_conflict_confirmation(client, session):
