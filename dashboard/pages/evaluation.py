@@ -67,6 +67,11 @@ LABELS.update({
                         "Swap this member? The leaving member's unstarted sheets are removed."),
     "ev.swapped": ("{out}을(를) {inn}(으)로 교체했습니다 (평가위원회 {n}명)",
                    "Replaced {out} with {inn} (the panel has {n} members)"),
+    "ev.panel_conflicts": ("이해충돌이 있는 평가위원은 넣을 수 없습니다: {codes}",
+                           "Evaluators with a conflict of interest cannot sit on the panel: {codes}"),
+    "coi.src.membership": ("참여기관 소속", "works at a bidding organisation"),
+    "coi.src.employment": ("참여기관 근무 이력", "worked at a bidding organisation"),
+    "coi.src.declared": ("이해충돌 신고", "declared a conflict"),
     "ev.manual": ("직접 구성 (위원 선택)", "By hand (choose members)"),
     "ev.manual_button": ("이 위원들로 구성", "Set this panel"),
     "ev.selected_n": ("{num_selected}명 선택", "{num_selected} selected"),
@@ -680,10 +685,22 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
         else:
             raise PreventUpdate
     except (DomainError, ValidationError) as exc:
-        return refused(f"{t('act.refused', lang)}: {refusal_text(exc, lang)}", "evaluation-error"), dash.no_update
+        text = _panel_conflicts(exc, lang) or refusal_text(exc, lang)
+        return refused(f"{t('act.refused', lang)}: {text}", "evaluation-error"), dash.no_update
     except ValueError:  # a forged category or value no schema accepts
         return refused(f"{t('act.refused', lang)}: {t('act.invalid', lang)}", "evaluation-error"), dash.no_update
     return done(text, "evaluation-done"), bump
+
+
+def _panel_conflicts(exc: Exception, lang: str | None) -> str | None:
+    """The panel refusal naming conflicted evaluators, with the kind of each conflict in words (the domain's
+    message carries it as a code: 'EV0123 (membership)')."""
+    if not isinstance(exc, DomainError) or exc.key != "scoring.err.panel_conflicts":
+        return None
+    codes = str(exc.params.get("codes", ""))
+    for src in ("membership", "employment", "declared"):
+        codes = codes.replace(f"({src})", f"({t('coi.src.' + src, lang)})")
+    return t("ev.panel_conflicts", lang).format(codes=codes)
 
 
 def _reason_kind() -> Any:

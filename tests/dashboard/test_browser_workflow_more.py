@@ -110,6 +110,33 @@ def test_official_swaps_a_panel_member(browser: Any, live_server: Live) -> None:
     assert page_errors(browser) == []
 
 
+def test_swapping_in_a_conflicted_evaluator_is_refused_in_korean(browser: Any, live_server: Live) -> None:
+    from program.models import Project
+    from scoring.conflicts import conflicts_for_project
+    from scoring.models import Evaluator
+
+    project, leave, _ = _swappable(live_server)
+    client = api(live_server, "official")
+    before = _panel_ids(client, project)
+    with Session(live_server.engine) as s:
+        row = s.get(Project, project)
+        conflicted = conflicts_for_project(s, row, None)
+        bad = next(e for e in s.exec(select(Evaluator).where(Evaluator.active == True)).all()  # noqa: E712
+                   if e.id in conflicted and e.id not in before)
+    events = len(_events(live_server, "project", project))
+    login(browser, live_server.url, "official")
+    open_page(browser, live_server.url, f"evaluation?project={project}", "#evaluation-panel-table")
+    choose(browser, "evaluation-swap-out", f"{leave.code} · {leave.name}")
+    choose(browser, "evaluation-swap-in", f"{bad.code} · {bad.name}")
+    confirm_click(browser, "evaluation-swap")
+    text = message(browser, "evaluation-error")
+    assert "처리하지 않았습니다" in text and bad.code in text and "이해충돌" in text, text
+    assert not any(w in text for w in ("membership", "employment", "declared")), text  # the kind in words
+    assert _panel_ids(client, project) == before  # nothing changed
+    assert len(_events(live_server, "project", project)) == events
+    assert page_errors(browser) == []
+
+
 def _hand_build_project(live: Live) -> tuple[int, list[Any]]:
     """A re-announced project the other tests leave alone, with room on its panel, and two conflict-free
     evaluators to add to it."""
@@ -226,6 +253,24 @@ def test_envelope_transfer_within_the_free_share_applies_at_once(browser: Any, l
     assert event["actor"] == "official"
     assert event["reason"] == "지역 수요 증가분 반영"
     shot(browser, "official-award-envelope-ko")
+    assert page_errors(browser) == []
+
+
+def test_envelope_transfer_above_what_is_left_is_refused_in_korean(browser: Any, live_server: Live) -> None:
+    client = api(live_server, "official")
+    envs = _envelopes(client)
+    src = min(envs.values(), key=lambda e: e["available_krw"])
+    dst = next(e for e in envs.values() if e["id"] != src["id"])
+    count = len(client.get(f"/budgeting/programs/{PROGRAM}/envelope-transfers").json())
+    _open_award(browser, live_server, "official")
+    _fill_env_form(browser, src, dst, src["available_krw"] + 1, "잔액 초과 이동 시도")
+    confirm_click(browser, "award-envelope")
+    text = message(browser, "award-error")
+    assert "처리하지 않았습니다" in text and src["name_ko"] in text and "1원 부족" in text, text
+    assert src["code"] not in text  # the envelope's name, not its code
+    assert _envelopes(client) == envs  # nothing moved
+    assert len(client.get(f"/budgeting/programs/{PROGRAM}/envelope-transfers").json()) == count
+    shot(browser, "official-award-envelope-refused-ko")
     assert page_errors(browser) == []
 
 
