@@ -65,6 +65,24 @@ def _cli_error(args: argparse.Namespace, exc: Any) -> str:
     return render("cli.error", {"message": exc.render(lang)}, lang)
 
 
+def _invalid_input(args: argparse.Namespace, exc: Any) -> str:
+    """A pydantic ValidationError as one line in the operator's language: each field and its reason, rendered by
+    core.http_errors.validation_errors (the API's 422 renderer), never pydantic's English text and its URL."""
+    from core.http_errors import validation_errors
+    from core.i18n import has_message, render
+    from core.labels import cli_lang
+
+    lang = cli_lang(getattr(args, "lang", None))
+    problems = []
+    for item in validation_errors(exc.errors(), lang):
+        field = item["field"] or ""
+        label = render(f"cli.field.{field}", {}, lang) if has_message(f"cli.field.{field}") else field
+        problems.append(render("cli.invalid_field", {"field": label, "reason": item["reason"]}, lang)
+                        if label else str(item["reason"]))
+    return render("cli.error", {"message": render("cli.invalid_input", {"problems": "; ".join(problems)}, lang)},
+                  lang)
+
+
 def _say(args: argparse.Namespace | None, key: str, **params: Any) -> str:
     """A line of command output in the operator's language (`--lang`, else the locale, else Korean)."""
     from core.i18n import render
@@ -256,6 +274,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from core import auth, db
     from core.audit import SYSTEM
     from core.errors import DomainError
@@ -264,11 +284,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("password: ")
+        password = getpass.getpass(_say(args, "cli.prompt_password"))
     try:
         data = UserCreate(username=args.username, role=Role(args.role), password=password, full_name=args.full_name)
-    except ValueError as exc:
-        print(_say(args, "cli.error", message=exc), file=sys.stderr)
+    except ValidationError as exc:
+        print(_invalid_input(args, exc), file=sys.stderr)
         return 2
     if args.link_evaluator is not None and data.role != Role.evaluator:
         print(_say(args, "cli.error", message=_say(args, "cli.link_needs_evaluator")), file=sys.stderr)
@@ -294,7 +314,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return getpass.getpass("new password: ")
+    return getpass.getpass(_say(args, "cli.prompt_new_password"))
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:

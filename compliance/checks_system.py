@@ -14,6 +14,11 @@ from core.settings import get_settings
 MAX_ROW_FINDINGS = 50
 
 
+def _message(message: audit.Message | None) -> dict[str, Any] | None:
+    """A verification sentence kept as key and parameters (rendered in the reader's language: kind 'msg')."""
+    return message.to_dict() if message is not None else None
+
+
 @check("SYS-01", "감사 기록 검증 실패 (해시 체인·보호 행·체크포인트)", "Recorded history does not verify",
        Severity.high, domain="system", scope="database", incremental=False,
        rule="the hash chain recomputes; every guarded row matches the digest of its newest covering event; "
@@ -30,17 +35,18 @@ def history_does_not_verify(self: Check, ctx: CheckContext) -> Iterator[Finding]
     chain = report.chain
     if not chain.ok:
         yield self.finding(ctx, "compliance.sys01.chain", {"event": chain.first_broken_id},
-                           evidence=[{"event": chain.first_broken_id, "problem": chain.problem,
+                           evidence=[{"event": chain.first_broken_id, "problem": _message(chain.problem_message),
                                       "verified_events": chain.checked}], **history)
     for f in report.findings:
         if f.table:
             yield self.finding(ctx, "compliance.sys01.row", {"table": f.table, "row": f.row_id, "kind": f.kind},
                                evidence=[{"kind": f.kind, "table": f.table, "row": f.row_id,
                                           "columns": ", ".join(f.fields), "event": f.event_id,
-                                          "detail": f.detail}], **history)
+                                          "detail": f.message.to_dict()}], **history)
         else:
             yield self.finding(ctx, "compliance.sys01.event", {"event": f.event_id, "kind": f.kind},
-                               evidence=[{"kind": f.kind, "event": f.event_id, "detail": f.detail}], **history)
+                               evidence=[{"kind": f.kind, "event": f.event_id, "detail": f.message.to_dict()}],
+                               **history)
     if report.problem_count > len(report.findings):
         yield self.finding(ctx, "compliance.sys01.more", {"count": report.problem_count - len(report.findings)},
                            evidence=[{"count": report.problem_count}], **history)
@@ -48,4 +54,4 @@ def history_does_not_verify(self: Check, ctx: CheckContext) -> Iterator[Finding]
         for p in report.checkpoints.problems:
             yield self.finding(ctx, "compliance.sys01.checkpoint", {"line": p.line},
                                evidence=[{"file": report.checkpoints.path, "line": p.line, "seq": p.seq,
-                                          "detail": p.detail}], **history)
+                                          "detail": p.message.to_dict()}], **history)

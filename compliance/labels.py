@@ -48,6 +48,7 @@ i18n.register_codes("compliance.row_problem", {
     "edited": ("수정됨", "edited"), "inserted": ("기록 없이 추가됨", "inserted outside the application"),
     "deleted": ("기록 없이 삭제됨", "deleted outside the application"),
     "root": ("머클 루트 불일치", "Merkle root mismatch"),
+    "store": ("행 기록 저장소 불일치", "record store mismatch"),
     "entry": ("기록 항목 불일치", "entry mismatch")})
 i18n.register_codes("compliance.table", {
     "app_user": ("사용자", "users"), "award": ("협약", "awards"), "award_extension": ("협약 연장", "award extensions"),
@@ -144,14 +145,14 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "missing": ("없는 증빙", "Missing evidence", "codes:compliance.evidence_doc"),
     "project_a": ("과제 1", "Project 1", "text"),
     "project_b": ("과제 2", "Project 2", "text"),
-    "problem": ("문제", "Problem", "text"),
+    "problem": ("문제", "Problem", "msg"),
     "event": ("감사 이벤트 번호", "Audit event no.", "ref"),
     "verified_events": ("검증된 이벤트 수", "Events verified before", "n"),
     "table": ("대상 자료", "Records", "code:compliance.table"),
     "row": ("행 번호", "Row no.", "ref"),
     "kind": ("문제 유형", "Kind of problem", "code:compliance.row_problem"),
     "columns": ("변경된 항목", "Changed columns", "text"),
-    "detail": ("내용", "Detail", "text"),
+    "detail": ("내용", "Detail", "msg"),
     "line": ("줄", "Line", "ref"),
     "seq": ("체크포인트 순번", "Checkpoint no.", "ref"),
     "file": ("파일", "File", "text"),
@@ -370,6 +371,12 @@ def format_value(kind: str, value: Any, lang: str = "ko") -> str:
         text = f"{d:.3f}".rstrip("0").rstrip(".") if kind == "dec" else f"{d:.2f}"
         return text
     if kind == "ref":
+        return str(value)
+    if kind == "msg":  # a sentence of core.audit's verification, kept as key and parameters
+        if isinstance(value, Mapping) and "message_key" in value:
+            from core.audit import render_message
+
+            return render_message(value, lang)
         return str(value)
     if kind == "flag":
         return ("예" if value else "아니오") if lang == "ko" else ("yes" if value else "no")

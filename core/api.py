@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
@@ -154,11 +154,21 @@ def revoke_user_sessions(user_id: Id, admin: AdminUser, session: Session = Depen
     return auth.get_user(session, user_id)
 
 
+class VerifyMessage(BaseModel):
+    """A sentence of the verification: key and parameters (core/labels.py audit.*), and its text in the reader's
+    language (the request's Accept-Language; Korean by default)."""
+
+    message_key: str
+    params: dict[str, Any]
+    text: str
+
+
 class ChainStatus(BaseModel):
     checked: int
     ok: bool
     first_broken_id: int | None
-    problem: str | None
+    problem: str | None  # English, as it always was; problem_message.text is in the reader's language
+    problem_message: VerifyMessage | None = None
     last_hash: str
 
 
@@ -170,11 +180,15 @@ class TableStatus(BaseModel):
 
 class HistoryFinding(BaseModel):
     kind: str  # edited | deleted | inserted | store
+    kind_text: str
     table: str | None
     row_id: int | None
     fields: list[str]
     event_id: int | None
-    detail: str
+    detail: str  # English, as it always was; `text` is in the reader's language
+    message_key: str
+    params: dict[str, Any]
+    text: str
 
 
 class CheckpointRead(BaseModel):
@@ -195,6 +209,9 @@ class CheckpointProblemRead(BaseModel):
     line: int
     seq: int | None
     detail: str
+    message_key: str
+    params: dict[str, Any]
+    text: str
 
 
 class CheckpointStatus(BaseModel):
@@ -203,6 +220,7 @@ class CheckpointStatus(BaseModel):
     checked: int
     key_id: str
     summary: str
+    summary_text: str
     problems: list[CheckpointProblemRead]
     newest: CheckpointRead | None
 
@@ -211,12 +229,16 @@ class HistoryStatus(BaseModel):
     """`main.py audit verify --checkpoint <the configured file>`, as JSON, with the newest checkpoint."""
 
     ok: bool
-    summary: str
+    lang: str
+    summary: str  # English, as it always was; summary_text is in the reader's language
+    summary_text: str
+    summary_message: VerifyMessage
     chain: ChainStatus
     tables: dict[str, TableStatus]
     problem_count: int
     findings: list[HistoryFinding]
     hints: list[str]
+    hint_messages: list[VerifyMessage]
     checkpoints: CheckpointStatus | None
     last_checkpoint: CheckpointRead | None
     seconds: float
@@ -226,16 +248,17 @@ AuditReader = Annotated[User, Depends(auth.require_roles(Role.auditor, Role.admi
 
 
 @router.get("/audit/verify", response_model=HistoryStatus, tags=["audit"])
-def verify(_: AuditReader, session: Session = Depends(get_session),
+def verify(_: AuditReader, request: Request, session: Session = Depends(get_session),
            limit: int = Query(200, ge=1, le=10_000, description="most findings to list")) -> HistoryStatus:
     """Verify the chain, every guarded row, and that the log extends every checkpoint of the configured file."""
     from core import checkpoint
+    from core.http_errors import request_lang
     from core.settings import get_settings
 
     path = get_settings().audit_checkpoint_file
     loaded = checkpoint.load_file(path) if os.path.exists(path) else None
     report = audit.verify_history(session, checkpoints=loaded, max_findings=limit)
-    data = report.to_dict()
+    data = report.to_dict(request_lang(request))
     newest = checkpoint.latest(path)
     data["last_checkpoint"] = {**newest.to_dict(), "line": 0} if newest else None
     return HistoryStatus.model_validate(data)

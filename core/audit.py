@@ -70,6 +70,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from core import digest as dg
+from core import labels as _labels  # noqa: F401  (registers the audit.* message templates)
 from core.db import lock_for_update
 from core.models import AuditEvent, AuditHead, User
 from core.timeutil import utcnow
@@ -444,13 +445,82 @@ sa_event.listen(OrmSession, "after_rollback", _forget)
 
 
 @dataclass(frozen=True)
+class Message:
+    """A sentence of the verification kept as its key and typed parameters (templates in core/labels.py).
+
+    Rendered in the reader's language at the last moment (`text(lang)`); a parameter may itself be
+    a Message, or a tuple of them (joined with '; '). English (`text()`) is the stable text the
+    `detail` / `problem` / `summary` fields have always carried.
+    """
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        from core.i18n import render
+
+        return render(self.key, {k: _param_text(v, lang) for k, v in self.params.items()}, lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """`{"message_key", "params", "text"}`: the key and parameters for machines, the text in `lang`."""
+        return {"message_key": self.key, "params": {k: _param_json(v, lang) for k, v in self.params.items()},
+                "text": self.text(lang)}
+
+
+def message_from_dict(data: Mapping[str, Any]) -> Message:
+    """The Message of `Message.to_dict()` (kept in stored evidence): nested messages come back as messages."""
+    return Message(str(data["message_key"]), {k: _param_back(v) for k, v in (data.get("params") or {}).items()})
+
+
+def render_message(data: Mapping[str, Any], lang: str = "en") -> str:
+    """A stored `Message.to_dict()` as its sentence in `lang`."""
+    return message_from_dict(data).text(lang)
+
+
+def _param_back(value: Any) -> Any:
+    if isinstance(value, Mapping) and "message_key" in value:
+        return message_from_dict(value)
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) and "message_key" in v for v in value):
+        return tuple(message_from_dict(v) for v in value)
+    return value
+
+
+def _param_text(value: Any, lang: str) -> Any:
+    if isinstance(value, Message):
+        return value.text(lang)
+    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+        return "; ".join(v.text(lang) for v in value)
+    return value
+
+
+def _param_json(value: Any, lang: str) -> Any:
+    if isinstance(value, Message):
+        return value.to_dict(lang)
+    if isinstance(value, tuple | list):
+        return [_param_json(v, lang) for v in value]
+    return value
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    """edited | deleted | inserted | store | chain | checkpoint, as the reader says it."""
+    from core.i18n import code_label
+
+    return code_label("audit.finding_kind", kind, lang)
+
+
+@dataclass(frozen=True)
 class ChainReport:
     checked: int
     ok: bool
     first_broken_id: int | None = None
-    problem: str | None = None
+    problem_message: Message | None = None
     last_hash: str = GENESIS_HASH
     broken_position: int | None = None  # 1-based position of the first event that fails (None: intact)
+
+    @property
+    def problem(self) -> str | None:
+        """The problem in English (the stable text of the JSON's `problem`)."""
+        return self.problem_message.text("en") if self.problem_message else None
 
 
 @dataclass
@@ -484,15 +554,15 @@ def _scan_chain(session: Session | Connection, *, positions: Iterable[int] = (),
             break
         for ev_id, prev_hash, stored_hash, occurred_at, actor, action, etype, eid, before, after, reason in rows:
             if prev_hash != prev:
-                scan.report = ChainReport(checked, False, ev_id, "previous-hash link broken (an event before it "
-                                          "was changed or deleted)", prev, checked + 1)
+                scan.report = ChainReport(checked, False, ev_id, Message("audit.chain.link_broken"), prev,
+                                          checked + 1)
                 return scan
             expected = event_hash(
                 prev_hash=prev_hash, occurred_at=occurred_at, actor=actor, action=action, entity_type=etype,
                 entity_id=eid, before_json=before, after_json=after, reason=reason,
             )
             if expected != stored_hash:
-                scan.report = ChainReport(checked, False, ev_id, "content does not match its hash (edited)", prev,
+                scan.report = ChainReport(checked, False, ev_id, Message("audit.chain.hash_mismatch"), prev,
                                           checked + 1)
                 return scan
             prev = stored_hash
@@ -508,15 +578,15 @@ def _scan_chain(session: Session | Connection, *, positions: Iterable[int] = (),
                    .where(AuditHead.id == 1)).first()
     if head is None:
         if checked:
-            scan.report = ChainReport(checked, False, None, "audit head row missing", prev, checked + 1)
+            scan.report = ChainReport(checked, False, None, Message("audit.chain.no_head"), prev, checked + 1)
         else:
             scan.report = ChainReport(0, True, last_hash=prev)
         return scan
     if head[0] != prev or head[1] != checked or head[2] != last_event_id:
         scan.report = ChainReport(
             checked, False, head[2],
-            f"chain ends at event {last_event_id} ({checked} events) but the head records event "
-            f"{head[2]} ({head[1]} events): newest events deleted or head edited",
+            Message("audit.chain.head_mismatch", {"last_event": last_event_id, "checked": checked,
+                                                  "head_event": head[2], "head_count": head[1]}),
             prev, checked + 1,
         )
         return scan
@@ -545,13 +615,30 @@ class Finding:
     kind: str  # edited | deleted | inserted | store | chain | checkpoint
     table: str | None
     row_id: int | None
-    detail: str
+    message: Message
     fields: tuple[str, ...] = ()
     event_id: int | None = None
 
-    def line(self) -> str:
-        where = f"{self.table} {self.row_id}" if self.table and self.row_id is not None else (self.table or "log")
-        return f"{self.kind:<9} {where}: {self.detail}"
+    @property
+    def detail(self) -> str:
+        """What is wrong, in English (the stable text of the JSON's `detail`)."""
+        return self.message.text("en")
+
+    def line(self, lang: str = "en") -> str:
+        """One line of `audit verify`: kind, where (table and row id, or the log), what."""
+        if self.table and self.row_id is not None:
+            where = Message("audit.where.row", {"table": self.table, "row": self.row_id}).text(lang)
+        else:
+            where = self.table or Message("audit.where.log").text(lang)
+        return f"{_padded(kind_label(self.kind, lang), 9)} {where}: {self.message.text(lang)}"
+
+
+def _padded(label: str, width: int) -> str:
+    """`label` padded to `width` terminal columns (a Hangul syllable takes two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in label)
+    return label + " " * max(0, width - used)
 
 
 @dataclass
@@ -569,7 +656,12 @@ class HistoryReport:
     problem_count: int
     seconds: float
     checkpoints: Any = None  # core.checkpoint.CheckpointReport when checkpoints were checked
-    hints: list[str] = field(default_factory=list)
+    hint_messages: list[Message] = field(default_factory=list)
+
+    @property
+    def hints(self) -> list[str]:
+        """The hints in English (the stable text of the JSON's `hints`)."""
+        return [h.text("en") for h in self.hint_messages]
 
     @property
     def rows_ok(self) -> bool:
@@ -579,33 +671,47 @@ class HistoryReport:
     def ok(self) -> bool:
         return self.chain.ok and self.rows_ok and (self.checkpoints is None or self.checkpoints.ok)
 
-    def summary(self) -> str:
+    def summary_message(self) -> Message:
         rows = sum(t.rows for t in self.tables.values())
         if self.ok:
-            return (f"history intact: {self.chain.checked} events, {rows:,} guarded rows in {len(self.tables)} "
-                    f"tables match the log" + (f"; {self.checkpoints.summary()}" if self.checkpoints else ""))
+            counts = {"events": self.chain.checked, "rows": rows, "tables": len(self.tables)}
+            if self.checkpoints:
+                return Message("audit.summary.intact_checkpoints",
+                               {**counts, "checkpoints": self.checkpoints.summary_message()})
+            return Message("audit.summary.intact", counts)
         parts = []
         if not self.chain.ok:
-            parts.append(f"chain broken at event {self.chain.first_broken_id}: {self.chain.problem}")
+            parts.append(Message("audit.summary.chain", {"event": self.chain.first_broken_id,
+                                                         "problem": self.chain.problem_message}))
         if self.problem_count:
-            parts.append(f"{self.problem_count} row problem(s)")
+            parts.append(Message("audit.summary.rows", {"count": self.problem_count}))
         if self.checkpoints is not None and not self.checkpoints.ok:
-            parts.append(self.checkpoints.summary())
-        return "history BROKEN: " + "; ".join(parts)
+            parts.append(self.checkpoints.summary_message())
+        return Message("audit.summary.broken", {"parts": tuple(parts)})
 
-    def to_dict(self) -> dict[str, Any]:
+    def summary(self, lang: str = "en") -> str:
+        """One line: intact, or what is broken; English unless `lang` says otherwise."""
+        return self.summary_message().text(lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The report for machines. The English fields (`summary`, `problem`, `detail`, `hints`) stay as they
+        were; each sentence also comes as `message_key` + `params` and as `text` in `lang` (named by `lang`)."""
+        chain_message = self.chain.problem_message.to_dict(lang) if self.chain.problem_message else None
         return {
-            "ok": self.ok, "summary": self.summary(),
+            "ok": self.ok, "lang": lang, "summary": self.summary(), "summary_text": self.summary(lang),
+            "summary_message": self.summary_message().to_dict(lang),
             "chain": {"ok": self.chain.ok, "checked": self.chain.checked,
                       "first_broken_id": self.chain.first_broken_id, "problem": self.chain.problem,
-                      "last_hash": self.chain.last_hash},
+                      "problem_message": chain_message, "last_hash": self.chain.last_hash},
             "tables": {t: {"rows": s.rows, "entries": s.entries, "problems": s.problems}
                        for t, s in self.tables.items()},
             "problem_count": self.problem_count,
-            "findings": [{"kind": f.kind, "table": f.table, "row_id": f.row_id, "fields": list(f.fields),
-                          "event_id": f.event_id, "detail": f.detail} for f in self.findings],
+            "findings": [{"kind": f.kind, "kind_text": kind_label(f.kind, lang), "table": f.table,
+                          "row_id": f.row_id, "fields": list(f.fields), "event_id": f.event_id, "detail": f.detail,
+                          **f.message.to_dict(lang)} for f in self.findings],
             "hints": self.hints,
-            "checkpoints": self.checkpoints.to_dict() if self.checkpoints is not None else None,
+            "hint_messages": [h.to_dict(lang) for h in self.hint_messages],
+            "checkpoints": self.checkpoints.to_dict(lang) if self.checkpoints is not None else None,
             "seconds": round(self.seconds, 3),
         }
 
@@ -667,7 +773,7 @@ class _Verifier:
         rec_columns, rec_values = self._recorded(event_id, table)
         rows = list(dg.read_rows(self.conn, table, columns, [row_id], raw=True))
         if not rows or not rec_columns:
-            return Finding("edited", table, row_id, f"content differs from what event {event_id} recorded",
+            return Finding("edited", table, row_id, Message("audit.finding.edited_unread", {"event": event_id}),
                            event_id=event_id)
         now = json.loads(rows[0][1])
         diff = dg.differing_fields(prints, rec_columns, columns, tuple(rows[0][2:]))
@@ -679,15 +785,18 @@ class _Verifier:
         for c in diff["changed"]:
             shown = c not in SECRET_COLUMNS.get(table, ())
             if recorded is not None and shown:
-                parts.append(f"{c}: recorded {recorded.get(c)!r}, now {now.get(c)!r}")
+                parts.append(Message("audit.change.value", {"column": c, "recorded": recorded.get(c),
+                                                            "now": now.get(c)}))
             elif shown:
-                parts.append(f"{c}: now {now.get(c)!r}")
+                parts.append(Message("audit.change.now", {"column": c, "now": now.get(c)}))
             else:
-                parts.append(f"{c} changed")
-        parts += [f"column {c} added since recorded" for c in diff["added"]]
-        parts += [f"column {c} removed since recorded" for c in diff["removed"]]
-        detail = "; ".join(parts) or "content differs (field not identified)"
-        return Finding("edited", table, row_id, f"{detail} (recorded by event {event_id})", tuple(names), event_id)
+                parts.append(Message("audit.change.secret", {"column": c}))
+        parts += [Message("audit.change.added", {"column": c}) for c in diff["added"]]
+        parts += [Message("audit.change.removed", {"column": c}) for c in diff["removed"]]
+        changes: Any = tuple(parts) or Message("audit.change.unknown")
+        return Finding("edited", table, row_id, Message("audit.finding.edited", {"changes": changes,
+                                                                                  "event": event_id}),
+                       tuple(names), event_id)
 
     def table(self, table: str) -> None:
         state = self.tables[table] = TableState()
@@ -741,19 +850,20 @@ class _Verifier:
                     if self.max_findings is None or len(self.findings) < self.max_findings:
                         self.add(self._edited(table, columns, rid, latest[1], latest[3]), table)
                     else:
-                        self.add(Finding("edited", table, rid, "content differs", event_id=latest[1]), table)
+                        self.add(Finding("edited", table, rid, Message("audit.finding.differs", {"event": latest[1]}),
+                                                 event_id=latest[1]), table)
                 r = next(rows, None)
             elif latest[2] != dg.DELETED:
-                self.add(Finding("deleted", table, rid, f"deleted outside the application (last recorded by "
-                                 f"event {latest[1]})", event_id=latest[1]), table)
+                self.add(Finding("deleted", table, rid, Message("audit.finding.deleted", {"event": latest[1]}),
+                                 event_id=latest[1]), table)
         state.rows, state.entries = n_rows, n_entries
 
     def _inserted(self, table: str, rid: int, deleted_by: int | None) -> None:
         if self.collect_uncovered and deleted_by is None:
             self.uncovered.setdefault(table, []).append(rid)
             return
-        why = (f"re-inserted outside the application after event {deleted_by} recorded its deletion"
-               if deleted_by is not None else "inserted outside the application (no event covers it)")
+        why = (Message("audit.finding.reinserted", {"event": deleted_by})
+               if deleted_by is not None else Message("audit.finding.inserted"))
         self.add(Finding("inserted", table, rid, why, event_id=deleted_by), table)
 
     def roots(self) -> None:
@@ -761,15 +871,16 @@ class _Verifier:
             cover = self.covers.get(ev_id)
             tree = self.trees.get(ev_id)
             if cover is None:
-                self.add(Finding("store", None, None, f"audit_row holds {tree.count if tree else 0} digest(s) for "
-                                 f"event {ev_id}, which is not a covering event of the log", event_id=ev_id))
+                self.add(Finding("store", None, None, Message("audit.finding.store_orphan",
+                                                              {"count": tree.count if tree else 0, "event": ev_id}),
+                                 event_id=ev_id))
                 continue
             got_root = tree.root() if tree else dg.EMPTY_ROOT
             got = tree.count if tree else 0
             if got_root != cover.get("root") or got != cover.get("leaves"):
-                self.add(Finding("store", None, None, f"the stored digests of event {ev_id} ({got} entries) do not "
-                                 f"reproduce its Merkle root ({cover.get('leaves')} rows): digests edited, "
-                                 f"deleted or inserted in audit_row", event_id=ev_id))
+                self.add(Finding("store", None, None, Message("audit.finding.store_root",
+                                                              {"event": ev_id, "entries": got,
+                                                               "rows": cover.get("leaves")}), event_id=ev_id))
 
 
 @contextmanager
@@ -822,10 +933,10 @@ def verify_history(session: Session | Connection, *, checkpoints: Any = None, pu
     hints = []
     for table, cols in sorted(verifier.added_columns.items()):
         added = " ".join(f"--added {table}.{c}" for c in sorted(cols))
-        hints.append(f"{table} has column(s) the log has not seen ({', '.join(sorted(cols))}): after a migration "
-                     f"that added them, run `main.py audit rebaseline {added} --reason …`")
+        hints.append(Message("audit.hint.rebaseline", {"table": table, "columns": ", ".join(sorted(cols)),
+                                                       "command": f"main.py audit rebaseline {added} --reason …"}))
     report = HistoryReport(scan.report, verifier.tables, verifier.findings, verifier.count,
-                           time.perf_counter() - started, hints=hints)
+                           time.perf_counter() - started, hint_messages=hints)
     report._uncovered = verifier.uncovered  # type: ignore[attr-defined]
     if loaded is not None:
         report.checkpoints = cp.check(loaded, scan, public_key=public_key)

@@ -34,7 +34,9 @@ def _public_key(args: argparse.Namespace) -> Any:
 def run_verify(args: argparse.Namespace) -> int:
     """Verify the chain, every guarded row, and (with --checkpoint) that the log extends each checkpoint."""
     from core import audit, checkpoint, db
+    from core.labels import cli_lang
 
+    lang = cli_lang(getattr(args, "lang", None))
     try:
         public_key = _public_key(args) if args.checkpoint else None
         loaded = checkpoint.load_file(args.checkpoint) if args.checkpoint else None
@@ -45,29 +47,30 @@ def run_verify(args: argparse.Namespace) -> int:
         report = audit.verify_history(session, checkpoints=loaded, public_key=public_key,
                                       max_findings=args.limit)
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
         return 0 if report.ok else 1
     out = sys.stdout if report.ok else sys.stderr
     chain = report.chain
     if chain.ok:
         print(_say(args, "cli.chain_intact", checked=chain.checked, last_hash=chain.last_hash), file=out)
     else:
-        print(_say(args, "cli.chain_broken", event=chain.first_broken_id, problem=chain.problem,
+        problem = chain.problem_message.text(lang) if chain.problem_message else "–"
+        print(_say(args, "cli.chain_broken", event=chain.first_broken_id, problem=problem,
                    checked=chain.checked), file=out)
     rows = sum(t.rows for t in report.tables.values())
     print(_say(args, "cli.guarded_rows", rows=f"{rows:,}", tables=len(report.tables),
                problems=report.problem_count), file=out)
     for f in report.findings:
-        print(f"  {f.line()}", file=out)
+        print(f"  {f.line(lang)}", file=out)
     if report.problem_count > len(report.findings):
         print(_say(args, "cli.more_findings", count=report.problem_count - len(report.findings)), file=out)
-    for hint in report.hints:
-        print(_say(args, "cli.hint", hint=hint), file=out)
+    for hint in report.hint_messages:
+        print(_say(args, "cli.hint", hint=hint.text(lang)), file=out)
     if report.checkpoints is not None:
         cps = report.checkpoints
-        print(cps.summary(), file=out)
+        print(cps.summary(lang), file=out)
         for p in cps.problems[1:]:
-            print(_say(args, "cli.checkpoint_line", line=p.line, detail=p.detail), file=out)
+            print(_say(args, "cli.checkpoint_line", line=p.line, detail=p.text(lang)), file=out)
     print(_say(args, "cli.history_intact" if report.ok else "cli.history_broken", seconds=f"{report.seconds:.1f}"),
           file=out)
     return 0 if report.ok else 1
@@ -118,7 +121,9 @@ def _checkpoint_job(args: argparse.Namespace) -> int:
 def run_rebaseline(args: argparse.Namespace) -> int:
     """Re-record digests after a migration that added columns (and adopt uncovered rows with --adopt)."""
     from core import audit, db
+    from core.labels import cli_lang
 
+    lang = cli_lang(getattr(args, "lang", None))
     if not args.added and not args.adopt:
         print(_error(args, _say(args, "cli.rebaseline_needs")), file=sys.stderr)
         return 2
@@ -133,9 +138,9 @@ def run_rebaseline(args: argparse.Namespace) -> int:
         return 2
     if result.refused is not None:
         print(_say(args, "cli.rebaseline_refused"), file=sys.stderr)
-        print(result.refused.summary(), file=sys.stderr)
+        print(result.refused.summary(lang), file=sys.stderr)
         for f in result.refused.findings:
-            print(f"  {f.line()}", file=sys.stderr)
+            print(f"  {f.line(lang)}", file=sys.stderr)
         return 1
     for table, n in sorted(result.rows.items()):
         print(_say(args, "cli.rebaseline_rows", table=f"{table:<24}", rows=f"{n:>10,}"))

@@ -151,8 +151,15 @@ class Checkpoint:
     def text(self) -> str:
         return _canonical({**self.payload(), "sig": self.sig})
 
-    def label(self) -> str:
-        return f"checkpoint #{self.seq} (line {self.line}, {self.events} events, {self.time})"
+    def label(self, lang: str = "en") -> str:
+        return self.label_message().text(lang)
+
+    def label_message(self) -> Any:
+        """`checkpoint #seq (line, events, time)` as a core.audit.Message."""
+        from core.audit import Message
+
+        return Message("audit.checkpoint.label", {"seq": self.seq, "line": self.line, "events": self.events,
+                                                  "time": self.time})
 
     def footer(self, lang: str = "en") -> str:
         """One line for a report footer, a summary sheet or a page, in Korean or English, its time in KST."""
@@ -239,7 +246,7 @@ class LoadedCheckpoints:
     path: str
     checkpoints: list[Checkpoint]
     raw_lines: list[tuple[int, bytes]]  # (line number, exact bytes) for the prev links
-    unreadable: list[tuple[int, str]] = field(default_factory=list)
+    unreadable: list[tuple[int, str]] = field(default_factory=list)  # (line number, the error's class name)
 
 
 def load_file(path: str | Path) -> LoadedCheckpoints:
@@ -259,7 +266,7 @@ def load_file(path: str | Path) -> LoadedCheckpoints:
                                               note=str(d.get("note", "")), seq=int(d["seq"]), prev=str(d["prev"]),
                                               key_id=str(d["key_id"]), sig=str(d["sig"]), line=n))
         except (ValueError, KeyError, TypeError) as exc:
-            out.unreadable.append((n, f"not a checkpoint ({exc.__class__.__name__})"))
+            out.unreadable.append((n, exc.__class__.__name__))
     return out
 
 
@@ -293,7 +300,15 @@ def signature_ok(cp: Checkpoint, public_key: Ed25519PublicKey) -> bool:
 class CheckpointProblem:
     line: int
     seq: int | None
-    detail: str
+    message: Any  # core.audit.Message (its templates: audit.checkpoint.* in core/labels.py)
+
+    @property
+    def detail(self) -> str:
+        """What is wrong, in English (the stable text of the JSON's `detail`)."""
+        return str(self.message.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return str(self.message.text(lang))
 
 
 @dataclass
@@ -312,62 +327,77 @@ class CheckpointReport:
     def first_contradicted(self) -> CheckpointProblem | None:
         return self.problems[0] if self.problems else None
 
-    def summary(self) -> str:
-        if self.ok:
-            newest = f"; newest {self.newest.label()}" if self.newest else ""
-            return f"the log extends all {self.checked} checkpoint(s) of {self.path}{newest}"
-        first = self.problems[0]
-        return f"first checkpoint contradicted: line {first.line}: {first.detail}"
+    def summary_message(self) -> Any:
+        from core.audit import Message
 
-    def to_dict(self) -> dict[str, Any]:
+        if self.ok:
+            if self.newest:
+                return Message("audit.checkpoint.all_extended_newest", {"checked": self.checked, "path": self.path,
+                                                                        "newest": self.newest.label_message()})
+            return Message("audit.checkpoint.all_extended", {"checked": self.checked, "path": self.path})
+        first = self.problems[0]
+        return Message("audit.checkpoint.first_contradicted", {"line": first.line, "detail": first.message})
+
+    def summary(self, lang: str = "en") -> str:
+        """One line: the log extends every checkpoint, or the first one contradicted; English by default."""
+        return str(self.summary_message().text(lang))
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """English `summary` / `detail` as before, plus `message_key`, `params` and `text` in `lang`."""
         return {"ok": self.ok, "path": self.path, "checked": self.checked, "key_id": self.key_id,
-                "summary": self.summary(),
-                "problems": [{"line": p.line, "seq": p.seq, "detail": p.detail} for p in self.problems],
+                "summary": self.summary(), "summary_text": self.summary(lang),
+                "problems": [{"line": p.line, "seq": p.seq, "detail": p.detail, **p.message.to_dict(lang)}
+                             for p in self.problems],
                 "newest": self.newest.to_dict() if self.newest else None}
 
 
 def check(loaded: LoadedCheckpoints, scan: Any, *, public_key: Ed25519PublicKey | None = None) -> CheckpointReport:
     """Does the log (a ``core.audit`` chain scan with hashes at the checkpoints' positions) extend each?"""
+    from core.audit import Message
+
     public_key = public_key or ensure_key().public_key()
     kid = key_id(public_key)
-    problems = [CheckpointProblem(n, None, why) for n, why in loaded.unreadable]
+    problems = [CheckpointProblem(n, None, Message("audit.checkpoint.unreadable", {"error": why}))
+                for n, why in loaded.unreadable]
     chain = scan.report
     prev_text = None
     prev_events = 0
     raw = dict(loaded.raw_lines)
     line_order = [n for n, _ in loaded.raw_lines]
     for cp in loaded.checkpoints:
-        label = cp.label()
+        label = cp.label_message()
         idx = line_order.index(cp.line)
         expected_prev = ZERO if idx == 0 else hashlib.sha256(raw[line_order[idx - 1]]).hexdigest()
         if not signature_ok(cp, public_key):
-            other = f" (it names key {cp.key_id})" if cp.key_id != kid else ""
-            problems.append(CheckpointProblem(cp.line, cp.seq, f"{label} is not signed by the audit key {kid}"
-                                              f"{other}: refused"))
+            unsigned = (Message("audit.checkpoint.unsigned_other", {"label": label, "key": kid, "named": cp.key_id})
+                        if cp.key_id != kid else Message("audit.checkpoint.unsigned", {"label": label, "key": kid}))
+            problems.append(CheckpointProblem(cp.line, cp.seq, unsigned))
             continue
         if cp.prev != expected_prev:
-            problems.append(CheckpointProblem(cp.line, cp.seq, f"{label} does not follow the line before it: "
-                                              "checkpoint lines were removed, inserted or reordered"))
+            problems.append(CheckpointProblem(cp.line, cp.seq, Message("audit.checkpoint.not_following",
+                                                                       {"label": label})))
         if cp.events < prev_events:
-            problems.append(CheckpointProblem(cp.line, cp.seq, f"{label} has fewer events than an earlier one"))
+            problems.append(CheckpointProblem(cp.line, cp.seq, Message("audit.checkpoint.fewer", {"label": label})))
         prev_events = max(prev_events, cp.events)
         prev_text = cp
         broken_at = chain.broken_position
         if broken_at is not None and cp.events >= broken_at:
             problems.append(CheckpointProblem(
-                cp.line, cp.seq, f"{label} is contradicted: the log is broken at event {chain.first_broken_id} "
-                f"(position {broken_at}) — {chain.problem}"))
+                cp.line, cp.seq, Message("audit.checkpoint.broken", {
+                    "label": label, "event": chain.first_broken_id, "position": broken_at,
+                    "problem": chain.problem_message})))
             continue
         have = scan.at_position.get(cp.events)
         if have is None:
-            problems.append(CheckpointProblem(
-                cp.line, cp.seq, f"{label} is contradicted: the log now holds only {chain.checked} event(s) — "
-                f"{'wiped' if chain.checked == 0 else 'its tail was truncated'}"))
+            gone = "audit.checkpoint.wiped" if chain.checked == 0 else "audit.checkpoint.truncated"
+            problems.append(CheckpointProblem(cp.line, cp.seq, Message(gone, {"label": label,
+                                                                              "checked": chain.checked})))
             continue
         if have[1] != cp.last_hash:
             problems.append(CheckpointProblem(
-                cp.line, cp.seq, f"{label} is contradicted: event {have[0]} at position {cp.events} has hash "
-                f"{have[1][:16]}…, the checkpoint signed {cp.last_hash[:16]}… — history before it was rewritten"))
+                cp.line, cp.seq, Message("audit.checkpoint.rewritten", {
+                    "label": label, "event": have[0], "position": cp.events, "have": have[1][:16],
+                    "signed": cp.last_hash[:16]})))
     problems.sort(key=lambda p: p.line)
     return CheckpointReport(loaded.path, len(loaded.checkpoints), problems,
                             prev_text if prev_text else None, kid)

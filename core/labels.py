@@ -222,3 +222,122 @@ register_messages({
     "upload.too_many_cells": ("{filename}의 칸이 {cells:n}개보다 많습니다. {cells:n}칸까지만 읽습니다.",
                               "{filename} has more than {cells:n} cells; at most {cells:n} are read"),
 })
+
+
+# --- core.audit / core.checkpoint: what `audit verify` (the command, GET /audit/verify, SYS-01) finds (issue 13).
+# The English templates reproduce the texts the JSON's `detail`, `problem`, `summary` and `hints` have always held.
+register_codes("audit.finding_kind", {
+    "edited": ("수정됨", "edited"),
+    "deleted": ("삭제됨", "deleted"),
+    "inserted": ("추가됨", "inserted"),
+    "store": ("기록 저장소", "store"),
+    "chain": ("해시 체인", "chain"),
+    "checkpoint": ("체크포인트", "checkpoint"),
+})
+
+register_messages({
+    "audit.where.row": ("{table} {row}번 행", "{table} {row}"),
+    "audit.where.log": ("감사 기록", "log"),
+    # the hash chain
+    "audit.chain.link_broken": ("이전 해시와의 연결이 끊어졌습니다(그 앞의 이벤트가 바뀌었거나 지워짐)",
+                                "previous-hash link broken (an event before it was changed or deleted)"),
+    "audit.chain.hash_mismatch": ("내용이 저장된 해시와 맞지 않습니다(수정됨)",
+                                  "content does not match its hash (edited)"),
+    "audit.chain.no_head": ("감사 기록의 마지막 상태 행이 없습니다", "audit head row missing"),
+    "audit.chain.head_mismatch": ("체인은 {last_event}번 이벤트(이벤트 {checked:n}건)에서 끝나는데 마지막 상태 행에는 "
+                                  "{head_event}번 이벤트(이벤트 {head_count:n}건)가 적혀 있습니다: 최근 이벤트가 "
+                                  "지워졌거나 상태 행이 수정됨",
+                                  "chain ends at event {last_event} ({checked} events) but the head records event "
+                                  "{head_event} ({head_count} events): newest events deleted or head edited"),
+    # the guarded rows
+    "audit.finding.edited_unread": ("{event}번 이벤트가 기록한 내용과 다릅니다",
+                                    "content differs from what event {event} recorded"),
+    "audit.finding.edited": ("{changes} ({event}번 이벤트의 기록과 비교)", "{changes} (recorded by event {event})"),
+    "audit.finding.differs": ("{event}번 이벤트가 기록한 내용과 다릅니다", "content differs"),
+    "audit.change.value": ("{column}: 기록 {recorded!r}, 현재 {now!r}", "{column}: recorded {recorded!r}, now {now!r}"),
+    "audit.change.now": ("{column}: 현재 {now!r}", "{column}: now {now!r}"),
+    "audit.change.secret": ("{column} 값이 바뀜", "{column} changed"),
+    "audit.change.added": ("기록 뒤에 생긴 열 {column}", "column {column} added since recorded"),
+    "audit.change.removed": ("기록 뒤에 없어진 열 {column}", "column {column} removed since recorded"),
+    "audit.change.unknown": ("내용이 다릅니다(어느 항목인지 알 수 없음)", "content differs (field not identified)"),
+    "audit.finding.deleted": ("시스템을 거치지 않고 지워졌습니다(마지막 기록: {event}번 이벤트)",
+                              "deleted outside the application (last recorded by event {event})"),
+    "audit.finding.reinserted": ("{event}번 이벤트가 삭제를 기록한 뒤 시스템을 거치지 않고 다시 들어왔습니다",
+                                 "re-inserted outside the application after event {event} recorded its deletion"),
+    "audit.finding.inserted": ("시스템을 거치지 않고 들어왔습니다(이 행을 기록한 이벤트가 없음)",
+                               "inserted outside the application (no event covers it)"),
+    "audit.finding.store_orphan": ("행 기록 저장소에 {event}번 이벤트의 요약값이 {count:n}개 있으나 "
+                                   "그 이벤트는 행을 기록하는 이벤트가 아닙니다",
+                                   "audit_row holds {count} digest(s) for event {event}, which is not a covering "
+                                   "event of the log"),
+    "audit.finding.store_root": ("{event}번 이벤트의 저장된 요약값({entries:n}개)으로 머클 루트({rows}행)를 다시 "
+                                 "만들 수 없습니다: 행 기록 저장소의 요약값이 수정·삭제·추가됨",
+                                 "the stored digests of event {event} ({entries} entries) do not reproduce its "
+                                 "Merkle root ({rows} rows): digests edited, deleted or inserted in audit_row"),
+    "audit.hint.rebaseline": ("{table}에 감사 기록이 모르는 열({columns})이 있습니다. 그 열을 추가한 스키마 변경 "
+                              "뒤라면 `{command}`을 실행하세요",
+                              "{table} has column(s) the log has not seen ({columns}): after a migration that "
+                              "added them, run `{command}`"),
+    # the whole verification, in one line
+    "audit.summary.intact": ("기록 이상 없음: 이벤트 {events:n}건, 보호 대상 행 {rows:n}행(표 {tables}개)이 감사 "
+                             "기록과 일치합니다",
+                             "history intact: {events} events, {rows:n} guarded rows in {tables} tables match the "
+                             "log"),
+    "audit.summary.intact_checkpoints": ("기록 이상 없음: 이벤트 {events:n}건, 보호 대상 행 {rows:n}행"
+                                         "(표 {tables}개)이 감사 기록과 일치합니다; {checkpoints}",
+                                         "history intact: {events} events, {rows:n} guarded rows in {tables} tables "
+                                         "match the log; {checkpoints}"),
+    "audit.summary.broken": ("기록 손상: {parts}", "history BROKEN: {parts}"),
+    "audit.summary.chain": ("{event}번 이벤트에서 체인이 끊어짐: {problem}",
+                            "chain broken at event {event}: {problem}"),
+    "audit.summary.rows": ("행 문제 {count:n}건", "{count} row problem(s)"),
+    # signed checkpoints (core.checkpoint)
+    "audit.checkpoint.label": ("체크포인트 #{seq}({line}행, 이벤트 {events:n}건, {time})",
+                               "checkpoint #{seq} (line {line}, {events} events, {time})"),
+    "audit.checkpoint.unreadable": ("체크포인트 형식이 아닙니다", "not a checkpoint ({error})"),
+    "audit.checkpoint.unsigned": ("{label}: 감사 키 {key}의 서명이 아니어서 받지 않습니다",
+                                  "{label} is not signed by the audit key {key}: refused"),
+    "audit.checkpoint.unsigned_other": ("{label}: 감사 키 {key}의 서명이 아니어서 받지 않습니다(적힌 키: {named})",
+                                        "{label} is not signed by the audit key {key} (it names key {named}): refused"),
+    "audit.checkpoint.not_following": ("{label}: 바로 앞 줄에 이어지지 않습니다. 체크포인트 줄이 지워졌거나 "
+                                       "끼워 넣어졌거나 순서가 바뀜",
+                                       "{label} does not follow the line before it: checkpoint lines were removed, "
+                                       "inserted or reordered"),
+    "audit.checkpoint.fewer": ("{label}: 앞선 체크포인트보다 이벤트 수가 적습니다",
+                               "{label} has fewer events than an earlier one"),
+    "audit.checkpoint.broken": ("{label}과 맞지 않습니다: 감사 기록이 {event}번 이벤트({position}번째)에서 "
+                                "끊어짐 — {problem}",
+                                "{label} is contradicted: the log is broken at event {event} (position {position}) "
+                                "— {problem}"),
+    "audit.checkpoint.wiped": ("{label}과 맞지 않습니다: 감사 기록에 지금 이벤트가 {checked}건뿐입니다 — 기록이 지워짐",
+                               "{label} is contradicted: the log now holds only {checked} event(s) — wiped"),
+    "audit.checkpoint.truncated": ("{label}과 맞지 않습니다: 감사 기록에 지금 이벤트가 {checked:n}건뿐입니다 — "
+                                   "끝부분이 잘려 나감",
+                                   "{label} is contradicted: the log now holds only {checked} event(s) — its tail "
+                                   "was truncated"),
+    "audit.checkpoint.rewritten": ("{label}과 맞지 않습니다: {position}번째인 {event}번 이벤트의 해시는 {have}…인데 "
+                                   "체크포인트가 서명한 해시는 {signed}…입니다 — 그 앞의 기록이 다시 쓰임",
+                                   "{label} is contradicted: event {event} at position {position} has hash "
+                                   "{have}…, the checkpoint signed {signed}… — history before it was rewritten"),
+    "audit.checkpoint.all_extended": ("감사 기록이 {path}의 체크포인트 {checked}개를 모두 이어 갑니다",
+                                      "the log extends all {checked} checkpoint(s) of {path}"),
+    "audit.checkpoint.all_extended_newest": ("감사 기록이 {path}의 체크포인트 {checked}개를 모두 이어 갑니다"
+                                             "(가장 최근: {newest})",
+                                             "the log extends all {checked} checkpoint(s) of {path}; newest {newest}"),
+    "audit.checkpoint.first_contradicted": ("처음으로 맞지 않는 체크포인트: {line}행: {detail}",
+                                            "first checkpoint contradicted: line {line}: {detail}"),
+})
+
+# --- main.py create-user / set-password: prompts, and a refused input named by its field (the API's 422 reasons)
+register_messages({
+    "cli.prompt_password": ("비밀번호: ", "password: "),
+    "cli.prompt_new_password": ("새 비밀번호: ", "new password: "),
+    "cli.invalid_input": ("입력이 올바르지 않아 아무것도 바꾸지 않았습니다: {problems}",
+                          "invalid input, nothing changed: {problems}"),
+    "cli.invalid_field": ("{field}: {reason}", "{field}: {reason}"),
+    "cli.field.username": ("아이디", "username"),
+    "cli.field.password": ("비밀번호", "password"),
+    "cli.field.full_name": ("이름", "full name"),
+    "cli.field.role": ("역할", "role"),
+    "cli.field.email": ("전자우편", "email"),
+})

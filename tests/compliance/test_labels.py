@@ -18,6 +18,7 @@ ALLOWED = {"AI", "TTA"}  # proper names: the data hub 'AI 허브', the verifier 
 SAMPLES = {  # one value per kind, Korean where it is text
     "text": "한국어 값", "n": 1234, "won": 3742886, "date": "2022-11-14", "pct": "0.952", "pctv": "95.2",
     "dec": "1.2345", "score": "74.67", "ref": 28205, "flag": True,
+    "msg": {"message_key": "audit.finding.deleted", "params": {"event": 12}},  # a verification sentence (SYS-01)
 }
 
 

@@ -279,8 +279,12 @@ def test_compliance_check_fails_when_history_does_not_verify(session: Session) -
     assert sys01[0].evidence[0]["columns"] == "full_name"  # the edited field is named
 
 
-def test_cli_verify_with_checkpoint(session: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_verify_with_checkpoint(session: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import main
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):  # no English locale: the output is Korean
+        monkeypatch.delenv(name, raising=False)
 
     _events(session, 2)
     assert main.main(["audit", "checkpoint", "--note", "cli test"]) == 0
@@ -289,8 +293,10 @@ def test_cli_verify_with_checkpoint(session: Session, tmp_path: Path, capsys: py
     session.exec(text("DELETE FROM audit_event"))  # type: ignore[call-overload]
     session.exec(text("DELETE FROM audit_head"))  # type: ignore[call-overload]
     session.commit()
-    assert main.main(["audit", "verify", "--checkpoint", path]) == 1
-    assert "first checkpoint contradicted" in capsys.readouterr().err
+    assert main.main(["audit", "verify", "--checkpoint", path]) == 1  # Korean by default (issue 13)
+    assert "처음으로 맞지 않는 체크포인트: 1행: 체크포인트 #1" in capsys.readouterr().err
+    assert main.main(["--lang", "en", "audit", "verify", "--checkpoint", path]) == 1
+    assert "first checkpoint contradicted: line 1: checkpoint #1" in capsys.readouterr().err
 
 
 def test_merkle_builder_matches_rfc6962_definition() -> None:
