@@ -30,7 +30,8 @@ def history_does_not_verify(self: Check, ctx: CheckContext) -> Iterator[Finding]
     try:
         report = audit.verify_history(ctx.session, checkpoints=loaded, max_findings=MAX_ROW_FINDINGS)
     except checkpoint.KeyMissing as exc:  # no key to check the signatures with: say so, check the rest
-        yield self.finding(ctx, "compliance.sys01.nokey", {}, evidence=[{"problem": str(exc)}], **history)
+        yield self.finding(ctx, "compliance.sys01.nokey", {},
+                           evidence=[{"problem": {"message_key": exc.key, "params": exc.params}}], **history)
         report = audit.verify_history(ctx.session, max_findings=MAX_ROW_FINDINGS)
     chain = report.chain
     if not chain.ok:

@@ -946,12 +946,23 @@ def verify_history(session: Session | Connection, *, checkpoints: Any = None, pu
 # --------------------------------------------------------------------------- schema changes and adoption
 
 
+class InvalidRebaseline(ValueError):
+    """A rebaseline asked for wrongly; `str()` is English, `render(lang)` the operator's language."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.message = Message(key, params)
+        super().__init__(self.message.text("en"))
+
+    def render(self, lang: str = "en") -> str:
+        return self.message.text(lang)
+
+
 def _parse_added(added: Iterable[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for item in added:
         table, _, column = item.partition(".")
         if not column or table not in _GUARDED:
-            raise ValueError(f"'{item}' is not TABLE.COLUMN of a guarded table ({', '.join(GUARDED)})")
+            raise InvalidRebaseline("audit.rebaseline.bad_column", item=item, tables=", ".join(GUARDED))
         out.setdefault(table, set()).add(column)
     return out
 
@@ -975,7 +986,7 @@ def rebaseline(session: Session, actor: Actor, *, reason: str, added: Iterable[s
     columns left out. The caller commits.
     """
     if not reason.strip():
-        raise ValueError("a rebaseline needs a reason")
+        raise InvalidRebaseline("audit.rebaseline.no_reason")
     changed = _parse_added(added)
     report = verify_history(session, ignore_columns=changed, max_findings=200, _collect_uncovered=adopt)
     if not report.ok:

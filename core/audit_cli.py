@@ -20,7 +20,12 @@ def _say(args: argparse.Namespace | None, key: str, **params: Any) -> str:
 
 
 def _error(args: argparse.Namespace | None, exc: object) -> str:
-    return _say(args, "cli.error", message=exc)
+    """`error: …` in the operator's language; an error that keeps a message key (core.checkpoint) is rendered."""
+    from core.labels import cli_lang
+
+    render = getattr(exc, "render", None)
+    return _say(args, "cli.error", message=render(cli_lang(getattr(args, "lang", None))) if callable(render)
+                else exc)
 
 
 def _public_key(args: argparse.Namespace) -> Any:

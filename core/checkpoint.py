@@ -58,8 +58,46 @@ ZERO = "0" * 64
 GENESIS = "0" * 64
 
 
-class KeyMissing(RuntimeError):
+class _Said:
+    """An error that keeps its sentence as a message key (core/labels.py audit.key.*): `str()` is English,
+    `render(lang)` is the operator's language."""
+
+    key: str
+    params: dict[str, Any]
+
+    def _say(self, key: str, **params: Any) -> str:
+        from core import labels  # noqa: F401  (registers the templates)
+        from core.i18n import render
+
+        self.key, self.params = key, params
+        return render(key, params, "en")
+
+    def render(self, lang: str = "en") -> str:
+        from core.i18n import render
+
+        return render(self.key, self.params, lang)
+
+
+class KeyMissing(_Said, RuntimeError):
     """The audit signing key is missing (or unsafe) outside demo mode."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(self._say(key, **params))
+
+
+class CheckpointFileMissing(_Said, FileNotFoundError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(self._say("audit.key.no_checkpoint_file", path=str(path)))
+
+
+class KeyExists(_Said, FileExistsError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(self._say("audit.key.exists", path=str(path)))
+
+
+class NotAKey(_Said, ValueError):
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(self._say("audit.key.not_ed25519_public", path=str(path), algorithm="Ed25519"))
 
 
 # --------------------------------------------------------------------------- keys
@@ -88,18 +126,18 @@ def ensure_key(settings: Settings | None = None) -> Ed25519PrivateKey:
     path = Path(settings.audit_key_file)
     if not path.exists():
         if not settings.demo_mode:
-            raise KeyMissing(f"the audit signing key {path} does not exist: create it with "
-                             "`python main.py audit keygen` (or set AUDIT_KEY_FILE); refusing to start")
+            raise KeyMissing("audit.key.missing", path=str(path), command="python main.py audit keygen",
+                             setting="AUDIT_KEY_FILE")
         try:
             return _write_new_key(path)
         except FileExistsError:  # another worker created it a moment ago
             pass
     if not settings.demo_mode and path.stat().st_mode & 0o077:
-        raise KeyMissing(f"the audit signing key {path} can be read by others (mode "
-                         f"{path.stat().st_mode & 0o777:o}); chmod 600 it; refusing to start")
+        raise KeyMissing("audit.key.readable", path=str(path), mode=f"{path.stat().st_mode & 0o777:o}",
+                         command="chmod 600")
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyMissing(f"{path} is not an Ed25519 private key")
+        raise KeyMissing("audit.key.not_ed25519", path=str(path), algorithm="Ed25519")
     return key
 
 
@@ -107,7 +145,7 @@ def keygen(path: str) -> Ed25519PrivateKey:
     """Create a new key file (refuses to overwrite one)."""
     p = Path(path)
     if p.exists():
-        raise FileExistsError(f"{p} exists; a new key would make every earlier checkpoint unverifiable")
+        raise KeyExists(p)
     return _write_new_key(p)
 
 
@@ -119,7 +157,7 @@ def load_public_key(path: str | Path) -> Ed25519PublicKey:
     except ValueError:
         key = serialization.load_pem_private_key(data, password=None).public_key()
     if not isinstance(key, Ed25519PublicKey):
-        raise ValueError(f"{path} does not hold an Ed25519 key")
+        raise NotAKey(path)
     return key
 
 
@@ -253,7 +291,7 @@ def load_file(path: str | Path) -> LoadedCheckpoints:
     """Every checkpoint of a file (unreadable lines are kept as findings, not skipped silently)."""
     p = Path(path)
     if not p.exists():
-        raise FileNotFoundError(f"checkpoint file {p} does not exist")
+        raise CheckpointFileMissing(p)
     out = LoadedCheckpoints(str(p), [], [])
     for n, raw in enumerate(p.read_bytes().split(b"\n"), start=1):
         if not raw.strip():

@@ -341,3 +341,28 @@ register_messages({
     "cli.field.role": ("역할", "role"),
     "cli.field.email": ("전자우편", "email"),
 })
+
+# --- core.checkpoint: the signing key and the checkpoint file (`str()` of the errors is the English one)
+register_messages({
+    "audit.key.missing": ("감사 서명 키 {path}가 없어 시작하지 않습니다. `{command}`로 만들거나 {setting} 설정에 "
+                          "키 파일을 지정하세요",
+                          "the audit signing key {path} does not exist: create it with `{command}` (or set "
+                          "{setting}); refusing to start"),
+    "audit.key.readable": ("감사 서명 키 {path}를 다른 사용자도 읽을 수 있어(권한 {mode}) 시작하지 않습니다. "
+                           "`{command}`로 권한을 줄이세요",
+                           "the audit signing key {path} can be read by others (mode {mode}); {command} it; "
+                           "refusing to start"),
+    "audit.key.not_ed25519": ("{path}는 감사 서명용 개인 키({algorithm})가 아닙니다",
+                              "{path} is not an {algorithm} private key"),
+    "audit.key.not_ed25519_public": ("{path}에 감사 서명 확인용 키({algorithm})가 없습니다",
+                                     "{path} does not hold an {algorithm} key"),
+    "audit.key.exists": ("{path}가 이미 있습니다. 새 키를 만들면 지금까지의 체크포인트를 모두 확인할 수 없게 됩니다",
+                         "{path} exists; a new key would make every earlier checkpoint unverifiable"),
+    "audit.key.no_checkpoint_file": ("체크포인트 파일 {path}가 없습니다", "checkpoint file {path} does not exist"),
+})
+
+register_messages({
+    "audit.rebaseline.no_reason": ("재기준 기록에는 사유(--reason)가 필요합니다", "a rebaseline needs a reason"),
+    "audit.rebaseline.bad_column": ("'{item}'은(는) 보호 대상 표의 '표.열'이 아닙니다(보호 대상 표: {tables})",
+                                    "'{item}' is not TABLE.COLUMN of a guarded table ({tables})"),
+})

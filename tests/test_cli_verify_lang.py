@@ -167,3 +167,27 @@ def test_password_prompts_are_korean_by_default(session: Session, capsys: pytest
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("오류: ") and "아이디: " in err[0] and err[2] == "오류: 그 아이디의 사용자가 없습니다."
     assert session.exec(select(User)).all() == []
+
+
+def test_key_file_and_rebaseline_refusals_are_korean_then_english(session: Session, tmp_path: Any,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "none.jsonl"
+    assert main.main(["audit", "verify", "--checkpoint", str(missing)]) == 2
+    assert capsys.readouterr().err.strip() == f"오류: 체크포인트 파일 {missing}가 없습니다"
+    assert main.main(["--lang", "en", "audit", "verify", "--checkpoint", str(missing)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: checkpoint file {missing} does not exist"
+    key = tmp_path / "k.pem"
+    assert main.main(["audit", "keygen", "--out", str(key)]) == 0
+    before = key.read_bytes()
+    assert main.main(["audit", "keygen", "--out", str(key)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == f"오류: {key}가 이미 있습니다. 새 키를 만들면 지금까지의 체크포인트를 모두 확인할 수 없게 됩니다"
+    assert key.read_bytes() == before  # not overwritten
+    assert main.main(["audit", "rebaseline", "--added", "nosuch.col", "--reason", "이관"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("오류: 'nosuch.col'은(는) 보호 대상 표의 '표.열'이 아닙니다(보호 대상 표: ")
+    assert main.main(["--lang", "en", "audit", "rebaseline", "--added", "nosuch.col", "--reason", "x"]) == 2
+    assert capsys.readouterr().err.startswith("error: 'nosuch.col' is not TABLE.COLUMN of a guarded table (")
+    from core.models import AuditEvent
+
+    assert session.exec(select(AuditEvent)).all() == []  # nothing written
