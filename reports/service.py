@@ -41,8 +41,9 @@ def checkpoint_line(session: Session, note: str, lang: Lang = "ko") -> str:
         return checkpoint_footer(checkpoint.write(session, note=note), lang)
     except (OSError, checkpoint.KeyMissing) as exc:
         log.error("audit checkpoint for %s not written: %s", note, exc)
-        return (f"audit checkpoint NOT written: {exc}" if lang == "en"
-                else f"감사 체크포인트를 기록하지 못했습니다: {exc}")
+        reason = exc.render(lang) if isinstance(exc, checkpoint.KeyMissing) else exc  # Korean page, Korean reason
+        return (f"audit checkpoint NOT written: {reason}" if lang == "en"
+                else f"감사 체크포인트를 기록하지 못했습니다: {reason}")
 
 
 @dataclass(frozen=True)

@@ -191,3 +191,34 @@ def test_key_file_and_rebaseline_refusals_are_korean_then_english(session: Sessi
     from core.models import AuditEvent
 
     assert session.exec(select(AuditEvent)).all() == []  # nothing written
+
+
+def test_sys01_evidence_reads_in_the_readers_language(session: Session) -> None:
+    """The compliance page and reports show SYS-01's evidence through compliance.labels: Korean page, Korean."""
+    from datetime import date
+
+    from compliance import labels
+    from compliance import service as compliance_service
+
+    gone = make_user(session)
+    _sql(session, "DELETE FROM app_user WHERE id = :i", i=gone.id)
+    run = compliance_service.run_checks(session, today=date(2022, 1, 1))
+    [finding] = [f for f in run.findings if f.check_id == "SYS-01"]
+    heads, rows = labels.evidence_table(finding, "ko")
+    detail = rows[0][heads.index("내용")]
+    assert detail.startswith("시스템을 거치지 않고 지워졌습니다(마지막 기록: ")
+    assert rows[0][heads.index("문제 유형")] == "기록 없이 삭제됨"
+    heads, rows = labels.evidence_table(finding, "en")
+    assert rows[0][heads.index("Detail")].startswith("deleted outside the application (last recorded by event ")
+
+
+def test_a_report_footer_names_a_missing_key_in_korean(session: Session, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Any) -> None:
+    from core.settings import get_settings
+    from reports.service import checkpoint_line
+
+    monkeypatch.setattr(get_settings(), "demo_mode", False)
+    monkeypatch.setattr(get_settings(), "audit_key_file", str(tmp_path / "missing.key"))
+    ko = checkpoint_line(session, "test", "ko")
+    assert ko.startswith("감사 체크포인트를 기록하지 못했습니다: 감사 서명 키 ") and "does not exist" not in ko
+    assert "does not exist" in checkpoint_line(session, "test", "en")
