@@ -138,7 +138,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print(_say(args, "cli.job_ended", id=job.id, status=jobs.i18n.code_label("job_status", job.status, lang),
                    message=job.message(lang)), file=sys.stderr)
         if not is_empty(engine):
-            print(_say(args, "cli.seed_partial"), file=sys.stderr)
+            print(_say(args, "cli.seed_partial", command="main.py seed --reset"), file=sys.stderr)
         return 1
     report = json.loads(jobs.result_file(job).read_text(encoding="utf-8"))
     print(_say(args, "cli.seeded", scale=report["scale"], seed=report["seed"]))
@@ -429,7 +429,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reports.cli import resolve_project
 
     if args.kind == "decision" and not args.call_type:
-        print(_say(args, "cli.error", message=_say(args, "cli.decision_needs_call_type")), file=sys.stderr)
+        print(_say(args, "cli.error", message=_say(args, "cli.decision_needs_call_type",
+                                                         choices="designated, regional, free")), file=sys.stderr)
         return 2
     db.configure(_settings().database_url)
     with db.session_scope() as session:

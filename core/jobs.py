@@ -97,8 +97,8 @@ i18n.register_messages({
                      "queued again"),
     "job.lost": ("대기열에서 작업 요청이 두 번 사라져 작업을 실패로 마쳤습니다. 다시 요청하세요",
                  "The job's message was lost from the queue twice; the job is marked failed. Ask for it again"),
-    "job.waiting_worker": ("작업 처리기를 기다리는 중입니다(main.py worker)",
-                           "Waiting for a job worker (main.py worker)"),
+    "job.waiting_worker": ("작업 처리기를 기다리는 중입니다({command})",
+                           "Waiting for a job worker ({command})"),
 })
 
 
@@ -817,7 +817,7 @@ def _snapshot(job_id: int, lang: str) -> tuple[JobStatus, int, str] | None:
                 return job.status, percent, job.message(lang)
         message = job.message(lang)
         if job.status == JobStatus.queued and job.message_key == "job.queued" and not embedded():
-            message = i18n.render("job.waiting_worker", {}, lang)
+            message = i18n.render("job.waiting_worker", {"command": "main.py worker"}, lang)
         return job.status, job.progress, message
 
 

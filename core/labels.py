@@ -161,15 +161,15 @@ register_messages({
     "cli.job_wrote": ("작업 {id}번의 파일을 {path}에 썼습니다({size}바이트)",
                       "wrote the file of job {id} to {path} ({size} bytes)"),
     "cli.seed_partial": ("초기 자료를 끝까지 넣지 못해 데이터베이스에 일부만 들어 있습니다. "
-                         "main.py seed --reset으로 다시 넣으세요",
-                         "the seed did not finish and the database holds part of it; run main.py seed --reset"),
+                         "다시 넣으려면 다음을 실행하세요: {command}",
+                         "the seed did not finish and the database holds part of it; run {command}"),
     "cli.job_needs_store": ("--job은 --store와 함께만 쓸 수 있습니다(전체 점검 작업)",
                             "--job needs --store (a full compliance run job)"),
     "cli.no_directory": ("{path} 폴더가 없습니다", "directory {path} does not exist"),
     "cli.check_stored": ("점검 결과 저장: 사업 {pid}, 기준일 {as_of}, 지적 {total}건",
                          "stored findings: programme {pid} as of {as_of}, {total} finding(s)"),
-    "cli.decision_needs_call_type": ("선정 심의 자료에는 --call-type(designated, regional, free)이 필요합니다",
-                                     "report decision needs --call-type (designated, regional or free)"),
+    "cli.decision_needs_call_type": ("선정 심의 자료에는 --call-type({choices} 중 하나)이 필요합니다",
+                                     "report decision needs --call-type (one of {choices})"),
 })
 
 

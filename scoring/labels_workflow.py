@@ -26,7 +26,7 @@ register_messages({
     "evaluator.import_empty": ("가져올 평가위원 행이 없습니다.", "there is no evaluator row to import"),
     "evaluator.import_cell": ("{row:n}행 '{column}': {reason}", "row {row} '{column}': {reason}"),
     "evaluator.email": ("이메일 형식이 아닙니다", "not an e-mail address"),
-    "evaluator.import_date": ("날짜가 아닙니다. YYYY-MM-DD로 쓰세요(예: 2021-12-31)",
+    "evaluator.import_date": ("날짜가 아닙니다. 2021-12-31처럼 연-월-일로 쓰세요",
                               "not a date; write YYYY-MM-DD (e.g. 2021-12-31)"),
     "evaluator.unknown_business_number": ("등록된 기관의 사업자등록번호가 아닙니다",
                                           "no registered organisation has this business number"),

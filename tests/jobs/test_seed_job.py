@@ -173,8 +173,8 @@ def test_a_cancelled_seed_rolls_back_its_step_and_says_what_is_left(own_db: str,
     assert main.main(["seed", "--reset"]) == 1
     err = capsys.readouterr().err
     assert "작업 1번: 취소됨 — 취소했습니다" in err
-    assert "초기 자료를 끝까지 넣지 못해 데이터베이스에 일부만 들어 있습니다. main.py seed --reset으로 다시 넣으세요" \
-        in err
+    assert ("초기 자료를 끝까지 넣지 못해 데이터베이스에 일부만 들어 있습니다. "
+            "다시 넣으려면 다음을 실행하세요: main.py seed --reset") in err
     with Session(db.get_engine()) as s:
         job = s.exec(select(Job)).one()
         assert job.status == JobStatus.cancelled and job.result_path is None
