@@ -155,16 +155,28 @@ def my_assignments(session: Session, user: User) -> list[AssignmentRead]:
     return _assignment_rows(session, evaluator_of(session, user).id)
 
 
-def _own_sheet(session: Session, user: User, sheet_id: int, *, lock: bool = False) -> tuple[Evaluator, ScoreSheet]:
+def _own_assignment(session: Session, user: User, sheet_id: int, *, lock: bool = False
+                    ) -> tuple[Evaluator, ScoreSheet, AssignmentRead]:
+    """The caller's own sheet and its assignment row; 404 for anyone else's, 403 when in conflict.
+
+    The conflict rules run once per request: the assignment row already leaves out a conflicted (or
+    ineligible) proposal, and only when it is missing is the conflict asked for, to say which.
+    """
     ev = evaluator_of(session, user)
     stmt = select(ScoreSheet).where(ScoreSheet.id == sheet_id)
     sheet = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
     if sheet is None or sheet.evaluator_id != ev.id:
         raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)  # same answer for someone else's sheet
-    if is_conflicted(session, ev.id, sheet.project_id):
-        raise Forbidden("scoring.err.conflicted")
-    if not _assignment_rows(session, ev.id, sheet_id):
+    rows = _assignment_rows(session, ev.id, sheet_id)
+    if not rows:
+        if is_conflicted(session, ev.id, sheet.project_id):
+            raise Forbidden("scoring.err.conflicted")
         raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)
+    return ev, sheet, rows[0]
+
+
+def _own_sheet(session: Session, user: User, sheet_id: int, *, lock: bool = False) -> tuple[Evaluator, ScoreSheet]:
+    ev, sheet, _ = _own_assignment(session, user, sheet_id, lock=lock)
     return ev, sheet
 
 
@@ -188,9 +200,8 @@ def _rubric_of_sheet(session: Session, sheet: ScoreSheet) -> tuple[object, list[
 
 def get_assignment(session: Session, user: User, sheet_id: int) -> AssignmentDetail:
     """Proposal summary, rubric and the caller's own sheet (after the no-conflict confirmation)."""
-    ev, sheet = _own_sheet(session, user, sheet_id)
+    ev, sheet, assignment = _own_assignment(session, user, sheet_id)
     _require_confirmation(session, ev, sheet)
-    assignment = _assignment_rows(session, sheet.evaluator_id, sheet_id)[0]
     proposal = session.get(Proposal, sheet.proposal_id)
     assert proposal is not None
     consortium = session.get(Consortium, proposal.consortium_id)
