@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
 from sqlmodel import Session
 
 from compliance import service
@@ -20,6 +20,7 @@ from core.audit import Actor
 from core.auth import ReaderUser
 from core.bounded import Code, Day, Id, Offset, Reason, RequestModel
 from core.db import get_session, get_write_session
+from core.fastjson import model_response
 from core.i18n import negotiate
 from program.reporting import as_of_for
 
@@ -69,6 +70,9 @@ def list_checks(request: Request, _: ReaderUser, session: Session = Depends(get_
     return service.list_checks(negotiate(request.headers.get("accept-language")), rules)
 
 
+_PAGE: TypeAdapter[FindingsPage] = TypeAdapter(FindingsPage)
+
+
 @router.get("/findings", response_model=FindingsPage)
 def findings(
     request: Request, _: ReaderUser, session: Session = Depends(get_session),
@@ -79,13 +83,13 @@ def findings(
     project_id: Id | None = None,
     as_of: Day | None = Query(None, description="judge deadlines as of this date (default: the reporting date)"),
     limit: int = Query(100, ge=1, le=1000), offset: Offset = 0,
-) -> FindingsPage:
+) -> Response:
     lang = negotiate(request.headers.get("accept-language"))
     pids = [program_id] if program_id is not None else service.store.programme_ids(session)
     reports: list[FindingsReport] = []
     for i, pid in enumerate(pids):
         r = service.stored_findings(session, program_id=pid, as_of=as_of_for(session, pid, as_of),
-                                    check_ids=[check_id] if check_id else None)
+                                    check_ids=[check_id] if check_id else None, lang=None)  # the page is rendered below
         if i > 0:  # the audit log's verification is one for the database, shown once
             r.findings = [f for f in r.findings if f.check_id != "SYS-01"]
         reports.append(r)
@@ -108,8 +112,9 @@ def findings(
         o.status_label = status_label(o.status, lang)
     page = [FindingRead(**f.with_text(lang).model_dump(), severity_label=severity_label(f.severity, lang))
             for f in items[offset:offset + limit]]
-    return FindingsPage(as_of=merged.as_of, counts=counts, checks=list(outcomes.values()), items=page,
-                        total=len(items), freshness=[r.freshness for r in reports if r.freshness is not None])
+    return model_response(_PAGE, FindingsPage(  # serialised once (the route's schema is still FindingsPage)
+        as_of=merged.as_of, counts=counts, checks=list(outcomes.values()), items=page, total=len(items),
+        freshness=[r.freshness for r in reports if r.freshness is not None]))
 
 
 @router.post("/runs", response_model=RunRead, status_code=201)

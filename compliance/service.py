@@ -60,10 +60,14 @@ def run_checks(session: Session, *, today: date, program_id: int | None = None,
 
 
 def stored_findings(session: Session, *, program_id: int, as_of: date, check_ids: list[str] | None = None,
-                    lang: str = "ko") -> FindingsReport:
-    """The stored findings of a programme as of a date and how current they are (compliance/store.py)."""
+                    lang: str | None = "ko") -> FindingsReport:
+    """The stored findings of a programme as of a date and how current they are (compliance/store.py).
+
+    Each finding's message and subject are rendered in `lang`; `lang=None` leaves them to the caller
+    (the API renders only the page it answers with)."""
     report = store.stored_findings(session, program_id=program_id, as_of=as_of, check_ids=_known(check_ids))
-    report.findings = [f.with_text(lang) for f in report.findings]
+    if lang is not None:
+        report.findings = [f.with_text(lang) for f in report.findings]
     return report
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -305,6 +306,40 @@ def changes_since(session: Session, event_id: int | None) -> int:
     return events.changes_since(session, event_id, DEPENDS)
 
 
+_CONTENTS: OrderedDict[tuple[Any, ...], tuple[list[Finding], list[CheckOutcome]]] = OrderedDict()
+_CONTENTS_LOCK = threading.Lock()
+_CONTENTS_KEPT = 16
+
+
+def _set_contents(session: Session, fs: FindingSet, program_id: int, checks: dict[str, Check],
+                  check_ids: list[str] | None) -> tuple[list[Finding], list[CheckOutcome]]:
+    """A stored set's findings (in their one order) and check outcomes, built once per state of the set.
+
+    Every refresh moves the set's `updated_at` (under its write lock), so (set, updated at) names one
+    content: many readers of an unchanged set (auditors at a deadline) share one build instead of each
+    turning every stored row into a finding again. Callers copy before changing (`with_text` does).
+    """
+    key = (fs.id, fs.updated_at, tuple(check_ids) if check_ids else None)
+    with _CONTENTS_LOCK:
+        hit = _CONTENTS.get(key)
+        if hit is not None:
+            _CONTENTS.move_to_end(key)
+            return list(hit[0]), list(hit[1])
+    q = select(StoredFinding).where(StoredFinding.set_id == fs.id)
+    if check_ids:
+        q = q.where(col(StoredFinding.check_id).in_(check_ids))
+    findings = sorted((_finding(r, program_id, checks) for r in session.exec(q).all()), key=_sort_key)
+    states = {s.check_id: s for s in session.exec(select(FindingCheck).where(FindingCheck.set_id == fs.id)).all()}
+    outcomes = [CheckOutcome(check_id=c, status=s.status, findings=s.findings, detail=s.detail,
+                             computed_at=s.computed_at)
+                for c in checks if (s := states.get(c)) is not None and (not check_ids or c in check_ids)]
+    with _CONTENTS_LOCK:
+        _CONTENTS[key] = (findings, outcomes)
+        while len(_CONTENTS) > _CONTENTS_KEPT:
+            _CONTENTS.popitem(last=False)
+    return list(findings), list(outcomes)
+
+
 def stored_findings(session: Session, *, program_id: int, as_of: date, check_ids: list[str] | None = None,
                     compute_missing: bool = True) -> FindingsReport:
     """The stored findings of a programme as of a date, with how current they are.
@@ -326,14 +361,7 @@ def stored_findings(session: Session, *, program_id: int, as_of: date, check_ids
                               freshness=Freshness(computed_at=None, full_run_at=None, data_event_id=None,
                                                   changes_since=changes_since(session, None), current=False,
                                                   stored=False))
-    q = select(StoredFinding).where(StoredFinding.set_id == fs.id)
-    if check_ids:
-        q = q.where(col(StoredFinding.check_id).in_(check_ids))
-    findings = sorted((_finding(r, program_id, checks) for r in session.exec(q).all()), key=_sort_key)
-    states = {s.check_id: s for s in session.exec(select(FindingCheck).where(FindingCheck.set_id == fs.id)).all()}
-    outcomes = [CheckOutcome(check_id=c, status=s.status, findings=s.findings, detail=s.detail,
-                             computed_at=s.computed_at)
-                for c in checks if (s := states.get(c)) is not None and (not check_ids or c in check_ids)]
+    findings, outcomes = _set_contents(session, fs, program_id, checks, check_ids)
     counts = Counter(str(f.severity) for f in findings)
     pending = changes_since(session, fs.data_event_id)
     return FindingsReport(as_of=as_of, program_id=program_id,
