@@ -319,7 +319,7 @@ def _set_contents(session: Session, fs: FindingSet, program_id: int, checks: dic
     content: many readers of an unchanged set (auditors at a deadline) share one build instead of each
     turning every stored row into a finding again. Callers copy before changing (`with_text` does).
     """
-    key = (fs.id, fs.updated_at, tuple(check_ids) if check_ids else None)
+    key = (str(session.get_bind().engine.url), fs.id, fs.updated_at, tuple(check_ids) if check_ids else None)
     with _CONTENTS_LOCK:
         hit = _CONTENTS.get(key)
         if hit is not None:
