@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
@@ -45,6 +47,16 @@ ROUTERS: list[tuple[APIRouter, str]] = [
 ]
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the worker's thread pool (WEB_THREADS, below its database pool), then the checkpoint writer."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().web_threads
+    async with checkpoint.lifespan(app):
+        yield
+
+
 def create_app(*, with_dashboard: bool = True) -> FastAPI:
     """Build the application. `with_dashboard=False` serves the API alone (used by API tests)."""
     settings = get_settings()
@@ -62,7 +74,7 @@ def create_app(*, with_dashboard: bool = True) -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
-        lifespan=checkpoint.lifespan,  # signed audit checkpoints at start and every interval
+        lifespan=_lifespan,  # the thread pool's size, and signed audit checkpoints at start and every interval
     )
     http_errors.install(app)
     docs.install(app)

@@ -55,7 +55,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) 
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    settings = get_settings()
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow)
 
 
 def writer(engine: Engine) -> Engine:

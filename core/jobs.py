@@ -786,6 +786,9 @@ def run_worker(*, workers: int = 1) -> None:
         raise RuntimeError("JOB_QUEUE_URL=memory:// runs jobs inline; there is no queue for a worker to consume")
     recovered = recover()
     removed = cleanup()
+    nice = get_settings().job_worker_nice
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)  # exports and full runs yield the CPU to the web workers' interactive requests
     log.info("job worker %s: %d job(s) resumed, %d expired removed", _worker_id(), len(recovered), removed)
     consumer = q.create_consumer(workers=workers, worker_type="thread", periodic=True, initial_delay=0.1,
                                  max_delay=1.0)

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     port: int = 8000
     token_ttl_minutes: int = 8 * 60
     sqlite_busy_timeout_ms: int = 30_000
+    # Requests a web worker runs at once (its thread pool), and the PostgreSQL connections it may hold:
+    # the pool (plus overflow) is larger than the thread pool, so a busy worker queues requests for a
+    # thread instead of failing them when the pool's wait runs out (the load test's 500s).
+    web_threads: int = 32
+    db_pool_size: int = 16
+    db_max_overflow: int = 32
     seed_scale: str = "program"
     seed_number: int = 2021
     # Browser safety: HSTS and Secure cookies when the site is served over HTTPS.
@@ -73,6 +79,8 @@ class Settings(BaseSettings):
     job_retention_days: int = 7
     job_max_attempts: int = 2  # a job whose worker stopped is run again once, then marked failed
     job_heartbeat_seconds: float = 15.0
+    # A job worker's CPU priority below the web server's (os.nice): a report never slows a page.
+    job_worker_nice: int = 10
     job_modules: str = "reports.jobs,compliance.jobs,opendata.jobs,program.jobs,core.audit_jobs,seed_data.jobs"
 
     def model_post_init(self, context: Any, /) -> None:
