@@ -35,7 +35,7 @@ from core.errors import Conflict, Forbidden, LimitExceeded, NotFound, RuleViolat
 from core.i18n import register_messages
 from core.models import User
 from core.timeutil import utcnow
-from program.models import Program, Project
+from program.models import CallType, CoreField, Program, Project
 
 register_messages({
     "approval.own_request": ("전용을 요청한 담당자는 승인하거나 반려할 수 없습니다(4안 원칙).",
@@ -48,9 +48,9 @@ register_messages({
     "approval.same_envelope": ("보내는 재원과 받는 재원이 같습니다.", "source and target envelope are the same"),
     "approval.envelope_not_found": ("사업 {program_id}에 재원 {envelope_id}이(가) 없습니다.",
                                     "envelope {envelope_id} does not exist in programme {program_id}"),
-    "approval.envelope_short": ("재원 '{code}'의 미배정액은 {available:won}입니다. {amount:won}을(를) 옮기면 "
+    "approval.envelope_short": ("재원 '{name_ko}'의 미배정액은 {available:won}입니다. {amount:won}을(를) 옮기면 "
                                 "{over:won} 부족합니다.",
-                                "envelope '{code}' has {available:won} not yet awarded; moving {amount:won} would "
+                                "envelope '{name_en}' has {available:won} not yet awarded; moving {amount:won} would "
                                 "overspend it by {over:won}"),
     "approval.first_recorded": ("1차 승인되었습니다. 금액이 승인 한도 {limit:won}을(를) 넘어 다른 담당자의 2차 승인이 "
                                 "필요합니다.",
@@ -166,11 +166,23 @@ def _locked_envelopes(session: Session, program_id: int, from_id: int, to_id: in
     return envs[from_id], envs[to_id]
 
 
+def envelope_names(session: Session, envelope: Envelope) -> dict[str, str]:
+    """An envelope's name in Korean and English (`name_ko`, `name_en`) from its call type's and field's labels,
+    as the envelope plan names it ('지정공모 · 음성·자연어'): a person reads this, never its code."""
+    ct = session.get(CallType, envelope.call_type_id)
+    field = session.get(CoreField, envelope.field_id) if envelope.field_id is not None else None
+    ko = [x for x in (ct.name_ko if ct else "", field.name_ko if field else "") if x]
+    en = [x for x in (ct.name_en if ct else "", field.name_en if field else "") if x]
+    name_ko = envelope.name_ko or " · ".join(ko) or "–"
+    return {"name_ko": name_ko, "name_en": " · ".join(en) or name_ko}
+
+
 def _move_envelope_money(session: Session, src: Envelope, dst: Envelope, amount: int) -> dict[str, int]:
     available = _available(session, src)
     if amount > available:
-        raise LimitExceeded("approval.envelope_short", field="amount_krw", code=src.code, available=available,
-                            amount=amount, over=amount - available)
+        raise LimitExceeded("approval.envelope_short", field="amount_krw", code=src.code,
+                            available=available, amount=amount, over=amount - available,
+                            **envelope_names(session, src))
     src.amount_krw -= amount
     dst.amount_krw += amount
     session.add_all([src, dst])
@@ -188,8 +200,9 @@ def request_envelope_transfer(session: Session, actor: Actor, program_id: int,
     assert program is not None
     available = _available(session, src)
     if data.amount_krw > available:
-        raise LimitExceeded("approval.envelope_short", field="amount_krw", code=src.code, available=available,
-                            amount=data.amount_krw, over=data.amount_krw - available)
+        raise LimitExceeded("approval.envelope_short", field="amount_krw", code=src.code,
+                            available=available, amount=data.amount_krw, over=data.amount_krw - available,
+                            **envelope_names(session, src))
     before = {src.code: src.amount_krw, dst.code: dst.amount_krw}
     free = within_free_ratio(data.amount_krw, src.amount_krw, program.rules.envelope_transfer_free_ratio)
     after: dict[str, Any] = dict(before)

@@ -69,9 +69,9 @@ register_messages({
     "budget.err.award_exists": ("과제 {code}에는 이미 협약이 있습니다.", "project {code} already has an award"),
     "budget.err.over_ceiling": ("지원금 {grant:won}이(가) 과제 상한액 {ceiling:won}을(를) {over:won} 초과합니다.",
                                 "grant {grant:n} KRW exceeds the project ceiling of {ceiling:n} KRW by {over:n} KRW"),
-    "budget.err.over_envelope": ("재원 '{code}'의 남은 금액은 {left:won}입니다. 지원금 {grant:won}은(는) "
+    "budget.err.over_envelope": ("재원 '{name_ko}'의 남은 금액은 {left:won}입니다. 지원금 {grant:won}은(는) "
                                  "{over:won} 초과합니다.",
-                                 "envelope '{code}' has {left:n} KRW left; a grant of {grant:n} KRW "
+                                 "envelope '{name_en}' has {left:n} KRW left; a grant of {grant:n} KRW "
                                  "would exceed it by {over:n} KRW"),
     "budget.err.end_date": ("새 종료일 {new_end:date}은(는) 현재 종료일 {current_end:date}보다 뒤여야 합니다.",
                             "new end date {new_end} must be after the current end {current_end}"),

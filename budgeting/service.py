@@ -211,9 +211,11 @@ def create_award(session: Session, actor: Actor, data: AwardCreate) -> Award:
                             over=grant - project.ceiling_krw)
     awarded = _awarded_by_envelope(session, [envelope.id or 0]).get(envelope.id or 0, 0)
     if awarded + grant > envelope.amount_krw:
+        from budgeting.approvals import envelope_names  # the envelope's name in words, never its code
+
         raise LimitExceeded(
             "budget.err.over_envelope", field="grant_krw", code=envelope.code, left=envelope.amount_krw - awarded,
-            grant=grant, over=awarded + grant - envelope.amount_krw)
+            grant=grant, over=awarded + grant - envelope.amount_krw, **envelope_names(session, envelope))
     award = Award(program_id=program.id, project_id=project.id, selection_id=selection.id, proposal_id=proposal.id,
                   consortium_id=proposal.consortium_id, envelope_id=envelope.id, grant_krw=grant,
                   matching_krw=matching, start_date=data.start_date, end_date=data.end_date,

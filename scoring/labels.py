@@ -15,6 +15,8 @@ register_codes("sheet_status", {
 })
 register_codes("conflict_kind", {
     "declared": ("이해충돌 신고", "Conflict declared"),
+    "membership": ("참여기관 소속", "Works at a bidding organisation"),
+    "employment": ("참여기관 근무 이력", "Worked at a bidding organisation"),
     "cleared": ("이해충돌 해소", "Conflict cleared"),
 })
 register_codes("outcome", {
@@ -82,7 +84,8 @@ register_messages({
                                               "the selection of this project is confirmed; the panel is closed"),
     "scoring.err.unknown_evaluators": ("없거나 비활성인 평가위원이 {n:n}명 있습니다.",
                                        "unknown or inactive evaluator(s): {ids}"),
-    "scoring.err.panel_conflicts": ("이해충돌이 있는 평가위원이 있습니다: {codes}", "conflict of interest: {codes}"),
+    "scoring.err.panel_conflicts": ("이해충돌이 있는 평가위원이 있습니다: {named_ko}",
+                                    "conflict of interest: {named_en}"),
     "scoring.err.already_scored": ("평가위원 {code}은(는) 이미 점수를 매겼습니다. 빼지 말고 이해충돌을 신고하세요.",
                                    "evaluator {code} has already scored; declare a conflict instead of removing them"),
     "scoring.err.too_few_free": ("이해충돌이 없는 평가위원이 {n}명뿐입니다. 평가위원회에는 {low}명이 필요합니다.",

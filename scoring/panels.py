@@ -18,6 +18,7 @@ from core import audit
 from core.audit import Actor
 from core.db import lock_for_update
 from core.errors import Conflict, NotFound, RuleViolation
+from core.i18n import code_label
 from core.timeutil import utcnow
 from program import lifecycle
 from program import service as program_service
@@ -188,8 +189,12 @@ def set_panel(session: Session, actor: Actor, project_id: int, evaluator_ids: li
         raise RuleViolation("scoring.err.unknown_evaluators", field="evaluator_ids", ids=missing, n=len(missing))
     conflicted = conflicts_for_project(session, project, ids)
     if conflicted:
+        def named(lang: str) -> str:  # each evaluator with the kind of conflict in words, never its code
+            return ", ".join(f"{found[e].code} ({code_label('conflict_kind', conflicted[e][0][0], lang)})"
+                             for e in sorted(conflicted))
+
         raise RuleViolation("scoring.err.panel_conflicts", field="evaluator_ids", codes=", ".join(
-            f"{found[e].code} ({conflicted[e][0][0]})" for e in sorted(conflicted)))
+            f"{found[e].code}" for e in sorted(conflicted)), named_ko=named("ko"), named_en=named("en"))
     unscreened = session.exec(select(Proposal.id).outerjoin(Screening, Screening.proposal_id == Proposal.id)
                               .where(Proposal.project_id == project_id, Screening.id.is_(None))).first()  # type: ignore[union-attr]
     if unscreened is not None:  # first panel, or new proposals of a re-announced call

@@ -60,8 +60,6 @@ LABELS.update({
     "aw.envelope_done": ("{f}에서 {to}(으)로 {a}을(를) 옮겼습니다", "Moved {a} from {f} to {to}"),
     "aw.envelope_pending": ("{f}에서 {to}(으)로 {a} 이동을 신청했습니다. 승인 대기 중입니다",
                             "Requested moving {a} from {f} to {to}; it waits for approval"),
-    "aw.envelope_short": ("'{name}'의 남은 금액은 {available}입니다. {amount}을(를) 옮기기에 {over} 부족합니다",
-                          "'{name}' has {available} left; moving {amount} is {over} short"),
     "aw.env_col": ("예산 봉투", "Envelope"),
     "aw.env_amount": ("봉투 예산", "Envelope budget"),
     "aw.env_awarded": ("협약 금액", "Awarded"),
@@ -327,15 +325,7 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
             body_env = EnvelopeTransferCreate.model_validate({
                 "from_envelope_id": parse_id(env_from), "to_envelope_id": parse_id(env_to),
                 "amount_krw": env_amount, "reason": env_reason or ""})
-            try:
-                moved = wf_data.envelope_transfer(user, program_id, body_env)
-            except DomainError as exc:  # the domain names the envelope by its code: the page says its name
-                if exc.key != "approval.envelope_short":
-                    raise
-                names = {e["id"]: e["name_ko"] for e in wf_data.envelopes(program_id)}
-                won = {k: format_krw(int(exc.params.get(k, 0)), "won") for k in ("available", "amount", "over")}
-                return refused(f"{t('act.refused', lang)}: " + t("aw.envelope_short", lang).format(
-                    name=names.get(body_env.from_envelope_id, "–"), **won), "award-error"), dash.no_update
+            moved = wf_data.envelope_transfer(user, program_id, body_env)  # short: the domain names it
             names = {e["id"]: e["name_ko"] for e in wf_data.envelopes(program_id)}
             text = t("aw.envelope_done" if str(moved.get("status", "recorded")) != "pending"
                      else "aw.envelope_pending", lang).format(f=names.get(body_env.from_envelope_id, "–"),
