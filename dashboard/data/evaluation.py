@@ -81,7 +81,15 @@ def assignment_detail(user: Any, sheet_id: int) -> dict[str, Any] | None:
             check = getattr(scoring, "conflict_check", None)
             if exc.field != "conflict_confirmation" or check is None:
                 raise
-            return {"needs_confirmation": True, "check": check(session, user, sheet_id)}
+            # The confirmation covers the whole project (every sheet of it opens): what to read is every
+            # consortium the evaluator will score on it, this sheet's first.
+            first = check(session, user, sheet_id)
+            same = [a.id for a in scoring.my_assignments(session, user)
+                    if a.project_id == first["project_id"] and a.id != sheet_id]
+            first["consortia"] = [{"name": c["consortium_name"], "members": c["members"]}
+                                  for c in [first, *(check(session, user, i) for i in same)]]
+            first["sheets"] = 1 + len(same)
+            return {"needs_confirmation": True, "check": first}
         from program import service as program_service
 
         # The comment threshold of the sheet's own programme (the service judges the sheet by the same rule).

@@ -23,7 +23,7 @@ from dashboard.data import accounts as data
 from dashboard.data import programme_life as life
 from dashboard.i18n import LABELS, t
 from dashboard.pages.actions import confirm, done, fired, refusal_text, refused, when
-from dashboard.pages.common import parse_id
+from dashboard.pages.common import dropdown_labels, parse_id
 
 PAGE = "accounts"
 
@@ -81,6 +81,12 @@ LABELS.update({
     "ac.limit_confirm": ("이 담당관의 승인 한도를 바꿉니다. 한도를 넘는 전용은 두 번째 담당관의 "
                          "승인이 필요합니다. 계속할까요?",
                          "Set this official's approval limit? Above it a second official must approve."),
+    "ac.link": ("평가위원 프로필 연결", "Link to an evaluator profile"),
+    "ac.no_link": ("연결하지 않음", "No link"),
+    "ac.link_hint": ("평가위원 역할만 · 비우면 연결하지 않음 (평가위원회 배정은 따로)",
+                     "evaluator role only · empty: no link (seating a panel is separate)"),
+    "ac.created_linked": ("계정 '{u}'을(를) 만들고 평가위원 {c} · {n}에 연결했습니다 ({r})",
+                          "Created the account '{u}' linked to evaluator {c} · {n} ({r})"),
     "ac.limit_set": ("'{u}'의 승인 한도를 {a}(으)로 정했습니다", "The approval limit of '{u}' is now {a}"),
 })
 
@@ -95,6 +101,11 @@ def _account_options(rows: list[dict[str, Any]], lang: str | None) -> list[dict[
     return [{"label": f"{r['username']} · {r['full_name'] or '–'} · {t('role.' + r['role'], lang)}"
                       + ("" if r["is_active"] else f" · {t('status.inactive', lang)}"), "value": r["id"]}
             for r in rows]
+
+
+def _evaluator_options() -> list[dict[str, Any]]:
+    """Evaluator profiles without a login yet: code · name (the value is the code)."""
+    return [{"label": f"{e['code']} · {e['name']}", "value": e["code"]} for e in data.unlinked_evaluators()]
 
 
 def table(rows: list[dict[str, Any]], lang: str | None) -> html.Table:
@@ -143,6 +154,10 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
                 _field(t("field.password", lang), dcc.Input(id="accounts-new-password", type="password",
                                                             maxLength=256, autoComplete="new-password"),
                        "accounts-new-password", t("ac.password_hint", lang)),
+                _field(t("ac.link", lang), dcc.Dropdown(id="accounts-new-evaluator", options=_evaluator_options(),
+                                                        placeholder=t("ac.no_link", lang),
+                                                        searchable=True, labels=dropdown_labels(lang)),
+                       "accounts-new-evaluator", t("ac.link_hint", lang)),
                 confirm("accounts-create", t("ac.create_button", lang), t("ac.create_confirm", lang)),
             ], className="card form"),
             html.Div([
@@ -189,10 +204,12 @@ def _conflict_hint(exc: DomainError, lang: str | None) -> str | None:
 
 def act(user: User | None, _create: Any, _role: Any, _deact: Any, _react: Any, _reset: Any, _revoke: Any,
         _limit: Any, username: Any, full_name: Any, new_role: Any, password: Any, target: Any, target_role: Any,
-        new_password: Any, lang: str | None, limit: Any = None) -> tuple[Any, Any, Any, Any, Any]:
+        new_password: Any, lang: str | None, limit: Any = None, link_code: Any = None
+        ) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
     """Carry out the confirmed action (the caller is an admin: access.register checked the cookie).
 
-    Returns (message, account list, account options, new-password box, reset-password box).
+    Returns (message, account list, account options, new-password box, reset-password box, the unlinked
+    evaluator profiles and the chosen one).
     """
     if user is None:
         raise PreventUpdate
@@ -205,13 +222,17 @@ def act(user: User | None, _create: Any, _role: Any, _deact: Any, _react: Any, _
         if action == "accounts-create":
             created = data.create_user(user, UserCreate.model_validate({
                 "username": username or "", "full_name": full_name or "", "role": new_role or "",
-                "password": password or ""}))
-            text = t("ac.created", lang).format(u=created["username"], r=t("role." + created["role"], lang))
+                "password": password or ""}), str(link_code) if link_code else None)
+            role_name = t("role." + created["role"], lang)
+            linked = created.get("evaluator")
+            text = t("ac.created_linked", lang).format(u=created["username"], c=linked["code"], n=linked["name"],
+                                                       r=role_name) if linked else \
+                t("ac.created", lang).format(u=created["username"], r=role_name)
             message, clear_new = done(text, "accounts-done"), ""
         else:
             target_id = parse_id(target)
             if target_id is None:
-                return refused(t("ac.pick_first", lang), "accounts-error"), keep, keep, keep, keep
+                return refused(t("ac.pick_first", lang), "accounts-error"), keep, keep, keep, keep, keep, keep
             clear_new = keep
             if action == "accounts-role":
                 changed = data.change_role(user, target_id, Role(str(target_role)))
@@ -248,9 +269,10 @@ def act(user: User | None, _create: Any, _role: Any, _deact: Any, _react: Any, _
             why = refusal_text(exc, lang)
         else:  # Role("…") of a forged value
             why = refusal_text(RuleViolation("invalid role", field="role"), lang)
-        return refused(f"{t('act.refused', lang)}: {why}", "accounts-error"), keep, keep, keep, ""
+        return refused(f"{t('act.refused', lang)}: {why}", "accounts-error"), keep, keep, keep, "", keep, keep
     rows = data.list_users()
-    return message, table(rows, lang), _account_options(rows, lang), clear_new, ""
+    cleared_link = None if action == "accounts-create" else keep
+    return message, table(rows, lang), _account_options(rows, lang), clear_new, "", _evaluator_options(), cleared_link
 
 
 def register(dash_app: Any) -> None:
@@ -259,6 +281,7 @@ def register(dash_app: Any) -> None:
         Output("accounts-message", "children"), Output("accounts-list", "children"),
         Output("accounts-target", "options"), Output("accounts-new-password", "value"),
         Output("accounts-reset-password", "value"),
+        Output("accounts-new-evaluator", "options"), Output("accounts-new-evaluator", "value"),
         Input("accounts-create", "submit_n_clicks"), Input("accounts-role", "submit_n_clicks"),
         Input("accounts-deactivate", "submit_n_clicks"), Input("accounts-reactivate", "submit_n_clicks"),
         Input("accounts-reset", "submit_n_clicks"), Input("accounts-revoke", "submit_n_clicks"),
@@ -267,4 +290,5 @@ def register(dash_app: Any) -> None:
         State("accounts-new-role", "value"), State("accounts-new-password", "value"),
         State("accounts-target", "value"), State("accounts-target-role", "value"),
         State("accounts-reset-password", "value"), State("accounts-lang", "data"), State("accounts-limit", "value"),
+        State("accounts-new-evaluator", "value"),
         page=PAGE, prevent_initial_call=True)

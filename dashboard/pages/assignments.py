@@ -56,10 +56,15 @@ LABELS.update({
     "as.pdf": ("제안서 PDF 보기", "Open the proposal (PDF)"),
     "as.no_pdf": ("첨부된 제안서 문서가 없습니다", "No proposal document is attached"),
     "as.coi_read": ("평가 전에 확인하세요: {c}의 주관·참여기관", "Before scoring, check the lead and members of {c}"),
+    "as.coi_read_all": ("평가 전에 확인하세요: 이 과제에서 평가할 컨소시엄 {n}곳의 주관·참여기관 "
+                        "(확인하면 이 과제의 평가표 {s}건이 모두 열립니다)",
+                        "Before scoring, check the lead and members of the {n} consortia you score on this project "
+                        "(confirming opens all {s} of its sheets)"),
     "as.certify": ("이해충돌 없음 확인", "I have no conflict of interest"),
-    "as.certify_confirm": ("이 컨소시엄의 어느 기관과도 이해관계가 없음을 확인합니다. "
-                           "확인 기록이 남습니다. 계속할까요?",
-                           "Confirm that you have no tie with any organisation of this consortium? It is recorded."),
+    "as.certify_confirm": ("위 컨소시엄의 어느 기관과도 이해관계가 없음을 확인합니다. "
+                           "이 과제의 평가표가 모두 열리고 확인 기록이 남습니다. 계속할까요?",
+                           "Confirm that you have no tie with any organisation of the consortia above? All sheets "
+                           "of this project open; it is recorded."),
     "as.certified": ("이해충돌 없음을 확인했습니다. 평가표가 열렸습니다.",
                      "Confirmed: no conflict. The sheet is open."),
     "as.coi_hint": ("이 컨소시엄의 주관·참여기관과 최근 3년 안에 소속·자문·공동연구 등 이해관계가 있으면 "
@@ -94,7 +99,9 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         html.Div([html.Label(t("as.pick", lang), htmlFor="assignments-sheet"),
                   dcc.Dropdown(id="assignments-sheet", options=options, value=value, clearable=False)],
                  style={"maxWidth": "820px", "marginBottom": "10px"}),
-        dcc.Loading(html.Div(id="assignments-form"), type="circle"),
+        # the spinner only while the sheet itself is drawn: the live check of each typed score (feedback, total,
+        # buttons inside the form) must not hide the form under the evaluator's cursor
+        dcc.Loading(html.Div(id="assignments-form"), type="circle", target_components={"assignments-form": "children"}),
         html.Div([
             html.Span(id="assignments-total", className="kpi-value", style={"marginRight": "16px"}),
             html.Button(t("as.save", lang), id="assignments-save", n_clicks=0, className="primary"),
@@ -180,11 +187,14 @@ def _conflict_controls(lang: str | None, locked: bool = False) -> html.Div:
 
 def _certify_panel(check: dict[str, Any], lang: str | None) -> html.Div:
     """Before the sheet opens: the consortium and its members, then 'no conflict' or a declaration."""
-    members = [html.Li(m["name"]) for m in check.get("members", [])]
+    consortia = check.get("consortia") or [{"name": check["consortium_name"], "members": check.get("members", [])}]
+    members = [html.Li([html.B(c["name"]), html.Ul([html.Li(m["name"]) for m in c["members"]])]) for c in consortia]
+    read = t("as.coi_read", lang).format(c=check["consortium_name"]) if len(consortia) == 1 else \
+        t("as.coi_read_all", lang).format(n=len(consortia), s=check.get("sheets", len(consortia)))
     return html.Div([
         html.H3(f"{check['project_code']} · {check['project_title']}"),
         html.H4(t("as.coi", lang)),
-        html.P(t("as.coi_read", lang).format(c=check["consortium_name"])),
+        html.P(read),
         html.Ul(members, id="assignments-coi-members"),
         confirm("assignments-certify", t("as.certify", lang), t("as.certify_confirm", lang)),
         html.Hr(),

@@ -36,6 +36,8 @@ PAGE = "evaluation"
 MIN_LENIENCY_SHEETS = 5  # an evaluator with fewer counted sheets says little about leniency
 
 LABELS.update({
+    # its own key: the evaluators page (평가위원 관리) also registers an "ev.title" and would name this page
+    "ev.heading": ("평가 결과", "Evaluation"),
     "ev.workflow": ("과제 진행 (적격성 검토 → 평가위원회 → 선정 확정 → 협약)",
                     "The call's workflow (screening → panel → selection → award)"),
     "ev.screening": ("적격성 검토", "Eligibility screening"),
@@ -67,11 +69,6 @@ LABELS.update({
                         "Swap this member? The leaving member's unstarted sheets are removed."),
     "ev.swapped": ("{out}을(를) {inn}(으)로 교체했습니다 (평가위원회 {n}명)",
                    "Replaced {out} with {inn} (the panel has {n} members)"),
-    "ev.panel_conflicts": ("이해충돌이 있는 평가위원은 넣을 수 없습니다: {codes}",
-                           "Evaluators with a conflict of interest cannot sit on the panel: {codes}"),
-    "coi.src.membership": ("참여기관 소속", "works at a bidding organisation"),
-    "coi.src.employment": ("참여기관 근무 이력", "worked at a bidding organisation"),
-    "coi.src.declared": ("이해충돌 신고", "declared a conflict"),
     "ev.manual": ("직접 구성 (위원 선택)", "By hand (choose members)"),
     "ev.manual_button": ("이 위원들로 구성", "Set this panel"),
     "ev.selected_n": ("{num_selected}명 선택", "{num_selected} selected"),
@@ -156,7 +153,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
         {"label": r["name_en"] if lang == "en" else r["name_ko"], "value": r["code"]} for _, r in fields.iterrows()]
     key = {"pid": pid, "lang": lang}
     return html.Div([
-        html.H2(t("ev.title", lang)),
+        html.H2(t("ev.heading", lang)),
         decision_links(pid, lang),
         dcc.Store(id="evaluation-lang", data=lang),
         dcc.Store(id="evaluation-key", data=key),
@@ -243,7 +240,8 @@ def leniency(user: User | None, key: dict[str, Any] | None) -> Any:
                             x_label=t("ev.lenient", lang))
 
 
-def incomplete(user: User | None, field: str | None, key: dict[str, Any] | None) -> Any:
+def incomplete(user: User | None, field: str | None, key: dict[str, Any] | None, _version: Any = None) -> Any:
+    """The panels not done yet; drawn again after each action of the page (a panel built shows its members)."""
     pid = _pid(key)
     return incomplete_table(data.evaluation_overview(pid) if pid is not None else None, field, (key or {}).get("lang"),
                             pid)
@@ -685,22 +683,11 @@ def act(user: User | None, *args: Any) -> tuple[Any, Any]:
         else:
             raise PreventUpdate
     except (DomainError, ValidationError) as exc:
-        text = _panel_conflicts(exc, lang) or refusal_text(exc, lang)
-        return refused(f"{t('act.refused', lang)}: {text}", "evaluation-error"), dash.no_update
+        # the domain names each conflicted evaluator with the kind of conflict in words (scoring.panels)
+        return refused(f"{t('act.refused', lang)}: {refusal_text(exc, lang)}", "evaluation-error"), dash.no_update
     except ValueError:  # a forged category or value no schema accepts
         return refused(f"{t('act.refused', lang)}: {t('act.invalid', lang)}", "evaluation-error"), dash.no_update
     return done(text, "evaluation-done"), bump
-
-
-def _panel_conflicts(exc: Exception, lang: str | None) -> str | None:
-    """The panel refusal naming conflicted evaluators, with the kind of each conflict in words (the domain's
-    message carries it as a code: 'EV0123 (membership)')."""
-    if not isinstance(exc, DomainError) or exc.key != "scoring.err.panel_conflicts":
-        return None
-    codes = str(exc.params.get("codes", ""))
-    for src in ("membership", "employment", "declared"):
-        codes = codes.replace(f"({src})", f"({t('coi.src.' + src, lang)})")
-    return t("ev.panel_conflicts", lang).format(codes=codes)
 
 
 def _reason_kind() -> Any:
@@ -725,7 +712,8 @@ def register(dash_app: Any) -> None:
     access.register(dash_app, leniency, Output("evaluation-leniency", "figure"), Input("evaluation-key", "data"),
                     page=PAGE)
     access.register(dash_app, incomplete, Output("evaluation-incomplete", "children"),
-                    Input("evaluation-field", "value"), Input("evaluation-key", "data"), page=PAGE)
+                    Input("evaluation-field", "value"), Input("evaluation-key", "data"),
+                    Input("evaluation-version", "data"), page=PAGE)
     access.register(dash_app, ranking, Output("evaluation-ranking", "children"),
                     Input("evaluation-project", "value"), Input("evaluation-lang", "data"),
                     Input("evaluation-version", "data"), page=PAGE)

@@ -130,7 +130,7 @@ LABELS.update({
     "pg.no_envelopes": ("예산 봉투가 없습니다", "No envelope yet"),
     "pg.env_total": ("합계", "Total"),
     "col.envelope": ("봉투", "Envelope"),
-    "col.amount": ("배정액", "Amount"),
+    "pg.col_amount": ("배정액", "Amount"),
     "col.awarded": ("협약액", "Awarded"),
     "col.available": ("잔액", "Available"),
     "pg.env_move": ("봉투 금액 조정", "Move money between envelopes"),
@@ -174,10 +174,10 @@ LABELS.update({
     "col.row": ("행", "Row"),
     "col.column": ("열", "Column"),
     "col.reason": ("사유", "Reason"),
-    "col.code": ("과제코드", "Code"),
+    "pg.col_code": ("과제코드", "Code"),
     "col.title": ("과제명", "Title"),
-    "col.field": ("핵심분야", "Field"),
-    "col.call_type": ("공모유형", "Call type"),
+    "pg.col_field": ("핵심분야", "Field"),
+    "pg.col_call_type": ("공모유형", "Call type"),
     "col.region": ("지역", "Region"),
     "col.ceiling": ("상한액", "Ceiling"),
     "col.volume": ("계획 물량", "Planned volume"),
@@ -250,7 +250,7 @@ def slots_table(rows: list[dict[str, Any]], ch: dict[str, Any], lang: str | None
         return html.P(t("pg.no_slots", lang), className="hint", id="programme-no-slots")
     fields = {c: (c, k, e) for c, k, e in ch["fields"]}
     types = {c: (c, k, e) for c, k, e in ch["call_types"]}
-    head = html.Tr([html.Th(t(k, lang)) for k in ("col.code", "col.title", "col.field", "col.call_type",
+    head = html.Tr([html.Th(t(k, lang)) for k in ("pg.col_code", "col.title", "pg.col_field", "pg.col_call_type",
                                                    "col.region", "col.ceiling", "col.volume", "col.published")])
     body = [html.Tr([
         html.Td(r["code"]), html.Td((r.get("title_en") or r["title_ko"]) if lang == "en" else r["title_ko"]),
@@ -297,12 +297,13 @@ def _forms(pid: int, st: dict[str, Any], rows: list[dict[str, Any]], ch: dict[st
     ], className="card form", id="programme-copy-form")
     add_form = html.Div([
         html.H3(t("pg.add", lang)),
-        _field(t("col.code", lang), _text("programme-slot-code", 32), "programme-slot-code", t("pg.code_hint", lang)),
+        _field(t("pg.col_code", lang), _text("programme-slot-code", 32), "programme-slot-code",
+               t("pg.code_hint", lang)),
         _field(t("col.title", lang), _text("programme-slot-title"), "programme-slot-title"),
-        _field(t("col.field", lang), dcc.Dropdown(id="programme-slot-field", clearable=False,
+        _field(t("pg.col_field", lang), dcc.Dropdown(id="programme-slot-field", clearable=False,
                                                   options=[{"label": _name(f, lang), "value": f[0]}
                                                            for f in ch["fields"]]), "programme-slot-field"),
-        _field(t("col.call_type", lang), dcc.Dropdown(id="programme-slot-type", clearable=False,
+        _field(t("pg.col_call_type", lang), dcc.Dropdown(id="programme-slot-type", clearable=False,
                                                       options=[{"label": _name(c, lang), "value": c[0]}
                                                                for c in ch["call_types"]]), "programme-slot-type"),
         _field(t("col.region", lang), _text("programme-slot-region", 32), "programme-slot-region"),
@@ -314,7 +315,7 @@ def _forms(pid: int, st: dict[str, Any], rows: list[dict[str, Any]], ch: dict[st
     ], className="card form", id="programme-add-form")
     edit_form = html.Div([
         html.H3(t("pg.edit", lang)),
-        _field(t("col.code", lang), dcc.Dropdown(id="programme-edit-slot", options=_slot_options(rows, lang)),
+        _field(t("pg.col_code", lang), dcc.Dropdown(id="programme-edit-slot", options=_slot_options(rows, lang)),
                "programme-edit-slot"),
         _field(t("col.title", lang), _text("programme-edit-title"), "programme-edit-title"),
         _field(t("col.ceiling", lang), _number("programme-edit-ceiling"), "programme-edit-ceiling",
@@ -388,7 +389,7 @@ def _rubric_form(pid: int, draft: bool, lang: str | None) -> html.Div:
     first = rubrics[0] if rubrics else None
     return html.Div([
         html.H3(t("pg.rubric", lang)), html.P(t("pg.rubric_hint", lang), className="hint"),
-        _field(t("col.call_type", lang), dcc.Dropdown(
+        _field(t("pg.col_call_type", lang), dcc.Dropdown(
             id="programme-rubric-type", clearable=False, value=first["call_type"] if first else None,
             options=[{"label": _rubric_name(r, lang), "value": r["call_type"]} for r in rubrics]),
             "programme-rubric-type"),
@@ -469,7 +470,7 @@ def envelopes_table(rows: list[dict[str, Any]], lang: str | None) -> Any:
         return html.P(t("pg.no_envelopes", lang), className="hint", id="programme-no-envelopes")
     nowrap = {"whiteSpace": "nowrap"}
     head = html.Tr([html.Th(t("col.envelope", lang)),
-                    *[html.Th(t(k, lang), className="num") for k in ("col.amount", "col.awarded", "col.available")]])
+                    *[html.Th(t(k, lang), className="num") for k in ("pg.col_amount", "col.awarded", "col.available")]])
     body = [html.Tr([html.Td(_envelope_name(e, lang)),
                      *[html.Td(format_krw(e[k], "won"), className="num", style=nowrap)
                        for k in ("amount_krw", "awarded_krw", "available_krw")]], id=f"programme-envelope-{e['id']}")
