@@ -169,32 +169,55 @@ def record(
     """Append one event in the caller's transaction (the caller commits).
 
     `occurred_at` is for the deterministic seed only; everything else takes the clock.
+
+    The event joins the chain when the transaction commits (`_cover_at_commit`): the chain's head is
+    locked only for the final inserts, not while the rest of the transaction runs. Every writer of
+    the database waits on that one lock, so holding it through a request's work made writes queue
+    behind each other at a deadline (the load test: 40 transactions waiting on the head). Once a
+    transaction holds the head (a bulk cover), later events are appended at once, in order.
+    `event.id` is set when the transaction commits.
     """
-    head = _locked_head(session)
     if not session.info.get("_audit_covering"):
         # the covering event of this transaction is written in the name of its last actor and clock
         session.info["audit_actor"] = actor
         if occurred_at is not None:
             session.info["audit_clock"] = occurred_at
-    occurred_at = occurred_at or utcnow()
-    before_json, after_json = to_json(before), to_json(after)
-    digest = event_hash(
-        prev_hash=head.last_hash, occurred_at=occurred_at, actor=actor.username, action=action,
-        entity_type=entity_type, entity_id=str(entity_id), before_json=before_json,
-        after_json=after_json, reason=reason,
-    )
     event = AuditEvent(
-        occurred_at=occurred_at, actor=actor.username, action=action, entity_type=entity_type,
-        entity_id=str(entity_id), before_json=before_json, after_json=after_json, reason=reason,
-        prev_hash=head.last_hash, hash=digest,
+        occurred_at=occurred_at or utcnow(), actor=actor.username, action=action, entity_type=entity_type,
+        entity_id=str(entity_id), before_json=to_json(before), after_json=to_json(after), reason=reason,
+        prev_hash="", hash="",
+    )
+    if "_audit_head" in session.info:  # the head is held already: append now, after what came before
+        _append(session, event, clocked=occurred_at is None)
+    else:
+        session.info.setdefault("audit_queue", []).append((event, occurred_at is None))
+    return event
+
+
+def _append(session: Session, event: AuditEvent, *, clocked: bool) -> None:
+    """Link one event to the head (locked) and insert it: its id, prev hash and hash."""
+    head = _locked_head(session)
+    if clocked:
+        event.occurred_at = utcnow()  # the chain's order is its clock's order
+    event.prev_hash = head.last_hash
+    event.hash = event_hash(
+        prev_hash=head.last_hash, occurred_at=event.occurred_at, actor=event.actor, action=event.action,
+        entity_type=event.entity_type, entity_id=event.entity_id, before_json=event.before_json,
+        after_json=event.after_json, reason=event.reason,
     )
     session.add(event)
-    session.flush()
+    session.flush([event])
     head.last_event_id = event.id
-    head.last_hash = digest
+    head.last_hash = event.hash
     head.event_count += 1
     session.add(head)
-    return event
+
+
+def _drain(session: Session) -> None:
+    """Append the transaction's queued events, in the order they were recorded (takes the head's lock)."""
+    queued: list[tuple[AuditEvent, bool]] = session.info.pop("audit_queue", None) or []
+    for event, clocked in queued:
+        _append(session, event, clocked=clocked)
 
 
 def _locked_head(session: Session) -> AuditHead:
@@ -364,6 +387,7 @@ def record_bulk(session: Session, actor: Actor, model: Any, rows: Iterable[Mappi
     if uncovered:
         uncovered.discard(table)
     session.flush()
+    _drain(session)  # events recorded before this statement come before its cover
     ids = sorted(set(ids))
     events = []
     conn = session.connection()
@@ -403,6 +427,7 @@ def _note_statement(state: ORMExecuteState) -> None:
 def _cover_at_commit(session: OrmSession) -> None:
     info = session.info
     if info.get("_audit_covering"):
+        _drain(session)
         return
     if any(getattr(type(o), "__tablename__", None) in _GUARDED
            for bucket in (session.new, session.dirty, session.deleted) for o in bucket):
@@ -413,24 +438,28 @@ def _cover_at_commit(session: OrmSession) -> None:
             f"bulk write to guarded table(s) {', '.join(sorted(uncovered))} is not covered by the audit log: "
             "call core.audit.record_bulk(session, actor, Model, rows) after the statement")
     pending: set[tuple[str, int]] | None = info.pop("audit_pending", None)
-    if not pending:
-        return
-    conn = session.connection()
-    by_table: dict[str, list[int]] = {}
-    for table, rid in pending:
-        by_table.setdefault(table, []).append(rid)
     entries: list[Entry] = []
     columns: dict[str, list[str]] = {}
-    for table, ids in by_table.items():
-        columns[table], found = _read_entries(conn, table, ids)
-        entries.extend(found)
+    if pending:  # read what the rows hold now (this transaction's own rows: nobody else can change them)
+        conn = session.connection()
+        by_table: dict[str, list[int]] = {}
+        for table, rid in pending:
+            by_table.setdefault(table, []).append(rid)
+        for table, ids in by_table.items():
+            columns[table], found = _read_entries(conn, table, ids)
+            entries.extend(found)
+    # only now the head's lock: the events and the cover are inserted and the commit follows at once
+    _drain(session)
+    if not entries:
+        return
     actor = info.get("audit_actor") or SYSTEM
     _write_cover(session, actor, "rows.write", entries, columns, reason=None,
                  occurred_at=info.get("audit_clock"), with_values=True)  # commit flushes the head after us
 
 
 def _forget(session: OrmSession, *_: Any) -> None:
-    for key in ("audit_pending", "audit_uncovered", "audit_actor", "audit_clock", "_audit_covering", "_audit_head"):
+    for key in ("audit_pending", "audit_uncovered", "audit_actor", "audit_clock", "_audit_covering", "_audit_head",
+                "audit_queue"):
         session.info.pop(key, None)
 
 

@@ -77,3 +77,30 @@ def test_system_actor_and_json_snapshot(session: Session):
     ev = audit.record(session, SYSTEM, "x", "y", 1, after={"d": date(2021, 3, 12), "r": Decimal("2.4")})
     session.commit()
     assert ev.after_json == '{"d":"2021-03-12","r":"2.4"}'
+
+
+def test_the_chain_head_is_locked_only_at_commit(clean_engine, session: Session):
+    """A transaction that has recorded an event does not hold the chain's head while it goes on
+    working: another writer records and commits meanwhile (on PostgreSQL without waiting; SQLite's
+    write transactions exclude each other anyway, so there the two run one after the other). The
+    chain then has both, in commit order, and verifies."""
+    import pytest
+
+    from tests.conftest import BACKEND
+
+    if BACKEND != "postgres":
+        pytest.skip("concurrent writers need PostgreSQL (TEST_DB=postgres); SQLite writers are serial")
+    slow = Session(clean_engine, expire_on_commit=False)
+    try:
+        first = audit.record(slow, Actor("alice", "official", 1), "thing.update", "thing", 1, after={"v": 1})
+        slow.exec(text("SELECT 1"))  # the transaction is open and has done work after recording
+        with Session(clean_engine, expire_on_commit=False) as quick:
+            quick.exec(text("SET LOCAL lock_timeout = '2s'"))  # a head held by `slow` would fail this
+            second = audit.record(quick, Actor("bob", "official", 2), "thing.update", "thing", 2, after={"v": 2})
+            quick.commit()
+        slow.commit()
+    finally:
+        slow.close()
+    assert second.id is not None and first.id is not None and second.id < first.id  # commit order
+    report = audit.verify_chain(session)
+    assert report.ok and report.checked == 2
