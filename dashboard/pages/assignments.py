@@ -67,10 +67,10 @@ LABELS.update({
                            "of this project open; it is recorded."),
     "as.certified": ("이해충돌 없음을 확인했습니다. 평가표가 열렸습니다.",
                      "Confirmed: no conflict. The sheet is open."),
-    "as.coi_hint": ("이 컨소시엄의 주관·참여기관과 최근 3년 안에 소속·자문·공동연구 등 이해관계가 있으면 "
+    "as.coi_hint": ("위 컨소시엄의 주관·참여기관과 최근 3년 안에 소속·자문·공동연구 등 이해관계가 있으면 "
                     "평가하지 말고 신고하세요. "
                     "신고하면 이 과제의 평가위원회에서 빠지고 담당관에게 알려집니다.",
-                    "If you have a tie with the lead or a member of this consortium (employment, advice, joint work "
+                    "If you have a tie with the lead or a member of a consortium above (employment, advice, joint work "
                     "in the last three years), do not score: declare it. You then leave this project's panel and "
                     "the official is told."),
     "as.coi_button": ("이해충돌 신고", "Declare a conflict"),
