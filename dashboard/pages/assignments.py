@@ -101,7 +101,7 @@ def layout(user: User | None, lang: str | None, query: dict[str, str]) -> Any:
                  style={"maxWidth": "820px", "marginBottom": "10px"}),
         # the spinner only while the sheet itself is drawn: the live check of each typed score (feedback, total,
         # buttons inside the form) must not hide the form under the evaluator's cursor
-        dcc.Loading(html.Div(id="assignments-form"), type="circle", target_components={"assignments-form": "children"}),
+        dcc.Loading(html.Div(id="assignments-form"), type="circle", target_components={"assignments-form": "children"}),  # type: ignore[arg-type]
         html.Div([
             html.Span(id="assignments-total", className="kpi-value", style={"marginRight": "16px"}),
             html.Button(t("as.save", lang), id="assignments-save", n_clicks=0, className="primary"),
