@@ -11,8 +11,10 @@ import time
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.dashboard.browser import login, page_errors, screenshot, wait_fonts, wait_for, wait_idle
 from tests.dashboard.conftest import Live
@@ -72,6 +74,12 @@ def test_axe_finds_no_serious_violation_on_any_page(browser: Any, live_server: L
     found: dict[str, list[str]] = {}
     for path in ROLE_PAGES[role]:
         open_path(browser, live_server.url, path)
+        # <html lang> follows the shell's language store once it has loaded (a11y.js): wait for it, then check
+        try:
+            WebDriverWait(browser, 15).until(
+                lambda d: d.execute_script("return document.documentElement.lang") == lang)
+        except TimeoutException:
+            pass
         assert browser.execute_script("return document.documentElement.lang") == lang, path
         screenshot(browser, f"a11y-{role}-{path.replace('/', '_').replace('?', '_')}-{lang}")
         if problems := serious_violations(browser):
