@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from budgeting import queries, rules
-from budgeting.models import Award, BudgetLine, Expenditure
+from budgeting.models import Award, BudgetLine, Expenditure, SpendMonth
 from core.money import ratio
 from program import service as program_service
 from program.models import CallType, CoreField, Project
@@ -52,20 +52,37 @@ def awards_frame(session: Session, program_id: int) -> pd.DataFrame:
     return df
 
 
+def _month_cut(as_of: date) -> tuple[str, date | None]:
+    """How `as_of` splits the ledger by month: the months kept whole in spend_month are those up to the
+    returned 'YYYY-MM' (as_of's own month when it is that month's last day, else the month before), and
+    the days from the returned date to as_of (None: none) are read from the ledger itself."""
+    month = f"{as_of.year:04d}-{as_of.month:02d}"
+    if (as_of + timedelta(days=1)).month != as_of.month:
+        return month, None
+    before = as_of.replace(day=1) - timedelta(days=1)
+    return f"{before.year:04d}-{before.month:02d}", as_of.replace(day=1)
+
+
 def monthly_spend_frame(session: Session, program_id: int, as_of: date | None = None) -> pd.DataFrame:
-    """Net spending (reversals included) per award and month ('YYYY-MM'), aggregated in SQL;
-    with `as_of`, only what was spent on or before that date."""
-    if session.get_bind().dialect.name == "postgresql":
-        month = func.to_char(Expenditure.spent_date, "YYYY-MM")
-    else:
-        month = func.substr(Expenditure.spent_date, 1, 7)
-    month = month.label("month")
-    q = select(Expenditure.award_id, month, func.sum(Expenditure.amount_krw)) \
-        .where(Expenditure.program_id == program_id)
+    """Net spending (reversals included) per award and month ('YYYY-MM'): the ledger's GROUP BY award,
+    month, read from spend_month (kept by the database's triggers on the ledger, budgeting/models.py);
+    with `as_of`, only what was spent on or before that date (a month cut by `as_of` summed from the
+    ledger's rows of those days)."""
+    q = select(SpendMonth.award_id, SpendMonth.month, SpendMonth.amount_krw) \
+        .where(SpendMonth.program_id == program_id, SpendMonth.entries > 0)
+    partial: list[tuple[Any, ...]] = []
     if as_of is not None:
-        q = q.where(Expenditure.spent_date <= as_of)
-    rows = session.execute(q.group_by(Expenditure.award_id, month).order_by(Expenditure.award_id, month)).all()
-    df = pd.DataFrame([tuple(r) for r in rows], columns=MONTHLY_COLUMNS)
+        through, first_day = _month_cut(as_of)
+        q = q.where(SpendMonth.month <= through)
+        if first_day is not None:
+            month = f"{as_of.year:04d}-{as_of.month:02d}"
+            partial = [(aid, month, total) for aid, total in session.execute(
+                select(Expenditure.award_id, func.sum(Expenditure.amount_krw))
+                .where(Expenditure.program_id == program_id, Expenditure.spent_date >= first_day,
+                       Expenditure.spent_date <= as_of)
+                .group_by(Expenditure.award_id)).all()]
+    rows = [tuple(r) for r in session.execute(q).all()] + partial
+    df = pd.DataFrame(sorted(rows, key=lambda r: (r[0], r[1])), columns=MONTHLY_COLUMNS)
     df["spent_krw"] = df["spent_krw"].astype("int64")
     return df
 
@@ -209,12 +226,19 @@ def load_frames(session: Session, program_id: int, as_of: date | None = None) ->
 
 def executed_totals(session: Session, days: dict[int, date]) -> dict[int, int]:
     """Net spending (reversals included) of each programme on or before its date: the sum of its
-    `monthly_spend_frame`, without the monthly GROUP BY (one indexed SUM per programme)."""
+    `monthly_spend_frame` (the whole months from spend_month, a cut month's days from the ledger)."""
     out = {}
     for pid, day in days.items():
-        out[pid] = int(session.execute(
-            select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
-            .where(Expenditure.program_id == pid, Expenditure.spent_date <= day)).scalar_one())
+        through, first_day = _month_cut(day)
+        total = int(session.execute(
+            select(func.coalesce(func.sum(SpendMonth.amount_krw), 0))
+            .where(SpendMonth.program_id == pid, SpendMonth.month <= through)).scalar_one())
+        if first_day is not None:
+            total += int(session.execute(
+                select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
+                .where(Expenditure.program_id == pid, Expenditure.spent_date >= first_day,
+                       Expenditure.spent_date <= day)).scalar_one())
+        out[pid] = total
     return out
 
 
