@@ -343,7 +343,8 @@ def hires_table(session: Session, *, program_id: int | None = None,
     by_award: dict[int, list[rules.HireFacts]] = {}
     if as_of is not None:
         hq = hq.where(Hire.contract_start <= as_of)
-    for aid, etype, cs, ce, si, ec, ei, ep in session.exec(hq).all():
+    # Core rows, not ORM ones (about 10,000 hires per programme at national scale; bench dashboard)
+    for aid, etype, cs, ce, si, ec, ei, ep in session.connection().execute(hq).all():
         by_award.setdefault(aid, []).append(rules.HireFacts(str(etype), cs, ce, bool(si), ec, ei, ep))
     out = []
     for aid, pid, grant, start, end in awards:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from core.bounded import exact_fraction
 from core.money import split_largest_remainder
@@ -122,9 +122,9 @@ def overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
     return a_start <= b_end and b_start <= a_end
 
 
-@dataclass(frozen=True)
-class HireFacts:
-    """What the 2.4 rule needs to know about one hire."""
+class HireFacts(NamedTuple):
+    """What the 2.4 rule needs to know about one hire (a named tuple: hires_table builds ~10,000 per
+    programme at national scale, and a tuple is built three times faster than a frozen dataclass)."""
 
     employment_type: str
     contract_start: date
