@@ -151,23 +151,36 @@ def evaluation_overview(session: Session, program_id: int) -> pd.DataFrame:
     return df
 
 
-def score_distribution(session: Session, program_id: int) -> pd.DataFrame:
-    """Counted sheet totals (project_id, proposal_id, evaluator_code, total) for histograms."""
-    fr = load_frame(session, program_id)
-    rows = [{"project_id": s.project_id, "proposal_id": pid, "evaluator_code": s.panel_code,
-             "total": float(s.total)}
+def score_distribution(session: Session, program_id: int, *, field_code: bool = False) -> pd.DataFrame:
+    """Counted sheet totals (project_id, proposal_id, evaluator_code, total) for histograms; with
+    `field_code`, the project's field code as a fifth column."""
+    fr = load_frame(session, program_id, sheets_only=True)
+    cols = ["project_id", "proposal_id", "evaluator_code", "total"]
+    rows = [(s.project_id, pid, s.panel_code, float(s.total))  # type: ignore[arg-type]
             for pid in fr.proposals for s in fr.counted(pid)]
-    return pd.DataFrame(rows, columns=["project_id", "proposal_id", "evaluator_code", "total"])
+    if field_code:
+        fields = {prj: p["field_code"] for prj, p in fr.projects.items()}
+        rows = [(*r, fields[r[0]]) for r in rows]
+        cols.append("field_code")
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _leniency(fr: Frame) -> list[EvaluatorLeniency]:
+    rows = [(s.evaluator_code, pid, s.total) for pid in fr.proposals for s in fr.counted(pid)]
+    return [EvaluatorLeniency(evaluator_code=code, sheets=n, leniency=D(v))
+            for code, (n, v) in sorted(rules.leniency(rows).items())]
+
+
+def evaluator_leniency(session: Session, program_id: int) -> list[EvaluatorLeniency]:
+    """The leniency part of `evaluator_stats` alone (what the dashboard's leniency chart shows)."""
+    return _leniency(load_frame(session, program_id, sheets_only=True))
 
 
 def evaluator_stats(session: Session, program_id: int) -> EvaluatorStats:
     """Leniency per evaluator (global code), Kendall's W per panel, outlier sheets (> 15 points from the
     median of the other totals of the same proposal)."""
     fr = load_frame(session, program_id)
-    rows = [(s.evaluator_code, pid, s.total) for pid in fr.proposals for s in fr.counted(pid)]
-    len_stats = rules.leniency(rows)
-    leniency = [EvaluatorLeniency(evaluator_code=code, sheets=n, leniency=D(v))
-                for code, (n, v) in sorted(len_stats.items())]
+    leniency = _leniency(fr)
     agreement: list[PanelAgreement] = []
     outliers: list[OutlierSheet] = []
     for prj_id in fr.projects:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from statistics import median
+from math import lcm
+from statistics import StatisticsError
 from typing import Any
 
 from core.bounded import exact_fraction
@@ -74,27 +75,65 @@ def sheet_total(points: Iterable[Number]) -> Decimal:
     return total
 
 
+def _ratio(x: Any) -> tuple[int, int]:
+    """`x` as an exact (numerator, denominator > 0) pair: the value `Fraction(x)` holds, perhaps unreduced."""
+    if type(x) is int:
+        return x, 1
+    if isinstance(x, Decimal):
+        return x.as_integer_ratio()  # exact; raises on NaN and infinity as Fraction(x) does
+    f = x if isinstance(x, Fraction) else Fraction(x)
+    return f.numerator, f.denominator
+
+
+def _scaled(values: Iterable[Any]) -> tuple[list[int], int]:
+    """The values as integers over one common denominator: ([v × d for v in values], d), exact.
+
+    Sums, comparisons and ties of the integers are those of the values, so the rules below add and
+    compare integers and build one `Fraction` per result instead of one per value and operation.
+    """
+    pairs = [_ratio(v) for v in values]
+    d = lcm(*{q for _, q in pairs}) if pairs else 1
+    return [n * (d // q) for n, q in pairs], d
+
+
+def _trimmed(scaled: Sequence[int], trim_from: int) -> set[int]:
+    n = len(scaled)
+    if n < trim_from or n < 3:
+        return set()
+    # sorted by (value, position): the first is the lowest (earliest on a tie), the last the highest (latest)
+    return {min(range(n), key=lambda i: (scaled[i], i)), max(range(n), key=lambda i: (scaled[i], i))}
+
+
 def trimmed_positions(totals: Sequence[Number], trim_from: int = 5) -> set[int]:
-    """Positions of the totals dropped before averaging: one highest and one lowest, from `trim_from` sheets."""
+    """Positions of the totals dropped before averaging: one highest and one lowest, from `trim_from` sheets.
+
+    Plain definition: sort the positions by (total, position) and drop the first and the last.
+    """
     if len(totals) < trim_from or len(totals) < 3:
         return set()
-    order = sorted(range(len(totals)), key=lambda i: (Fraction(totals[i]), i))
-    return {order[0], order[-1]}
+    return _trimmed(_scaled(totals)[0], trim_from)
+
+
+def _panel(totals: Sequence[Number], trim_from: int) -> tuple[Fraction | None, set[int]]:
+    """(panel score, trimmed positions) of `panel_score` and `trimmed_positions`, from one conversion."""
+    if not totals:
+        return None, set()
+    scaled, d = _scaled(totals)
+    dropped = _trimmed(scaled, trim_from)
+    kept = [v for i, v in enumerate(scaled) if i not in dropped]
+    return Fraction(sum(kept), d * len(kept)), dropped
 
 
 def panel_score(totals: Sequence[Number], trim_from: int = 5) -> Fraction | None:
     """Mean of the sheet totals, after dropping one highest and one lowest when there are >= trim_from."""
-    if not totals:
-        return None
-    dropped = trimmed_positions(totals, trim_from)
-    kept = [Fraction(t) for i, t in enumerate(totals) if i not in dropped]
-    return sum(kept, Fraction(0)) / len(kept)
+    return _panel(totals, trim_from)[0]
 
 
 def mean(values: Sequence[Number]) -> Fraction | None:
     if not values:
         return None
-    return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
+    scaled, d = _scaled(values)
+    return Fraction(sum(scaled), d * len(scaled))
 
 
 # --------------------------------------------------------------------------- bonus
@@ -119,7 +158,10 @@ def bonus_points(facts: BonusFacts, points: dict[str, Decimal], *, crowd_share_m
     """
     earned: dict[str, Decimal] = {}
     grant = facts.requested_grant_krw
-    crowd_share_met = grant > 0 and Fraction(facts.crowd_payment_krw, grant) >= as_fraction(crowd_share_min)
+    share_min = as_fraction(crowd_share_min) if grant > 0 else None
+    # crowd / grant >= n / d, with grant > 0: crowd × d >= n × grant (exact, no Fraction built)
+    crowd_share_met = share_min is not None and \
+        facts.crowd_payment_krw * share_min.denominator >= share_min.numerator * grant
     if "CROWD_SHARE" in points and crowd_share_met:
         earned["CROWD_SHARE"] = points["CROWD_SHARE"]
     if "VULNERABLE" in points and facts.vulnerable_hiring_plan:
@@ -135,8 +177,11 @@ def bonus_points(facts: BonusFacts, points: dict[str, Decimal], *, crowd_share_m
 
 def adjustment_rate(score: Number, bands: Sequence[Any]) -> Decimal | None:
     """Share of the requested grant for a score band (bands: objects with min_score and rate); None below all."""
+    exact: Fraction | None = None
     for band in sorted(bands, key=lambda b: Decimal(b.min_score), reverse=True):
-        if as_fraction(score) >= as_fraction(Decimal(band.min_score)):
+        if exact is None:
+            exact = as_fraction(score)
+        if exact >= as_fraction(Decimal(band.min_score)):
             return Decimal(band.rate)
     return None
 
@@ -215,10 +260,9 @@ def decide_project(inputs: Sequence[ProposalInput], *, threshold: Decimal, trim_
         if not p.eligible:
             results.append(ProposalOutcome(p.proposal_id, None, None, None, None, set(), "ineligible", None))
             continue
-        ps = panel_score(p.totals, trim_from)
+        ps, trimmed = _panel(p.totals, trim_from)
         final = ps + Fraction(p.bonus) if ps is not None else None
-        po = ProposalOutcome(p.proposal_id, None, ps, final, mean(p.heaviest_points),
-                             trimmed_positions(p.totals, trim_from), "pending", None)
+        po = ProposalOutcome(p.proposal_id, None, ps, final, mean(p.heaviest_points), trimmed, "pending", None)
         results.append(po)
         ranked.append(po)
     scored = [r for r in ranked if r.final_score is not None]
@@ -334,30 +378,47 @@ def detect_conflicts(affiliation_org_id: int | None, employments: Iterable[tuple
 
 
 def leniency(rows: Iterable[tuple[str, Any, Number]]) -> dict[str, tuple[int, Fraction]]:
-    """Per evaluator: (sheets, mean of total − the mean of all totals of the same proposal)."""
-    by_proposal: dict[Any, list[Fraction]] = {}
-    items = [(e, p, Fraction(t)) for e, p, t in rows]
-    for _, p, t in items:
-        by_proposal.setdefault(p, []).append(t)
-    means = {p: sum(v, Fraction(0)) / len(v) for p, v in by_proposal.items()}
-    diffs: dict[str, list[Fraction]] = {}
-    for e, p, t in items:
-        diffs.setdefault(e, []).append(t - means[p])
-    return {e: (len(v), sum(v, Fraction(0)) / len(v)) for e, v in diffs.items()}
+    """Per evaluator: (sheets, mean of total − the mean of all totals of the same proposal).
+
+    Plain definition: the mean m_p of each proposal's totals, then per evaluator the mean of t − m_p over
+    their sheets. Computed exactly on integers: totals over one denominator d, and L = the lcm of the
+    proposals' sheet counts, so (t − m_p) × d × L = t·d·L − (Σ_p t·d) × L / n_p is an integer.
+    """
+    items = list(rows)
+    scaled, d = _scaled(t for _, _, t in items)
+    sums: dict[Any, int] = {}
+    counts: dict[Any, int] = {}
+    for (_, p, _), v in zip(items, scaled, strict=True):
+        sums[p] = sums.get(p, 0) + v
+        counts[p] = counts.get(p, 0) + 1
+    big_l = lcm(*set(counts.values())) if counts else 1
+    share = {p: sums[p] * (big_l // n) for p, n in counts.items()}
+    acc: dict[str, list[int]] = {}
+    for (e, p, _), v in zip(items, scaled, strict=True):
+        a = acc.get(e)
+        if a is None:
+            acc[e] = a = [0, 0]
+        a[0] += 1
+        a[1] += v * big_l - share[p]
+    return {e: (n, Fraction(total, n * d * big_l)) for e, (n, total) in acc.items()}
 
 
 def average_ranks(values: Sequence[Number]) -> list[Fraction]:
     """Ranks 1..n (1 = smallest), ties share the mean of their positions."""
-    order = sorted(range(len(values)), key=lambda i: Fraction(values[i]))
-    ranks: list[Fraction] = [Fraction(0)] * len(values)
+    return [Fraction(r, 2) for r in _doubled_ranks(_scaled(values)[0])]
+
+
+def _doubled_ranks(scaled: Sequence[int]) -> list[int]:
+    """2 × the average ranks of the values (integers: a tie over positions i..j shares i + j + 2)."""
+    order = sorted(range(len(scaled)), key=lambda i: scaled[i])
+    ranks = [0] * len(scaled)
     i = 0
     while i < len(order):
         j = i
-        while j + 1 < len(order) and Fraction(values[order[j + 1]]) == Fraction(values[order[i]]):
+        while j + 1 < len(order) and scaled[order[j + 1]] == scaled[order[i]]:
             j += 1
-        avg = Fraction(i + 1 + j + 1, 2)
         for k in range(i, j + 1):
-            ranks[order[k]] = avg
+            ranks[order[k]] = i + j + 2
         i = j + 1
     return ranks
 
@@ -368,6 +429,7 @@ def kendall_w(matrix: Sequence[Sequence[Number]]) -> Fraction | None:
     Each rater's scores are ranked (ties get average ranks); R_j = the rank sum of item j,
     S = Σ (R_j − m(n+1)/2)², T = Σ over raters of Σ (t³ − t) over tie groups, and
     W = 12 S / (m² (n³ − n) − m T). None when m < 2, n < 2 or the denominator is 0.
+    Computed on doubled ranks (integers): 4 S = Σ (2 R_j − m(n+1))², so W = 3 · 4S / denominator.
     """
     m = len(matrix)
     if m < 2:
@@ -375,33 +437,47 @@ def kendall_w(matrix: Sequence[Sequence[Number]]) -> Fraction | None:
     n = len(matrix[0])
     if n < 2 or any(len(row) != n for row in matrix):
         return None
-    rank_rows = [average_ranks(row) for row in matrix]
-    sums = [sum((r[j] for r in rank_rows), Fraction(0)) for j in range(n)]
-    mean_sum = Fraction(m * (n + 1), 2)
-    s = sum(((rj - mean_sum) ** 2 for rj in sums), Fraction(0))
+    sums = [0] * n
     t = 0
     for row in matrix:
-        counts: dict[Fraction, int] = {}
-        for v in row:
-            counts[Fraction(v)] = counts.get(Fraction(v), 0) + 1
+        scaled = _scaled(row)[0]
+        for j, r in enumerate(_doubled_ranks(scaled)):
+            sums[j] += r
+        counts: dict[int, int] = {}
+        for v in scaled:
+            counts[v] = counts.get(v, 0) + 1
         t += sum(c ** 3 - c for c in counts.values())
+    mean_sum2 = m * (n + 1)
+    s4 = sum((rj - mean_sum2) ** 2 for rj in sums)
     denom = m * m * (n ** 3 - n) - m * t
     if denom == 0:
         return None
-    return 12 * s / denom
+    return Fraction(3 * s4, denom)
 
 
 def outliers(totals: Sequence[tuple[Any, Number]], *, max_distance: Decimal = DEFAULT_OUTLIER_POINTS,
              min_others: int = 3) -> list[tuple[Any, Fraction, Fraction]]:
     """Sheets whose total is more than `max_distance` points from the median of the other totals of
-    the same proposal (needs at least `min_others` other totals): (key, median_of_others, distance)."""
+    the same proposal (needs at least `min_others` other totals): (key, median_of_others, distance).
+
+    Plain definition: for each sheet, the median of the others (the middle one, or the mean of the two
+    middle ones) and its distance to the sheet. Computed on integers over one denominator, doubled so
+    that a mean of two middle values stays an integer; a Fraction is built only for a sheet found.
+    """
+    if not totals or len(totals) - 1 < min_others:
+        return []
+    if len(totals) == 1:  # min_others <= 0: the plain definition takes the median of no value
+        raise StatisticsError("no median for empty data")
+    scaled, d = _scaled([t for _, t in totals] + [max_distance])
+    limit2 = 2 * scaled.pop()
+    ordered = sorted(scaled)
+    k = len(ordered) - 1  # the number of others
     found = []
-    for i, (key, total) in enumerate(totals):
-        others = [Fraction(t) for j, (_, t) in enumerate(totals) if j != i]
-        if len(others) < min_others:
-            continue
-        med = Fraction(median(others))
-        dist = abs(Fraction(total) - med)
-        if dist > Fraction(max_distance):
-            found.append((key, med, dist))
+    for (key, _), v in zip(totals, scaled, strict=True):
+        pos = ordered.index(v)
+        others = ordered[:pos] + ordered[pos + 1:]
+        med2 = 2 * others[k // 2] if k % 2 else others[k // 2 - 1] + others[k // 2]
+        dist2 = abs(2 * v - med2)
+        if dist2 > limit2:
+            found.append((key, Fraction(med2, 2 * d), Fraction(dist2, 2 * d)))
     return found

@@ -8,7 +8,6 @@ import pandas as pd
 
 from core.db import session_scope
 from dashboard.data._cache import cached
-from dashboard.data.programme import project_fields
 from scoring import results
 from scoring import service as scoring
 
@@ -38,11 +37,10 @@ def score_histogram(program_id: int) -> pd.DataFrame | None:
     Binned here on the server: the browser receives at most 6 × 20 counts, never the raw scores.
     """
     with session_scope() as session:
-        scores = results.score_distribution(session, program_id)
+        df = results.score_distribution(session, program_id, field_code=True)
     cols = ["field_code", "bin_start", "sheets"]
-    if scores.empty:
+    if df.empty:
         return pd.DataFrame(columns=cols)
-    df = scores.merge(project_fields(program_id), on="project_id", how="left")
     df["bin_start"] = (df["total"].clip(0, 99.999) // 5 * 5).astype(int)
     return df.groupby(["field_code", "bin_start"], as_index=False).size().rename(columns={"size": "sheets"})[cols]
 
@@ -51,9 +49,9 @@ def score_histogram(program_id: int) -> pd.DataFrame | None:
 def evaluator_leniency(program_id: int) -> pd.DataFrame | None:
     """Per evaluator code: sheets counted and leniency (mean of total − panel mean)."""
     with session_scope() as session:
-        stats = results.evaluator_stats(session, program_id)
-    return pd.DataFrame([{"evaluator_code": r.evaluator_code, "sheets": r.sheets, "leniency": float(r.leniency)}
-                         for r in stats.leniency], columns=["evaluator_code", "sheets", "leniency"])
+        rows = results.evaluator_leniency(session, program_id)
+    return pd.DataFrame([(r.evaluator_code, r.sheets, float(r.leniency)) for r in rows],
+                        columns=["evaluator_code", "sheets", "leniency"])
 
 
 def my_assignments(user: Any) -> list[dict[str, Any]] | None:
