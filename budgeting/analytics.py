@@ -68,8 +68,9 @@ def monthly_spend_frame(session: Session, program_id: int, as_of: date | None = 
     month, read from spend_month (kept by the database's triggers on the ledger, budgeting/models.py);
     with `as_of`, only what was spent on or before that date (a month cut by `as_of` summed from the
     ledger's rows of those days)."""
-    q = select(SpendMonth.award_id, SpendMonth.month, SpendMonth.amount_krw) \
-        .where(SpendMonth.program_id == program_id, SpendMonth.entries > 0)
+    q = select(SpendMonth.award_id, SpendMonth.month, func.sum(SpendMonth.amount_krw)) \
+        .where(SpendMonth.program_id == program_id).group_by(SpendMonth.award_id, SpendMonth.month) \
+        .having(func.sum(SpendMonth.entries) > 0)
     partial: list[tuple[Any, ...]] = []
     if as_of is not None:
         through, first_day = _month_cut(as_of)
@@ -85,6 +86,32 @@ def monthly_spend_frame(session: Session, program_id: int, as_of: date | None = 
     df = pd.DataFrame(sorted(rows, key=lambda r: (r[0], r[1])), columns=MONTHLY_COLUMNS)
     df["spent_krw"] = df["spent_krw"].astype("int64")
     return df
+
+
+def spent_through(session: Session, as_of: date, *, program_id: int | None = None,
+                  award_ids: list[int] | None = None, category: str | None = None) -> int:
+    """Net spending on or before `as_of` of a programme or of some awards, on one cost category's lines or
+    all: the whole months from spend_month, a month cut by `as_of` from the ledger's rows of those days."""
+    through, first_day = _month_cut(as_of)
+    rolled = select(func.coalesce(func.sum(SpendMonth.amount_krw), 0)).where(SpendMonth.month <= through)
+    ledger = select(func.coalesce(func.sum(Expenditure.amount_krw), 0)).where(
+        Expenditure.spent_date >= (first_day or as_of), Expenditure.spent_date <= as_of)
+    if program_id is not None:
+        rolled = rolled.where(SpendMonth.program_id == program_id)
+        ledger = ledger.where(Expenditure.program_id == program_id)
+    if award_ids is not None:
+        rolled = rolled.where(SpendMonth.award_id.in_(award_ids))
+        ledger = ledger.where(Expenditure.award_id.in_(award_ids))
+    if category is not None:
+        lines = select(BudgetLine.id).where(BudgetLine.category == category)
+        if award_ids is not None:
+            lines = lines.where(BudgetLine.award_id.in_(award_ids))
+        rolled = rolled.where(SpendMonth.line_id.in_(lines))
+        ledger = ledger.where(Expenditure.line_id.in_(lines))
+    total = int(session.execute(rolled).scalar_one())
+    if first_day is not None:
+        total += int(session.execute(ledger).scalar_one())
+    return total
 
 
 # --------------------------------------------------------------------------- pure frame functions
@@ -226,20 +253,8 @@ def load_frames(session: Session, program_id: int, as_of: date | None = None) ->
 
 def executed_totals(session: Session, days: dict[int, date]) -> dict[int, int]:
     """Net spending (reversals included) of each programme on or before its date: the sum of its
-    `monthly_spend_frame` (the whole months from spend_month, a cut month's days from the ledger)."""
-    out = {}
-    for pid, day in days.items():
-        through, first_day = _month_cut(day)
-        total = int(session.execute(
-            select(func.coalesce(func.sum(SpendMonth.amount_krw), 0))
-            .where(SpendMonth.program_id == pid, SpendMonth.month <= through)).scalar_one())
-        if first_day is not None:
-            total += int(session.execute(
-                select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
-                .where(Expenditure.program_id == pid, Expenditure.spent_date >= first_day,
-                       Expenditure.spent_date <= day)).scalar_one())
-        out[pid] = total
-    return out
+    `monthly_spend_frame` (`spent_through`)."""
+    return {pid: spent_through(session, day, program_id=pid) for pid, day in days.items()}
 
 
 def national_frames(session: Session, as_of: date | None = None) -> dict[int, Frames]:
@@ -374,11 +389,7 @@ def _obligations_as_of(session: Session, award_ids: list[int], as_of: date) -> t
                func.coalesce(func.sum(Proposal.planned_crowd_workers), 0),
                func.coalesce(func.sum(Proposal.planned_training_hours), 0))
         .select_from(Award).join(Proposal, Proposal.id == Award.proposal_id).where(ids)).one()
-    paid = session.execute(
-        select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
-        .join(BudgetLine, BudgetLine.id == Expenditure.line_id)
-        .where(Expenditure.award_id.in_(award_ids), BudgetLine.category == "crowdsourcing",
-               Expenditure.spent_date <= as_of)).scalar_one()
+    paid = spent_through(session, as_of, award_ids=award_ids, category="crowdsourcing")
     workers = session.execute(
         select(func.coalesce(func.sum(CrowdActivity.workers_engaged), 0))
         .where(CrowdActivity.award_id.in_(award_ids), CrowdActivity.period_end <= as_of)).scalar_one()

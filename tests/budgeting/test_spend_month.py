@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from budgeting import analytics
 from budgeting.ledger import record_expenditure, reverse_expenditure
-from budgeting.models import Expenditure
+from budgeting.models import Award, BudgetLine, Expenditure
 from budgeting.schemas import ExpenditureCreate, ReversalCreate
 from tests.budgeting.builders import OFFICIAL, make_award
 
@@ -45,8 +45,16 @@ def test_monthly_frame_equals_the_ledgers_group_by_on_the_seed(seeded_engine, as
         assert as_rows(analytics.monthly_spend_frame(s, pid, as_of)) == expected
         if as_of is not None:
             assert analytics.executed_totals(s, {pid: as_of}) == {pid: sum(t for _, _, t in expected)}
+            # one cost category's lines of some awards (the headline's crowd payments)
+            awards = [int(a) for a in s.execute(select(Award.id).where(Award.program_id == pid)
+                                                 .order_by(Award.id).limit(40)).scalars()]
+            crowd = s.execute(select(func.coalesce(func.sum(Expenditure.amount_krw), 0))
+                              .join(BudgetLine, BudgetLine.id == Expenditure.line_id)
+                              .where(Expenditure.award_id.in_(awards), BudgetLine.category == "crowdsourcing",
+                                     Expenditure.spent_date <= as_of)).scalar_one()
+            assert analytics.spent_through(s, as_of, award_ids=awards, category="crowdsourcing") == crowd
     if as_of == date(2021, 9, 15):
-        assert expected and len({m for _, m, _ in expected}) > 1  # the comparison has something to compare
+        assert expected and len({m for _, m, _ in expected}) > 1 and crowd > 0  # something to compare
 
 
 def test_triggers_follow_every_write_to_the_ledger(session):
