@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from math import lcm
 from statistics import StatisticsError
 from typing import Any
@@ -29,6 +30,20 @@ DEFAULT_OUTLIER_POINTS = Decimal("15")
 def as_fraction(x: Number | str) -> Fraction:
     """`Fraction(x)`, refusing (RuleViolation) a non-finite or huge-exponent decimal before it is built."""
     return exact_fraction(x)
+
+
+@lru_cache(maxsize=4096)
+def _decimal_fraction(digits: Any) -> Fraction:
+    return exact_fraction(Decimal(digits))
+
+
+def _rule_fraction(x: Number | str) -> Fraction:
+    """`as_fraction(x)`, remembered for a Decimal by its exact digits and exponent (`as_tuple`, so 70 and
+    70.0 are kept apart and a refused value is refused every time): the rule values (bands, shares) recur
+    for every proposal of a programme. Fractions are immutable, so sharing one is safe."""
+    if type(x) is Decimal:
+        return _decimal_fraction(x.as_tuple())
+    return as_fraction(x)
 
 
 def to_decimal(x: Fraction | None, places: int = 4) -> Decimal | None:
@@ -158,7 +173,7 @@ def bonus_points(facts: BonusFacts, points: dict[str, Decimal], *, crowd_share_m
     """
     earned: dict[str, Decimal] = {}
     grant = facts.requested_grant_krw
-    share_min = as_fraction(crowd_share_min) if grant > 0 else None
+    share_min = _rule_fraction(crowd_share_min) if grant > 0 else None
     # crowd / grant >= n / d, with grant > 0: crowd × d >= n × grant (exact, no Fraction built)
     crowd_share_met = share_min is not None and \
         facts.crowd_payment_krw * share_min.denominator >= share_min.numerator * grant
@@ -181,7 +196,7 @@ def adjustment_rate(score: Number, bands: Sequence[Any]) -> Decimal | None:
     for band in sorted(bands, key=lambda b: Decimal(b.min_score), reverse=True):
         if exact is None:
             exact = as_fraction(score)
-        if exact >= as_fraction(Decimal(band.min_score)):
+        if exact >= _rule_fraction(Decimal(band.min_score)):
             return Decimal(band.rate)
     return None
 
@@ -192,7 +207,7 @@ def recommended_grant(requested_krw: int, score: Number, bands: Sequence[Any], *
     rate = adjustment_rate(score, bands)
     if rate is None:
         return None
-    exact = Fraction(requested_krw) * as_fraction(rate)
+    exact = Fraction(requested_krw) * _rule_fraction(rate)
     amount = int(exact // rounding_krw) * rounding_krw
     return min(amount, ceiling_krw)
 
