@@ -17,7 +17,9 @@ Public contract (used by main.py, budgeting, compliance, the dashboard and repor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -119,9 +121,34 @@ def evaluator_of(session: Session, user: User) -> Evaluator:
     return ev
 
 
-def _assignment_rows(session: Session, evaluator_id: int, sheet_id: int | None = None) -> list[AssignmentRead]:
-    stmt = (select(ScoreSheet, Project, Proposal, Consortium)
+@dataclass
+class _Own:
+    """The caller's own sheet with what its request reads again: held here, they stay in the session.
+
+    SQLAlchemy's identity map holds objects weakly; while these are referenced, `session.get` of the
+    sheet's project, programme, proposal or consortium (here, in the conflict rules, in the rubric) is
+    answered from the session instead of another query.
+    """
+
+    ev: Evaluator
+    sheet: ScoreSheet
+    assignment: AssignmentRead
+    project: Project
+    program: Program
+    proposal: Proposal
+    consortium: Consortium
+
+
+def _assignment_query(evaluator_id: int, sheet_id: int | None = None) -> Any:
+    """The evaluator's sheets on eligible proposals, with project, programme, proposal and consortium,
+    and per row whether the project's no-conflict confirmation is given and the proposal has a document."""
+    confirmed = select(ConflictConfirmation.id).where(ConflictConfirmation.evaluator_id == evaluator_id,
+                                                      ConflictConfirmation.project_id == Project.id).exists()
+    documented = select(ProposalDocument.id).where(ProposalDocument.proposal_id == Proposal.id).exists()
+    stmt = (select(ScoreSheet, Project, Program, Proposal, Consortium, confirmed.label("confirmed"),
+                   documented.label("documented"))
             .join(Project, Project.id == ScoreSheet.project_id)
+            .join(Program, Program.id == Project.program_id)
             .join(Proposal, Proposal.id == ScoreSheet.proposal_id)
             .join(Consortium, Consortium.id == Proposal.consortium_id)
             .join(Screening, Screening.proposal_id == Proposal.id)
@@ -130,24 +157,30 @@ def _assignment_rows(session: Session, evaluator_id: int, sheet_id: int | None =
             .order_by(ScoreSheet.id))
     if sheet_id is not None:
         stmt = stmt.where(ScoreSheet.id == sheet_id)
-    rows = session.execute(stmt).all()
+    return stmt
+
+
+def _assignments(session: Session, evaluator_id: int, sheet_id: int | None = None) -> list[tuple[AssignmentRead, Any]]:
+    """(assignment, its row) for each of the evaluator's sheets, without a proposal they are in conflict with."""
+    rows = session.execute(_assignment_query(evaluator_id, sheet_id)).all()
     conflicted: dict[int, bool] = {}
-    confirmed = set(session.exec(select(ConflictConfirmation.project_id)
-                                 .where(ConflictConfirmation.evaluator_id == evaluator_id)).all())
-    documented = set(session.exec(select(ProposalDocument.proposal_id).where(
-        ProposalDocument.proposal_id.in_([r[2].id for r in rows]))).all()) if rows else set()  # type: ignore[attr-defined]
     out = []
-    for sheet, project, proposal, consortium in rows:
+    for row in rows:
+        sheet, project, _, proposal, consortium, confirmed, documented = row
         if project.id not in conflicted:
             conflicted[project.id] = is_conflicted(session, evaluator_id, project.id)
         if conflicted[project.id]:
             continue  # never show a proposal the evaluator is in conflict with
-        out.append(AssignmentRead(id=sheet.id, project_id=project.id, project_code=project.code,
-                                  project_title=project.title_ko, proposal_id=proposal.id,
-                                  proposal_title=proposal.title, consortium_name=consortium.name,
-                                  status=sheet.status, total=sheet.total, submitted_at=sheet.submitted_at,
-                                  conflict_confirmed=project.id in confirmed, has_document=proposal.id in documented))
+        out.append((AssignmentRead(id=sheet.id, project_id=project.id, project_code=project.code,
+                                   project_title=project.title_ko, proposal_id=proposal.id,
+                                   proposal_title=proposal.title, consortium_name=consortium.name,
+                                   status=sheet.status, total=sheet.total, submitted_at=sheet.submitted_at,
+                                   conflict_confirmed=bool(confirmed), has_document=bool(documented)), row))
     return out
+
+
+def _assignment_rows(session: Session, evaluator_id: int, sheet_id: int | None = None) -> list[AssignmentRead]:
+    return [a for a, _ in _assignments(session, evaluator_id, sheet_id)]
 
 
 def my_assignments(session: Session, user: User) -> list[AssignmentRead]:
@@ -155,29 +188,48 @@ def my_assignments(session: Session, user: User) -> list[AssignmentRead]:
     return _assignment_rows(session, evaluator_of(session, user).id)
 
 
-def _own_assignment(session: Session, user: User, sheet_id: int, *, lock: bool = False
-                    ) -> tuple[Evaluator, ScoreSheet, AssignmentRead]:
+def _own(session: Session, user: User, sheet_id: int, *, lock: bool = False) -> _Own:
     """The caller's own sheet and its assignment row; 404 for anyone else's, 403 when in conflict.
 
     The conflict rules run once per request: the assignment row already leaves out a conflicted (or
-    ineligible) proposal, and only when it is missing is the conflict asked for, to say which.
+    ineligible) proposal, and only when it is missing is the conflict asked for, to say which. A write
+    locks the sheet's row first; a read takes the sheet from the assignment row.
     """
     ev = evaluator_of(session, user)
-    stmt = select(ScoreSheet).where(ScoreSheet.id == sheet_id)
-    sheet = session.exec(lock_for_update(session, stmt) if lock else stmt).first()
-    if sheet is None or sheet.evaluator_id != ev.id:
-        raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)  # same answer for someone else's sheet
-    rows = _assignment_rows(session, ev.id, sheet_id)
-    if not rows:
+    assert ev.id is not None
+    if lock:
+        sheet = session.exec(lock_for_update(session, select(ScoreSheet).where(ScoreSheet.id == sheet_id))).first()
+        if sheet is None or sheet.evaluator_id != ev.id:
+            raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)  # same answer for someone else's
+    found = _assignments(session, ev.id, sheet_id)
+    if not found:
+        if not lock:
+            sheet = session.exec(select(ScoreSheet).where(ScoreSheet.id == sheet_id)).first()
+            if sheet is None or sheet.evaluator_id != ev.id:
+                raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)
         if is_conflicted(session, ev.id, sheet.project_id):
             raise Forbidden("scoring.err.conflicted")
         raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)
-    return ev, sheet, rows[0]
+    assignment, (sheet, project, program, proposal, consortium, _, _) = found[0]
+    return _Own(ev, sheet, assignment, project, program, proposal, consortium)
+
+
+def _own_assignment(session: Session, user: User, sheet_id: int, *, lock: bool = False
+                    ) -> tuple[Evaluator, ScoreSheet, AssignmentRead]:
+    """The caller's own sheet and its assignment row (see `_own`)."""
+    own = _own(session, user, sheet_id, lock=lock)
+    return own.ev, own.sheet, own.assignment
 
 
 def _own_sheet(session: Session, user: User, sheet_id: int, *, lock: bool = False) -> tuple[Evaluator, ScoreSheet]:
     ev, sheet, _ = _own_assignment(session, user, sheet_id, lock=lock)
     return ev, sheet
+
+
+def _require_own_confirmation(own: _Own) -> None:
+    """`_require_confirmation` on what the assignment row already read (the programme's rule, the confirmation)."""
+    if own.program.rules.conflict_confirmation_required and not own.assignment.conflict_confirmed:
+        raise Conflict("coi.confirm_first", field="conflict_confirmation")
 
 
 def _sheet_read(session: Session, sheet: ScoreSheet) -> SheetRead:
@@ -200,21 +252,17 @@ def _rubric_of_sheet(session: Session, sheet: ScoreSheet) -> tuple[object, list[
 
 def get_assignment(session: Session, user: User, sheet_id: int) -> AssignmentDetail:
     """Proposal summary, rubric and the caller's own sheet (after the no-conflict confirmation)."""
-    ev, sheet, assignment = _own_assignment(session, user, sheet_id)
-    _require_confirmation(session, ev, sheet)
-    proposal = session.get(Proposal, sheet.proposal_id)
-    assert proposal is not None
-    consortium = session.get(Consortium, proposal.consortium_id)
-    assert consortium is not None
+    own = _own(session, user, sheet_id)
+    _require_own_confirmation(own)
+    sheet, proposal, consortium, project = own.sheet, own.proposal, own.consortium, own.project
     lead = session.get(Organization, consortium.lead_org_id)
     members = session.exec(select(Organization.name).join(ConsortiumMember, ConsortiumMember.org_id == Organization.id)
                            .where(ConsortiumMember.consortium_id == consortium.id)
                            .order_by(ConsortiumMember.id)).all()
-    rubric, _, _ = _rubric_of_sheet(session, sheet)
-    project = session.get(Project, sheet.project_id)
-    unit = project.volume_unit if project is not None else "건"
+    rubric = rubric_for(session, project.program_id, project.call_type_id)
+    unit = project.volume_unit
     return AssignmentDetail(
-        assignment=assignment,
+        assignment=own.assignment,
         proposal=ProposalSummary(id=proposal.id, title=proposal.title, consortium_name=consortium.name,
                                  lead_org_name=lead.name if lead else "", members=list(members),
                                  requested_grant_krw=proposal.requested_grant_krw,
@@ -266,8 +314,9 @@ def _write_scores(session: Session, sheet: ScoreSheet, data: SheetIn) -> None:
 
 def save_sheet(session: Session, user: User, sheet_id: int, data: SheetIn) -> SheetRead:
     """Save scores as a draft (partial sheets allowed); a submitted sheet is locked (409)."""
-    ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
-    _require_confirmation(session, ev, sheet)
+    own = _own(session, user, sheet_id, lock=True)
+    _require_own_confirmation(own)
+    sheet = own.sheet
     if sheet.status == SheetStatus.submitted:
         raise Conflict("scoring.err.sheet_locked")
     _write_scores(session, sheet, data)
@@ -282,17 +331,14 @@ def save_sheet(session: Session, user: User, sheet_id: int, data: SheetIn) -> Sh
 
 def submit_sheet(session: Session, user: User, sheet_id: int, data: SheetIn | None = None) -> SheetRead:
     """Submit (and lock) a complete sheet: every criterion scored, comments where below 40% of the maximum."""
-    ev, sheet = _own_sheet(session, user, sheet_id, lock=True)
-    _require_confirmation(session, ev, sheet)
+    own = _own(session, user, sheet_id, lock=True)
+    _require_own_confirmation(own)
+    sheet, program = own.sheet, own.program
     if sheet.status == SheetStatus.submitted:
         raise Conflict("scoring.err.sheet_submitted")
     if data is not None and data.scores:
         _write_scores(session, sheet, data)
     _, crits, _ = _rubric_of_sheet(session, sheet)
-    project = session.get(Project, sheet.project_id)
-    program = session.get(Program, project.program_id) if project else None
-    if program is None:  # a sheet always belongs to a project of a programme (foreign keys)
-        raise NotFound("scoring.err.assignment_not_found", sheet_id=sheet_id)
     below = program.rules.comment_required_below  # the sheet's own programme's rule, never a default
     scores = {cs.criterion_id: cs for cs in session.exec(select(CriterionScore)
                                                          .where(CriterionScore.sheet_id == sheet.id)).all()}
