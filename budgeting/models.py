@@ -196,12 +196,15 @@ class SpendMonth(SQLModel, table=True):
     """
 
     __tablename__ = "spend_month"
+    # On SQLite the key is the table (WITHOUT ROWID): a programme's rows are read in key order, award and month
+    # grouped as they stream, with no lookup from an index into the table.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     # no foreign keys: a derived table, written only by the triggers (the ledger's own keys hold the references)
     program_id: int = Field(primary_key=True)
     award_id: int = Field(primary_key=True)
-    line_id: int = Field(primary_key=True)
     month: str = Field(sa_column=Column(String(7), primary_key=True))
+    line_id: int = Field(primary_key=True)
     amount_krw: int = Field(sa_column=krw_column())
     entries: int = 0
 
@@ -209,7 +212,7 @@ class SpendMonth(SQLModel, table=True):
 _SPEND_MONTH_SQLITE_ADD = (
     "INSERT INTO spend_month (program_id, award_id, line_id, month, amount_krw, entries) "
     "VALUES (NEW.program_id, NEW.award_id, NEW.line_id, substr(NEW.spent_date, 1, 7), NEW.amount_krw, 1) "
-    "ON CONFLICT (program_id, award_id, line_id, month) DO UPDATE "
+    "ON CONFLICT (program_id, award_id, month, line_id) DO UPDATE "
     "SET amount_krw = amount_krw + excluded.amount_krw, entries = entries + 1;")
 _SPEND_MONTH_SQLITE_TAKE = (
     "UPDATE spend_month SET amount_krw = amount_krw - OLD.amount_krw, entries = entries - 1 "
@@ -242,7 +245,7 @@ BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO spend_month (program_id, award_id, line_id, month, amount_krw, entries)
     VALUES (NEW.program_id, NEW.award_id, NEW.line_id, to_char(NEW.spent_date, 'YYYY-MM'), NEW.amount_krw, 1)
-    ON CONFLICT (program_id, award_id, line_id, month) DO UPDATE
+    ON CONFLICT (program_id, award_id, month, line_id) DO UPDATE
     SET amount_krw = spend_month.amount_krw + EXCLUDED.amount_krw, entries = spend_month.entries + 1;
   END IF;
   RETURN NULL;

@@ -26,11 +26,12 @@ def upgrade() -> None:
         'spend_month',
         sa.Column('program_id', sa.Integer(), nullable=False),
         sa.Column('award_id', sa.Integer(), nullable=False),
-        sa.Column('line_id', sa.Integer(), nullable=False),
         sa.Column('month', sa.String(length=7), nullable=False),
+        sa.Column('line_id', sa.Integer(), nullable=False),
         sa.Column('amount_krw', sa.BigInteger(), nullable=False),
         sa.Column('entries', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('program_id', 'award_id', 'line_id', 'month'),
+        sa.PrimaryKeyConstraint('program_id', 'award_id', 'month', 'line_id'),
+        sqlite_with_rowid=False,
     )
     bind = op.get_bind()
     for statement in SPEND_MONTH_DDL[bind.dialect.name]:
