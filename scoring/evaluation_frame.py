@@ -68,7 +68,7 @@ class SheetRow:
         if self.convert_submitted_at is not None:
             self.stored_submitted_at = self.convert_submitted_at(self.stored_submitted_at)
             self.convert_submitted_at = None
-        return self.stored_submitted_at  # type: ignore[no-any-return]
+        return self.stored_submitted_at
 
 
 @dataclass

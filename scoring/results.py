@@ -156,8 +156,8 @@ def score_distribution(session: Session, program_id: int, *, field_code: bool = 
     `field_code`, the project's field code as a fifth column."""
     fr = load_frame(session, program_id, sheets_only=True)
     cols = ["project_id", "proposal_id", "evaluator_code", "total"]
-    rows = [(s.project_id, pid, s.panel_code, float(s.total))  # type: ignore[arg-type]
-            for pid in fr.proposals for s in fr.counted(pid)]
+    rows: list[tuple[Any, ...]] = [(s.project_id, pid, s.panel_code, float(s.total))
+                                   for pid in fr.proposals for s in fr.counted(pid)]
     if field_code:
         fields = {prj: p["field_code"] for prj, p in fr.projects.items()}
         rows = [(*r, fields[r[0]]) for r in rows]

@@ -136,12 +136,17 @@ def panel(project_id: int) -> dict[str, Any]:
         return scoring.get_panel(session, project_id).model_dump(mode="json")
 
 
-def project_progress(program_id: int, project_id: int) -> dict[str, Any] | None:
-    """The sheets assigned, drafted and submitted of one project (scoring.service.progress)."""
+def programme_progress(program_id: int) -> dict[int, dict[str, Any]]:
+    """Project id → the sheets assigned, drafted and submitted (scoring.service.progress): one call for every
+    project of the programme, for a table of many projects."""
     with session_scope() as session:
         rows = scoring.progress(session, program_id).projects
-    row = next((r for r in rows if r.project_id == project_id), None)
-    return row.model_dump(mode="json") if row else None
+    return {r.project_id: r.model_dump(mode="json") for r in rows}
+
+
+def project_progress(program_id: int, project_id: int) -> dict[str, Any] | None:
+    """The sheets assigned, drafted and submitted of one project (scoring.service.progress)."""
+    return programme_progress(program_id).get(project_id)
 
 
 def submitted_sheets(project_id: int) -> list[dict[str, Any]]:

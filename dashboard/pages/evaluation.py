@@ -264,8 +264,9 @@ def incomplete_table(overview: pd.DataFrame | None, field: str | None, lang: str
         return html.P(t("ev.all_complete", lang), className="hint", id="evaluation-incomplete-table")
     progress = {}
     if pid is not None:
+        every = ev_data.programme_progress(pid)  # one grouped query for the programme, not one per row
         for pid_row in df["project_id"]:
-            row = ev_data.project_progress(pid, int(pid_row))
+            row = every.get(int(pid_row))
             if row:
                 progress[int(pid_row)] = row
     head = html.Tr([html.Th(t("col.code", lang)), html.Th(t("col.title", lang)), html.Th(t("col.field", lang)),
