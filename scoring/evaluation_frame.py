@@ -116,13 +116,25 @@ class Frame:
         project = self.projects[project_id]
         sel = self.selections.get(project_id)
         inputs = []
+        heaviest = self.heaviest_points
         for pid in self.proposals_by_project.get(project_id, []):
             p = self.proposals[pid]
-            counted = self.counted(pid)
+            # counted(pid) and outstanding(pid) in one pass over the proposal's sheets
+            totals: list[Decimal] = []
+            heavy: list[Decimal] = []
+            outstanding = 0
+            for s in self.sheets_by_proposal.get(pid, ()):
+                if s.conflicted:
+                    continue
+                if s.status != SheetStatus.submitted:
+                    outstanding += 1
+                elif s.total is not None:
+                    totals.append(s.total)
+                    if s.id in heaviest:
+                        heavy.append(heaviest[s.id])
             inputs.append(rules.ProposalInput(
-                proposal_id=pid, eligible=bool(p["eligible"]), totals=[s.total for s in counted],  # type: ignore[misc]
-                heaviest_points=[self.heaviest_points[s.id] for s in counted if s.id in self.heaviest_points],
-                outstanding=self.outstanding(pid), bonus=self.bonus(pid)[1], submitted_at=p["submitted_at"],
+                proposal_id=pid, eligible=bool(p["eligible"]), totals=totals, heaviest_points=heavy,
+                outstanding=outstanding, bonus=self.bonus(pid)[1], submitted_at=p["submitted_at"],
                 requested_grant_krw=p["requested_grant_krw"]))
         r = self.rules
         return rules.decide_project(inputs, threshold=r.pass_threshold, trim_from=r.trim_from_sheets,
