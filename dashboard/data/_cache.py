@@ -69,16 +69,22 @@ def cached(fn: F) -> F:
         if store is not None and key in store:
             return store[key]
         shared_key = (key, data_version())
-        with _shared_lock:
-            hit = _shared.get(shared_key, _MISSING)
-            if hit is not _MISSING:
-                _shared.move_to_end(shared_key)
+        hit, running, mine = _lookup(shared_key)
+        if hit is _MISSING and not mine:  # another request is computing it: wait for its result
+            running.wait(INFLIGHT_WAIT_S)
+            hit, running, mine = _lookup(shared_key)
         if hit is _MISSING:
-            hit = fn(*args, **kwargs)
-            with _shared_lock:
-                _shared[shared_key] = hit
-                while len(_shared) > SHARED_ENTRIES:
-                    _shared.popitem(last=False)
+            try:
+                hit = fn(*args, **kwargs)
+                with _shared_lock:
+                    _shared[shared_key] = hit
+                    while len(_shared) > SHARED_ENTRIES:
+                        _shared.popitem(last=False)
+            finally:
+                if mine:
+                    with _shared_lock:
+                        _inflight.pop(shared_key, None)
+                    running.set()
         if store is not None:
             store[key] = hit
         return hit
@@ -87,6 +93,30 @@ def cached(fn: F) -> F:
 
 
 _MISSING = object()
+
+# Computations under way, by shared key: a second request for the same result (the overview's callbacks
+# fire together and several need the same frames; many officials open the same page) waits for the
+# first instead of computing it again on the same two cores.
+_inflight: dict[Any, threading.Event] = {}
+INFLIGHT_WAIT_S = 60.0  # then it computes on its own (the first may have failed or be stuck)
+
+
+def _lookup(shared_key: Any) -> tuple[Any, threading.Event, bool]:
+    """(the kept result or _MISSING, the event of the computation under way, whether this caller owns it)."""
+    with _shared_lock:
+        hit = _shared.get(shared_key, _MISSING)
+        if hit is not _MISSING:
+            _shared.move_to_end(shared_key)
+            return hit, _DONE, False
+        running = _inflight.get(shared_key)
+        if running is None:
+            running = _inflight[shared_key] = threading.Event()
+            return _MISSING, running, True
+        return _MISSING, running, False
+
+
+_DONE = threading.Event()
+_DONE.set()
 
 
 def today() -> Any:
