@@ -7,7 +7,8 @@ once by pydantic-core (`to_json`, Rust) into a `Response`. It reads the SQLite f
 database named by BENCH_DATABASE_URL.
 
 `polars_execution()` is the floor of the national analytics: the ledger of every programme read
-from the same SQLite file by connectorx (Rust) into polars and grouped by award and by month.
+from the same SQLite file by connectorx (Rust) into polars and grouped by award and by month;
+`polars_execution_rollup()` the same over spend_month, the monthly sums the project reads.
 """
 
 from __future__ import annotations
@@ -125,4 +126,16 @@ def polars_execution(path: str) -> tuple[Any, Any]:
     ledger = ledger.with_columns(pl.col("spent_date").cast(pl.Utf8).str.slice(0, 7).alias("month"))
     by_award = ledger.group_by("program_id", "award_id").agg(pl.col("amount_krw").sum())
     by_month = ledger.group_by("program_id", "month").agg(pl.col("amount_krw").sum()).sort("program_id", "month")
+    return by_award, by_month
+
+
+def polars_execution_rollup(path: str) -> tuple[Any, Any]:
+    """The same two groupings from spend_month, the ledger's monthly sums the project reads (the floor on the
+    rows the project reads: connectorx reads the table, polars groups it)."""
+    import polars as pl
+
+    sums = pl.read_database_uri("SELECT program_id, award_id, month, amount_krw FROM spend_month",
+                                f"sqlite://{path}", engine="connectorx")
+    by_award = sums.group_by("program_id", "award_id").agg(pl.col("amount_krw").sum())
+    by_month = sums.group_by("program_id", "month").agg(pl.col("amount_krw").sum()).sort("program_id", "month")
     return by_award, by_month
