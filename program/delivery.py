@@ -153,6 +153,13 @@ def set_opening(session: Session, actor: Actor, data_type_id: int, data: Opening
 # --------------------------------------------------------------------------- reads
 
 
+_VERIFICATION_COLUMNS = (QualityVerification.data_type_id, QualityVerification.verified_date,
+                         QualityVerification.result, QualityVerification.remediation_due_date,
+                         QualityVerification.remedied_date,
+                         QualityVerification.syntactic_measured_pct, QualityVerification.semantic_target_pct,
+                         QualityVerification.semantic_measured_pct, QualityVerification.remediation_status)
+
+
 def delivery_statuses(session: Session, *, today: date, program_id: int | None = None,
                       project_id: int | None = None, data_type_ids: list[int] | None = None,
                       field_code: str | None = None) -> list[DeliveryStatus]:
@@ -183,8 +190,8 @@ def delivery_statuses(session: Session, *, today: date, program_id: int | None =
     min_ratio = {p.id: p.rules.delivery_min_ratio for p in session.exec(select(Program)).all()}
 
     built: dict[int, tuple[int, date | None]] = {}
-    verifs: dict[int, list[QualityVerification]] = defaultdict(list)
-    openings: dict[int, DataOpening] = {}
+    verifs: dict[int, list[Any]] = defaultdict(list)
+    openings: dict[int, Any] = {}
     for chunk in _chunks(ids, 900):
         for dt_id, total, last in session.exec(
             select(DeliveryProgress.data_type_id, func.sum(DeliveryProgress.built_items),
@@ -194,13 +201,15 @@ def delivery_statuses(session: Session, *, today: date, program_id: int | None =
             .group_by(DeliveryProgress.data_type_id)
         ).all():
             built[dt_id] = (int(total or 0), last)
-        for v in session.exec(select(QualityVerification)
-                              .where(QualityVerification.data_type_id.in_(chunk),  # type: ignore[attr-defined]
-                                     QualityVerification.verified_date <= today)
-                              .order_by(QualityVerification.verified_date, QualityVerification.id)).all():
+        # the columns used below as plain rows, not ORM objects (nine programmes' worth on the overview's
+        # cross-year view; bench dashboard)
+        for v in session.execute(select(*_VERIFICATION_COLUMNS)
+                                 .where(QualityVerification.data_type_id.in_(chunk),  # type: ignore[attr-defined]
+                                        QualityVerification.verified_date <= today)
+                                 .order_by(QualityVerification.verified_date, QualityVerification.id)).all():
             verifs[v.data_type_id].append(v)
-        for o in session.exec(select(DataOpening)
-                              .where(DataOpening.data_type_id.in_(chunk))).all():  # type: ignore[attr-defined]
+        for o in session.execute(select(DataOpening.data_type_id, DataOpening.due_date, DataOpening.opened_date)
+                                 .where(DataOpening.data_type_id.in_(chunk))).all():  # type: ignore[attr-defined]
             openings[o.data_type_id] = o
 
     out = []
