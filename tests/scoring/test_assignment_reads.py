@@ -146,6 +146,10 @@ def test_a_sheet_request_costs_few_queries(session):
                        (lambda r: service.submit_sheet(r, me, sid), 12)):
         with Session(session.get_bind(), expire_on_commit=False) as request_session, counted(request_session) as seen:
             call(request_session)
+        # compliance's after-commit refresh reads finding_set when an app created earlier in this process has
+        # subscribed it: compliance's cost, counted by its own tests, not the sheet's (the count must not depend
+        # on which tests ran before)
+        seen = [x for x in seen if "finding_set" not in x and "finding " not in x]
         assert len(seen) <= most, "\n".join(" ".join(x.split())[:90] for x in seen)
     fresh(session)
     assert session.get(ScoreSheet, sid).status == "submitted"
