@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists
+from sqlalchemy import String, and_, exists, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -332,8 +332,9 @@ def hires_table(session: Session, *, program_id: int | None = None,
         return []
     rates = {p.id: p.rules.hires_per_100m_krw
              for p in session.exec(select(Program).where(Program.id.in_({a[1] for a in awards}))).all()}  # type: ignore[union-attr]
-    hq = select(Hire.award_id, Hire.employment_type, Hire.contract_start, Hire.contract_end, Hire.social_insurance,
-                Hire.evidence_contract, Hire.evidence_insurance, Hire.evidence_payroll)
+    # the employment type as its stored text (the rules compare text): no Enum conversion of each row
+    hq = select(Hire.award_id, type_coerce(Hire.employment_type, String), Hire.contract_start, Hire.contract_end,
+                Hire.social_insurance, Hire.evidence_contract, Hire.evidence_insurance, Hire.evidence_payroll)
     if award_id is not None:
         hq = hq.where(Hire.award_id == award_id)
     else:
