@@ -7,7 +7,6 @@ Messages are rendered in the request's language (`Accept-Language`, Korean by de
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -73,29 +72,6 @@ def list_checks(request: Request, _: ReaderUser, session: Session = Depends(get_
 
 _PAGE: TypeAdapter[FindingsPage] = TypeAdapter(FindingsPage)
 
-_FIRST_READS: dict[tuple[str, int, date], threading.Lock] = {}
-_FIRST_READS_GUARD = threading.Lock()
-
-
-def _stored_findings(session: Session, *, program_id: int, as_of: date, check_ids: list[str] | None
-                     ) -> FindingsReport:
-    """`stored_findings`, with one first read at a time per programme and date in this process.
-
-    The first read of a programme and date computes the whole set (a full run, seconds of CPU). At a
-    deadline every auditor's first request is such a read: each computed it again, all at once (the load
-    test's first seconds). Now the others wait for the one computing and then read what it stored. A
-    stored set (every later read) is read without waiting.
-    """
-    if service.store.set_stamp(session, program_id, as_of) is None:
-        key = (str(session.get_bind().engine.url), program_id, as_of)
-        with _FIRST_READS_GUARD:
-            lock = _FIRST_READS.setdefault(key, threading.Lock())
-        with lock:
-            session.commit()  # a new snapshot after the wait: the set the other reader stored
-            return service.stored_findings(session, program_id=program_id, as_of=as_of, check_ids=check_ids,
-                                           lang=None)
-    return service.stored_findings(session, program_id=program_id, as_of=as_of, check_ids=check_ids, lang=None)
-
 
 @router.get("/findings", response_model=FindingsPage)
 def findings(
@@ -112,8 +88,8 @@ def findings(
     pids = [program_id] if program_id is not None else service.store.programme_ids(session)
     reports: list[FindingsReport] = []
     for i, pid in enumerate(pids):
-        r = _stored_findings(session, program_id=pid, as_of=as_of_for(session, pid, as_of),
-                             check_ids=[check_id] if check_id else None)  # the page is rendered below
+        r = service.stored_findings(session, program_id=pid, as_of=as_of_for(session, pid, as_of),
+                                    check_ids=[check_id] if check_id else None, lang=None)  # the page is rendered below
         if i > 0:  # the audit log's verification is one for the database, shown once
             r.findings = [f for f in r.findings if f.check_id != "SYS-01"]
         reports.append(r)
